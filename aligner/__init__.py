@@ -1,0 +1,3 @@
+"""aligner: align translations with their original and publish TEI parallel editions."""
+
+__version__ = "0.1.0"
