@@ -5,11 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# System packages: Jing validates TEI against tei_all.rng; Chromium renders the HTML view in tests.
-if ! command -v jing >/dev/null || ! command -v chromium >/dev/null; then
+# System packages: Jing validates TEI against tei_all.rng; Chromium renders the HTML view in tests;
+# tmux drives the interactive review through a real terminal in tests.
+PACKAGES="jing chromium tmux"
+if ! command -v jing >/dev/null || ! command -v chromium >/dev/null || ! command -v tmux >/dev/null; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get install -y -q jing chromium >/dev/null 2>&1 \
-    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q jing chromium >/dev/null; }
+  $SUDO apt-get install -y -q $PACKAGES >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q $PACKAGES >/dev/null; }
 fi
 
 # Python environment; constraints.txt pins torch to the local CPU build where it runs here.
