@@ -6,7 +6,16 @@ A *bead* groups consecutive pivot segments with consecutive segments of the othe
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from aligner.embed import Embedder, embed
+from aligner.errors import AlignerError
+from aligner.witness import Witness
 
 
 @dataclass(frozen=True)
@@ -31,3 +40,520 @@ class PairAlignment:
     pivot_id: str
     witness_id: str
     beads: list[Bead] = field(default_factory=list)
+
+
+# --- the engine -----------------------------------------------------------------------------------
+#
+# Score of a bead (maximised, summed over the path):
+#   cos(concat(x), concat(y)) - margin * (knn(x) + knn(y)) / 2   # LASER-style margin: a sentence
+#   - shape penalty - length * |log length ratio - typical ratio| #   similar to everything is discounted
+#   - structure * (block boundary inside the bead, or block start on one side only)
+# and a fixed score for 0-1 / 1-0 beads. Long texts are searched coarse-to-fine in a band around the
+# path found on averaged blocks of sentences (Vecalign's recursive downsampling), so time and memory
+# grow linearly. Confidence comes from forward and backward passes: how much the best path loses if
+# this bead is replaced by its best rival, together with the bead's similarity.
+
+REVIEW_THRESHOLD: float = 0.75
+"""Beads below this confidence are listed for review (chosen on the Text+Berg dev document)."""
+
+SHAPES: tuple[tuple[int, int], ...] = (
+    (1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3), (2, 2), (2, 3), (3, 2), (1, 4), (4, 1)
+)  # fmt: skip
+_NEG = -1e30
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    """The scoring weights (tuned on the Text+Berg dev document only; see benchmarks/textberg.py)."""
+
+    shapes: tuple[tuple[int, int], ...] = SHAPES
+    skip: float = -0.10
+    margin: float = 1.0
+    knn: int = 4
+    length: float = 0.15
+    penalty_21: float = 0.06
+    penalty_31: float = 0.10
+    penalty_22: float = 0.12
+    structure: float = 0.15
+    full_limit: int = 6_000_000
+    coarse_factor: int = 8
+    band: int = 12
+
+    def penalty(self, a: int, b: int) -> float:
+        big, small = max(a, b), min(a, b)
+        if small == 0 or (big, small) == (1, 1):
+            return 0.0
+        if (big, small) == (2, 1):
+            return self.penalty_21
+        if (big, small) == (2, 2):
+            return self.penalty_22
+        return self.penalty_31 * (big - 2) + self.penalty_21 * (small - 1) if small == 1 else self.penalty_22
+
+
+DEFAULT_PARAMS = AlignParams()
+
+
+@dataclass
+class SideData:
+    """One side ready for alignment: ``overlaps[k-1][i]`` embeds sentences ``i .. i+k-1`` joined.
+
+    ``starts`` says how strongly each sentence opens a structural unit (1 heading or numbered
+    point, 0.5 paragraph, 0 none).
+    """
+
+    overlaps: list[np.ndarray]
+    lengths: np.ndarray
+    starts: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def slice(self, start: int, stop: int) -> SideData:
+        return SideData([o[start:stop] for o in self.overlaps], self.lengths[start:stop], self.starts[start:stop])
+
+
+def overlap_texts(sentences: Sequence[str], max_overlap: int = 3) -> list[list[str]]:
+    """The texts to embed: every run of 1..max_overlap consecutive sentences, joined by a space."""
+    return [
+        [" ".join(sentences[i : i + k]) for i in range(len(sentences) - k + 1)] for k in range(1, max_overlap + 1)
+    ]
+
+
+def side_data(
+    sentences: Sequence[str],
+    embedder: Embedder,
+    starts: Sequence[float] | None = None,
+    max_overlap: int = 3,
+    desc: str = "embedding",
+) -> SideData:
+    """Embed the sentences and their concatenations (through the disk cache)."""
+    runs = overlap_texts(sentences, max_overlap)
+    flat = [t for run in runs for t in run]
+    rows = embed(flat, embedder, desc=desc) if flat else np.zeros((0, 1), dtype=np.float32)
+    dim = rows.shape[1] if len(rows) else 1
+    overlaps, at = [], 0
+    for run in runs:
+        block = np.zeros((len(sentences), dim), dtype=np.float32)
+        block[: len(run)] = rows[at : at + len(run)]
+        overlaps.append(block)
+        at += len(run)
+    lengths = np.array([len(s) for s in sentences], dtype=np.float64)
+    start_arr = np.zeros(len(sentences)) if starts is None else np.asarray(starts, dtype=np.float64)
+    return SideData(overlaps, lengths, start_arr)
+
+
+# --- band geometry --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Band:
+    """Node rows 0..n; row ``i`` holds columns ``lo[i] .. hi[i]-1`` (monotone, contains the path)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return int((self.hi - self.lo).max())
+
+
+def _full_band(n: int, m: int) -> _Band:
+    return _Band(np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m + 1, dtype=np.int64))
+
+
+def _band_around(path: list[tuple[int, int, int, int]], n: int, m: int, factor: int, extra: int) -> _Band:
+    """Project a coarse path (beads as row/column ranges) onto the fine grid, widened by ``extra``."""
+    lo = np.full(n + 1, m + 1, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for r0, r1, c0, c1 in path:
+        fr0, fr1 = min(r0 * factor, n), min(r1 * factor, n)
+        fc0, fc1 = min(c0 * factor, m), min(c1 * factor, m)
+        lo[fr0 : fr1 + 1] = np.minimum(lo[fr0 : fr1 + 1], fc0)
+        hi[fr0 : fr1 + 1] = np.maximum(hi[fr0 : fr1 + 1], fc1 + 1)
+    # widen vertically and horizontally: a row may use the columns of rows up to `extra` away
+    lo = _sliding(lo, extra, np.minimum) - extra
+    hi = _sliding(hi, extra, np.maximum) + extra
+    lo = np.clip(np.minimum.accumulate(lo[::-1])[::-1], 0, m)
+    hi = np.clip(np.maximum.accumulate(hi), 1, m + 1)
+    lo[0], hi[n] = 0, m + 1
+    return _Band(lo, np.maximum(hi, lo + 1))
+
+
+def _sliding(values: np.ndarray, radius: int, op: np.ufunc) -> np.ndarray:
+    """Running min/max over a window of ``2 * radius + 1`` (doubling steps: O(n log radius))."""
+    out = values.copy()
+    span = 1
+    while span <= radius:
+        step = min(span, radius - span + 1)
+        shifted_l = np.concatenate([out[step:], out[-1:].repeat(step)])
+        shifted_r = np.concatenate([out[:1].repeat(step), out[:-step]])
+        out = op(out, op(shifted_l, shifted_r))
+        span += step
+    return out
+
+
+def _downsample(side: SideData, factor: int) -> SideData:
+    """Average blocks of ``factor`` sentences (and pairs of blocks) for the coarse search."""
+    n = len(side)
+    count = -(-n // factor)
+    base = side.overlaps[0]
+    sums = np.add.reduceat(base, np.arange(0, n, factor), axis=0) if n else base[:0]
+    one = _unit(sums)
+    two = np.zeros_like(one)
+    if count > 1:
+        two[:-1] = _unit(sums[:-1] + sums[1:])
+    lengths = np.add.reduceat(side.lengths, np.arange(0, n, factor)) if n else side.lengths[:0]
+    return SideData([one, two], lengths, np.zeros(count))
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+# --- scores ---------------------------------------------------------------------------------------
+
+
+def _knn_means(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the ``k`` best cosines of each row of ``a`` among rows ``lo[i]:hi[i]`` of ``b``."""
+    out = np.zeros(len(a))
+    if len(a) == 0 or len(b) == 0:
+        return out
+    chunk = 512
+    for r0 in range(0, len(a), chunk):
+        r1 = min(len(a), r0 + chunk)
+        c0, c1 = int(lo[r0:r1].min()), int(hi[r0:r1].max())
+        sims = a[r0:r1] @ b[c0:c1].T
+        cols = np.arange(c0, c1)
+        inside = (cols[None, :] >= lo[r0:r1, None]) & (cols[None, :] < hi[r0:r1, None])
+        sims = np.where(inside, sims, -2.0)
+        kk = min(k, c1 - c0)
+        top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
+        top = np.where(top <= -2.0, np.nan, top)
+        out[r0:r1] = np.nan_to_num(np.nanmean(top, axis=1), nan=0.0) if kk else 0.0
+    return out
+
+
+def _knn_windows(band: _Band, n: int, m: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Neighbour windows: for source sentence i the band columns of its row, and conversely."""
+    pad = 4 * k
+    rows = np.arange(n)
+    row_lo = np.clip(band.lo[rows] - pad, 0, m)
+    row_hi = np.clip(band.hi[rows + 1] + pad, 0, m)
+    cols = np.arange(m)
+    # rows whose band holds column j: lo[i] <= j < hi[i]; lo and hi are monotone
+    col_lo = np.clip(np.searchsorted(band.hi, cols, side="right") - pad, 0, n)
+    col_hi = np.clip(np.searchsorted(band.lo, cols, side="right") + pad, 0, n)
+    return row_lo, np.maximum(row_hi, row_lo + 1), col_lo, np.maximum(col_hi, col_lo + 1)
+
+
+class _Scores:
+    """Bead scores on the band, one array per shape: ``S[s][i, w]`` ends at node ``(i, lo[i] + w)``."""
+
+    def __init__(self, x: SideData, y: SideData, band: _Band, p: AlignParams, shapes: Sequence[tuple[int, int]]):
+        n, m = len(x), len(y)
+        self.shapes = list(shapes)
+        width = band.width
+        self.width = width
+        rows = np.arange(n + 1)
+        self.cols = band.lo[:, None] + np.arange(width)[None, :]  # node column of each cell
+        self.valid = self.cols < band.hi[:, None]
+        max_k = max(max(a, b) for a, b in self.shapes)
+        row_lo, row_hi, col_lo, col_hi = _knn_windows(band, n, m, p.knn)
+        knn_x = [_knn_means(x.overlaps[a - 1], y.overlaps[0], row_lo, row_hi, p.knn) for a in range(1, max_k + 1)]
+        knn_y = [_knn_means(y.overlaps[b - 1], x.overlaps[0], col_lo, col_hi, p.knn) for b in range(1, max_k + 1)]
+        cum_x = np.concatenate([[0.0], np.cumsum(x.lengths)])
+        cum_y = np.concatenate([[0.0], np.cumsum(y.lengths)])
+        typical = np.log((cum_y[-1] + 1.0) / (cum_x[-1] + 1.0))
+        self.sims: dict[tuple[int, int], np.ndarray] = {}
+        self.S: dict[tuple[int, int], np.ndarray] = {}
+        for a, b in self.shapes:
+            score = np.full((n + 1, width), _NEG, dtype=np.float32)
+            sim = np.zeros((n + 1, width), dtype=np.float32)
+            r = rows - a  # first source sentence of the bead ending at row i
+            c = self.cols - b  # first target sentence
+            ok = self.valid & (r[:, None] >= 0) & (c >= 0) & (self.cols <= m)
+            if a and b:
+                ea, eb = x.overlaps[a - 1], y.overlaps[b - 1]
+                chunk = 256
+                for i0 in range(a, n + 1, chunk):
+                    i1 = min(n + 1, i0 + chunk)
+                    c0 = max(0, int(band.lo[i0]) - b)
+                    c1 = max(c0 + 1, min(m - b + 1, int(band.hi[i1 - 1]) - b))
+                    block = ea[i0 - a : i1 - a] @ eb[c0:c1].T
+                    cc = np.clip(c[i0:i1] - c0, 0, c1 - c0 - 1)
+                    sim[i0:i1] = np.take_along_axis(block, cc, axis=1)
+                rr = np.clip(r, 0, max(n - 1, 0))
+                ccl = np.clip(c, 0, max(m - 1, 0))
+                kx = knn_x[a - 1][rr][:, None] if n else 0.0
+                ky = knn_y[b - 1][ccl] if m else 0.0
+                lx = (cum_x[np.clip(r + a, 0, n)] - cum_x[rr])[:, None]
+                ly = cum_y[np.clip(c + b, 0, m)] - cum_y[ccl]
+                ratio = np.abs(np.log((ly + 10.0) / (lx + 10.0)) - typical)
+                sx = x.starts[rr][:, None] if n else 0.0
+                sy = y.starts[ccl] if m else 0.0
+                inner_x = _inner(x.starts, a)[rr][:, None] if n else 0.0
+                inner_y = _inner(y.starts, b)[ccl] if m else 0.0
+                value = (
+                    sim
+                    - p.margin * (kx + ky) / 2
+                    - p.penalty(a, b)
+                    - p.length * ratio
+                    - p.structure * (np.abs(sx - sy) + np.maximum(inner_x, inner_y))
+                )
+                score = np.where(ok, value, _NEG).astype(np.float32)
+            else:
+                score = np.where(ok, p.skip, _NEG).astype(np.float32)
+            self.S[(a, b)] = score
+            self.sims[(a, b)] = np.where(ok, sim, 0.0).astype(np.float32)
+
+
+def _inner(starts: np.ndarray, k: int) -> np.ndarray:
+    """Strongest block start strictly inside each run of ``k`` sentences (a bead crossing a boundary)."""
+    out = np.zeros(len(starts))
+    for t in range(1, k):
+        out[: len(starts) - t] = np.maximum(out[: len(starts) - t], starts[t:])
+    return out
+
+
+# --- dynamic programming --------------------------------------------------------------------------
+
+
+def _forward(sc: _Scores, band: _Band, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best score of a path from (0, 0) to every node, and the shape of its last bead."""
+    width = sc.width
+    F = np.full((n + 1, width), _NEG)
+    choice = np.full((n + 1, width), -1, dtype=np.int8)
+    w = np.arange(width)
+    index = {s: t for t, s in enumerate(sc.shapes)}
+    skip_col = sc.S.get((0, 1))
+    for i in range(n + 1):
+        base = np.full(width, _NEG)
+        best = np.full(width, -1, dtype=np.int8)
+        if i == 0:
+            base[0] = 0.0  # lo[0] == 0
+        for (a, b), t in index.items():
+            if a == 0 or a > i:
+                continue
+            idx = band.lo[i] + w - b - band.lo[i - a]
+            ok = (idx >= 0) & (idx < band.hi[i - a] - band.lo[i - a])
+            prev = np.where(ok, F[i - a, np.clip(idx, 0, width - 1)], _NEG)
+            cand = prev + sc.S[(a, b)][i]
+            better = cand > base
+            base = np.where(better, cand, base)
+            best = np.where(better, t, best)
+        if skip_col is not None:
+            step = np.where(sc.valid[i], skip_col[i].astype(np.float64), _NEG)
+            step[0] = 0.0
+            cum = np.cumsum(np.maximum(step, -1e6))
+            v = base - cum
+            run = np.maximum.accumulate(v)
+            row = cum + run
+            took_skip = (v < run) & (row > _NEG / 2)
+            best = np.where(took_skip, index[(0, 1)], best)
+            base = np.where(sc.valid[i], row, _NEG)
+        F[i] = np.where(base > _NEG / 2, base, _NEG)
+        choice[i] = best
+    return F, choice
+
+
+def _backward(sc: _Scores, band: _Band, n: int, m: int) -> np.ndarray:
+    """Best score of a path from every node to (n, m)."""
+    width = sc.width
+    B = np.full((n + 1, width), _NEG)
+    w = np.arange(width)
+    skip_col = sc.S.get((0, 1))
+    for i in range(n, -1, -1):
+        base = np.full(width, _NEG)
+        if i == n:
+            base[m - band.lo[n]] = 0.0
+        for a, b in sc.shapes:
+            if a == 0 or i + a > n:
+                continue
+            idx = band.lo[i] + w + b - band.lo[i + a]
+            ok = (idx >= 0) & (idx < band.hi[i + a] - band.lo[i + a])
+            cl = np.clip(idx, 0, width - 1)
+            cand = np.where(ok, B[i + a, cl] + sc.S[(a, b)][i + a, cl], _NEG)
+            base = np.maximum(base, cand)
+        if skip_col is not None:
+            # a 0-1 bead leaving column w ends at w + 1: B[i, w] = max(base[w], skip[w + 1] + B[i, w + 1])
+            step = np.where(sc.valid[i], skip_col[i].astype(np.float64), _NEG)
+            base = _reverse_chain(base, np.maximum(np.append(step[1:], _NEG), -1e6))
+        B[i] = np.where(sc.valid[i] & (base > _NEG / 2), base, _NEG)
+    return B
+
+
+def _reverse_chain(base: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """``out[w] = max_{k >= w} base[k] + step[w] + ... + step[k-1]`` (0-1 beads to the right)."""
+    prefix = np.concatenate([[0.0], np.cumsum(step)])  # prefix[w] = step[0] + ... + step[w-1]
+    v = base + prefix[: len(base)]  # base[k] + prefix[k]
+    run = np.maximum.accumulate(v[::-1])[::-1]
+    return run - prefix[: len(base)]
+
+
+def _cell(arr: np.ndarray, band: _Band, i: int, j: int) -> float:
+    if i < 0 or i >= len(band.lo) or not band.lo[i] <= j < band.hi[i]:
+        return _NEG
+    return float(arr[i, j - band.lo[i]])
+
+
+@dataclass
+class _Found:
+    """Beads as (row0, row1, col0, col1) with the evidence the confidence is computed from."""
+
+    beads: list[tuple[int, int, int, int]]
+    deltas: list[float]
+    sims: list[float]
+
+
+def _solve(x: SideData, y: SideData, band: _Band, p: AlignParams, shapes: Sequence[tuple[int, int]], rivals: bool):
+    n, m = len(x), len(y)
+    sc = _Scores(x, y, band, p, shapes)
+    F, choice = _forward(sc, band, n)
+    total = _cell(F, band, n, m)
+    if total <= _NEG / 2:
+        raise AlignerError("no alignment found within the search band (texts too different?)")
+    beads: list[tuple[int, int, int, int]] = []
+    kinds: list[tuple[int, int]] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        t = int(choice[i, j - band.lo[i]])
+        a, b = sc.shapes[t]
+        beads.append((i - a, i, j - b, j))
+        kinds.append((a, b))
+        i, j = i - a, j - b
+    beads.reverse()
+    kinds.reverse()
+    deltas: list[float] = []
+    sims: list[float] = []
+    B = _backward(sc, band, n, m) if rivals else None
+    for (i0, i1, j0, j1), shape in zip(beads, kinds):
+        sims.append(_cell(sc.sims[shape], band, i1, j1))
+        if B is None:
+            deltas.append(0.0)
+            continue
+        alt = _NEG
+        f_u, b_v = _cell(F, band, i0, j0), _cell(B, band, i1, j1)
+        for other in sc.shapes:
+            if other == shape:
+                continue
+            a, b = other
+            end_i, end_j = i0 + a, j0 + b
+            alt = max(alt, f_u + _cell(sc.S[other], band, end_i, end_j) + _cell(B, band, end_i, end_j))
+            alt = max(alt, _cell(F, band, i1 - a, j1 - b) + _cell(sc.S[other], band, i1, j1) + b_v)
+        deltas.append(total - alt if alt > _NEG / 2 else 10.0)
+    return _Found(beads, deltas, sims)
+
+
+_COARSE_SHAPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
+
+
+def _search(x: SideData, y: SideData, p: AlignParams, shapes: Sequence[tuple[int, int]], rivals: bool) -> _Found:
+    """Coarse-to-fine: search averaged blocks first, then only a band around their path."""
+    n, m = len(x), len(y)
+    if (n + 1) * (m + 1) <= p.full_limit:
+        return _solve(x, y, _full_band(n, m), p, shapes, rivals)
+    f = p.coarse_factor
+    coarse = _search(_downsample(x, f), _downsample(y, f), p, _COARSE_SHAPES, rivals=False)
+    band = _band_around(coarse.beads, n, m, f, p.band)
+    return _solve(x, y, band, p, shapes, rivals)
+
+
+# confidence = logistic(w0 + w1 * min(delta, 1) + w2 * similarity + w3 * [0-1 or 1-0 bead]),
+# fitted on the Text+Berg dev document (benchmarks/textberg.py --fit)
+CONFIDENCE_WEIGHTS: tuple[float, float, float, float] = (1.36, 16.31, -2.05, -3.26)
+
+
+def confidence(delta: float, similarity: float, skip: bool) -> float:
+    """How sure the link is, from the score lost by its best rival and its raw similarity."""
+    w0, w1, w2, w3 = CONFIDENCE_WEIGHTS
+    z = w0 + w1 * min(max(delta, 0.0), 1.0) + w2 * similarity + w3 * float(skip)
+    return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+def align_sides(
+    x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
+) -> list[Bead]:
+    """Align two prepared sides; ``fixed`` beads are kept as they are and cut the search into stretches."""
+    n, m = len(x), len(y)
+    fixed = sorted(fixed, key=lambda bead: (min(bead.pivot, default=-1), min(bead.witness, default=-1)))
+    _check_fixed(fixed, n, m)
+    beads: list[Bead] = []
+    i = j = 0
+    stops = [*fixed, None]
+    for stop in tqdm(stops, desc="aligning", disable=len(stops) < 50, leave=False):
+        # a fixed bead empty on one side sits where that side has got to
+        i_end = n if stop is None else (min(stop.pivot) if stop.pivot else i)
+        j_end = m if stop is None else (min(stop.witness) if stop.witness else j)
+        beads.extend(_align_stretch(x, y, i, i_end, j, j_end, params))
+        if stop is not None:
+            beads.append(Bead(tuple(stop.pivot), tuple(stop.witness), 1.0, stop.resp, stop.note))
+            i = max(stop.pivot) + 1 if stop.pivot else i_end
+            j = max(stop.witness) + 1 if stop.witness else j_end
+    return beads
+
+
+def _check_fixed(fixed: Sequence[Bead], n: int, m: int) -> None:
+    i = j = 0
+    for bead in fixed:
+        for side, idx, start, size in (("pivot", bead.pivot, i, n), ("witness", bead.witness, j, m)):
+            if idx and list(idx) != list(range(idx[0], idx[0] + len(idx))):
+                raise AlignerError(f"fixed bead {list(bead.pivot)}:{list(bead.witness)}: {side} not consecutive")
+            if idx and (idx[0] < start or idx[-1] >= size):
+                raise AlignerError(
+                    f"fixed bead {list(bead.pivot)}:{list(bead.witness)} overlaps another or is out of range"
+                )
+        if not bead.pivot and not bead.witness:
+            raise AlignerError("a fixed bead is empty on both sides")
+        i = bead.pivot[-1] + 1 if bead.pivot else i
+        j = bead.witness[-1] + 1 if bead.witness else j
+
+
+def _align_stretch(x: SideData, y: SideData, i0: int, i1: int, j0: int, j1: int, p: AlignParams) -> list[Bead]:
+    if i1 - i0 <= 0 or j1 - j0 <= 0:  # nothing to choose: the rest of one side is unmatched
+        return [Bead((i,), (), 1.0) for i in range(i0, i1)] + [Bead((), (j,), 1.0) for j in range(j0, j1)]
+    found = _search(x.slice(i0, i1), y.slice(j0, j1), p, p.shapes, rivals=True)
+    out = []
+    for (r0, r1, c0, c1), delta, sim in zip(found.beads, found.deltas, found.sims):
+        skip = r0 == r1 or c0 == c1
+        out.append(
+            Bead(
+                tuple(range(i0 + r0, i0 + r1)),
+                tuple(range(j0 + c0, j0 + c1)),
+                confidence(delta, sim, skip),
+            )
+        )
+    return out
+
+
+_START_WEIGHT = {"title": 1.0, "heading": 1.0, "point": 1.0, "source": 1.0, "paragraph": 0.5}
+
+
+def structure_starts(witness: Witness) -> np.ndarray:
+    """How strongly each segment opens a unit: headings and numbered points 1, paragraphs 0.5."""
+    out = np.zeros(len(witness.segments))
+    at = 0
+    for block in witness.blocks:
+        if block.segments:
+            out[at] = _START_WEIGHT.get(block.kind, 0.5)
+        at += len(block.segments)
+    return out
+
+
+def align_pair(
+    pivot: Witness,
+    witness: Witness,
+    embedder: Embedder,
+    fixed: Sequence[Bead] = (),
+    params: AlignParams = DEFAULT_PARAMS,
+) -> PairAlignment:
+    """Align a witness with the pivot: monotonic beads covering both texts once, each with a confidence."""
+    if not pivot.segments:
+        raise AlignerError(f"witness {pivot.id} has no text to align")
+    if not witness.segments:
+        raise AlignerError(f"witness {witness.id} has no text to align")
+    max_k = max(max(a, b) for a, b in params.shapes)
+    x = side_data([s.text for s in pivot.segments], embedder, structure_starts(pivot), max_k, f"embedding {pivot.id}")
+    y = side_data(
+        [s.text for s in witness.segments], embedder, structure_starts(witness), max_k, f"embedding {witness.id}"
+    )
+    return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed))

@@ -1,15 +1,36 @@
 """The parallel edition: all witnesses, their alignment with the pivot, and its history, as TEI P5.
 
 An ``Edition`` is what ``aligner align`` writes and what ``aligner review`` reads, changes and
-writes back.
+writes back. The TEI layout (documented with an example in ``docs/tei.md``):
+
+- ``teiHeader``: the edition's title, one ``respStmt`` per agent (the tool and each reviewer),
+  a ``listWit`` describing every witness from the manifest, the model and parameters in
+  ``encodingDesc/appInfo/application[@ident="aligner"]``, the languages, and a ``revisionDesc``;
+- ``text/group``: one ``text`` per witness, pivot first, with ``div``/``head``/``p`` for its blocks
+  and every sentence an ``<s xml:id="WITNESS.sN" source="FILE#Lstart-Lend">``;
+- ``standOff``: one ``linkGrp type="alignment"`` per other witness: a ``link`` per bead with
+  counterparts on both sides, a ``ptr`` per bead with no counterpart (a TEI ``link`` needs two
+  targets), confidence in ``@cert``, reviewer in ``@resp``, reviewer's notes as ``note[@target]``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import os
+import re
+import subprocess
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import quote, unquote
 
-from aligner.align import PairAlignment
-from aligner.witness import Witness
+from lxml import etree
+
+from aligner.align import Bead, PairAlignment
+from aligner.errors import AlignerError
+from aligner.witness import Block, Segment, Witness, WitnessMeta
 
 
 @dataclass(frozen=True)
@@ -32,3 +53,600 @@ class Edition:
     model: str = ""
     parameters: dict[str, str] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
+
+
+TEI = "http://www.tei-c.org/ns/1.0"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+TOOL = "aligner"
+SCHEMA_ENV = "ALIGNER_TEI_SCHEMA"
+DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "tei_all.rng"
+_NS = {"t": TEI}
+# Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_W3C_DATE = re.compile(r"-?\d{4}(-\d{2}(-\d{2})?)?")
+_W3C_DATETIME = re.compile(r"-?\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+_SOURCE = re.compile(r"(.*)#L(-?\d+)-L(-?\d+)")
+_LANGUAGES = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fa": "Persian",
+    "fr": "French", "he": "Hebrew", "it": "Italian", "ja": "Japanese", "pl": "Polish",
+    "pt": "Portuguese", "ru": "Russian", "uk": "Ukrainian", "yi": "Yiddish", "zh": "Chinese",
+}  # fmt: skip
+_SEGMENTATION = (
+    "Each witness was cleaned (OCR line breaks, hyphenation, running heads and page numbers removed), "
+    "divided into blocks (title, headings, numbered points, paragraphs, source lines) and each block "
+    "split into sentences. Every sentence is an s element whose xml:id is the witness id, '.s' and its "
+    "number in reading order from 1, and whose source attribute gives the file and the 1-based line range "
+    "it comes from (FILE#Lstart-Lend)."
+)
+_NORMALIZATION = (
+    "Characters that XML 1.0 cannot represent (C0 control characters other than tab, line feed and "
+    "carriage return, U+FFFE, U+FFFF, unpaired surrogates) were removed from the texts and metadata."
+)
+_ALIGNMENT = (
+    "Alignment: one linkGrp of type 'alignment' per witness, in the standOff. Each bead is a link whose "
+    "target lists the pivot sentences, then the witness sentences, and whose type is 'M-N' (M pivot "
+    "sentences, N witness sentences); a bead without counterpart (1-0, 0-1) is a ptr. The cert attribute "
+    "is the confidence (0 to 1), resp the reviewer who fixed the bead by hand."
+)
+
+
+def xml_safe(text: str) -> str:
+    """Remove the characters XML 1.0 forbids (NUL, form feed, other C0 controls...): stray OCR bytes."""
+    return _NOT_XML.sub("", text)
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version("aligner")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------------------- writing
+
+
+def _el(parent: etree._Element | None, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    name = f"{{{TEI}}}{tag}"
+    node = etree.Element(name, nsmap={None: TEI}) if parent is None else etree.SubElement(parent, name)
+    for key, value in attrs.items():
+        key = {"xml_id": XML_ID, "xml_lang": XML_LANG}.get(key, key)
+        node.set(key, xml_safe(value))
+    if text is not None:
+        node.text = xml_safe(text)
+    return node
+
+
+def _language_name(lang: str) -> str:
+    return _LANGUAGES.get(lang.split("-")[0].lower(), lang)
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-")
+    return slug or "anonymous"
+
+
+def _agents(edition: Edition) -> dict[str, str]:
+    """xml:id of a respStmt for the tool and every reviewer or change author, in a fixed order."""
+    names = [TOOL]
+    for alignment in edition.alignments:
+        names += [bead.resp for bead in alignment.beads if bead.resp is not None]
+    names += [change.who for change in edition.changes]
+    ids: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        base = f"resp.{_slug(name)}"
+        candidate, n = base, 2
+        while candidate in ids.values():
+            candidate, n = f"{base}.{n}", n + 1
+        ids[name] = candidate
+    return ids
+
+
+def _bibl(parent: etree._Element, meta: WitnessMeta) -> None:
+    witness = _el(parent, "witness", corresp=f"#{meta.id}")
+    bibl = _el(witness, "bibl", type=meta.role)
+    if meta.title:
+        _el(bibl, "title", meta.title)
+    if meta.author:
+        _el(bibl, "author", meta.author)
+    if meta.translator:
+        _el(bibl, "editor", meta.translator, role="translator")
+    if meta.publisher:
+        _el(bibl, "publisher", meta.publisher)
+    if meta.date:
+        date = xml_safe(meta.date)
+        attrs = {"when": date} if _W3C_DATE.fullmatch(date) else {}
+        _el(bibl, "date", meta.date, **attrs)
+    if meta.source:
+        _el(bibl, "note", meta.source, type="source")
+    for name in meta.files:
+        _el(bibl, "idno", name, type="file")
+    _el(bibl, "textLang", _language_name(meta.lang), mainLang=meta.lang)
+
+
+def _header(root: etree._Element, edition: Edition, agents: dict[str, str]) -> None:
+    header = _el(root, "teiHeader")
+    file_desc = _el(header, "fileDesc")
+    title_stmt = _el(file_desc, "titleStmt")
+    _el(title_stmt, "title", edition.title)
+    for name, agent_id in agents.items():
+        stmt = _el(title_stmt, "respStmt", xml_id=agent_id)
+        _el(stmt, "resp", "automatic sentence alignment" if name == TOOL else "alignment review and revision")
+        _el(stmt, "name", name)
+    publication = _el(file_desc, "publicationStmt")
+    _el(publication, "p", f"Parallel edition generated by {TOOL} {tool_version()}.")
+    list_wit = _el(_el(file_desc, "sourceDesc"), "listWit")
+    for witness in [edition.pivot, *edition.witnesses]:
+        _bibl(list_wit, witness.meta)
+
+    encoding = _el(header, "encodingDesc")
+    application = _el(_el(encoding, "appInfo"), "application", ident=TOOL, version=tool_version())
+    _el(application, "label", TOOL)
+    model = _el(application, "p", "Sentence embedding model: ")
+    _el(model, "name", edition.model, type="model")
+    if edition.parameters:
+        para = _el(application, "p", "Parameters:")
+        items = _el(para, "list", type="parameters")
+        for key in sorted(edition.parameters):
+            _el(items, "item", str(edition.parameters[key]), n=key)
+    _el(application, "p", _ALIGNMENT)
+    decl = _el(encoding, "editorialDecl")
+    _el(_el(decl, "normalization"), "p", _NORMALIZATION)
+    _el(_el(decl, "segmentation"), "p", _SEGMENTATION)
+
+    usage = _el(_el(header, "profileDesc"), "langUsage")
+    for lang in dict.fromkeys(w.lang for w in [edition.pivot, *edition.witnesses]):
+        _el(usage, "language", _language_name(lang), ident=lang)
+
+    if edition.changes:
+        revisions = _el(header, "revisionDesc")
+        for change in edition.changes:
+            when = xml_safe(change.when)
+            if not _W3C_DATETIME.fullmatch(when):
+                raise AlignerError(f"change by {change.who!r}: date {change.when!r} is not ISO 8601")
+            _el(revisions, "change", change.what, when=when, who=f"#{agents[change.who]}")
+
+
+def _source(segment: Segment) -> str:
+    return f"{quote(xml_safe(segment.file), safe='/')}#L{segment.line_start}-L{segment.line_end}"
+
+
+def _body(text: etree._Element, witness: Witness) -> None:
+    """Blocks as TEI structure: a title opens a part ``div``, a heading a section ``div`` inside it."""
+    body = _el(text, "body")
+    part: etree._Element | None = None
+    section: etree._Element | None = None
+    ids = iter(witness.segment_ids())
+
+    def only_heads(div: etree._Element | None) -> bool:
+        return div is not None and all(child.tag == f"{{{TEI}}}head" for child in div)
+
+    for block in witness.blocks:
+        label = {"n": block.label} if block.label else {}
+        if block.kind == "title":
+            if not only_heads(part) or section is not None:
+                part, section = _el(body, "div", type="part"), None
+            node = _el(part, "head", type="title", **label)
+        elif block.kind == "heading":
+            if not only_heads(section):
+                section = _el(part if part is not None else body, "div", type="section")
+            node = _el(section, "head", type="heading", **label)
+        else:
+            container = section if section is not None else part if part is not None else body
+            if block.kind == "point":
+                last = container[-1] if len(container) else None
+                if last is None or last.tag != f"{{{TEI}}}list":
+                    last = _el(container, "list", type="points")
+                node = _el(last, "item", **label)
+            elif block.kind == "source":
+                node = _el(container, "ab", type="source", **label)
+            else:
+                node = _el(container, "p", **label)
+        for segment in block.segments:
+            _el(node, "s", segment.text, xml_id=next(ids), source=_source(segment))
+    if len(body) == 0:
+        _el(body, "ab")  # a body cannot be empty; an untyped ab is no block
+
+
+def _check_cert(confidence: float, where: str) -> str:
+    if not (isinstance(confidence, int | float) and math.isfinite(confidence) and 0 <= confidence <= 1):
+        raise AlignerError(f"{where}: confidence {confidence!r} is not a number between 0 and 1")
+    return repr(float(confidence))
+
+
+def _alignment(
+    stand_off: etree._Element, edition: Edition, witness: Witness, pair: PairAlignment, agents: dict[str, str]
+) -> None:
+    if not pair.beads:
+        return
+    pivot_ids, witness_ids = edition.pivot.segment_ids(), witness.segment_ids()
+    group = _el(stand_off, "linkGrp", type="alignment", domains=f"#{edition.pivot.id} #{witness.id}")
+    notes = []
+    for n, bead in enumerate(pair.beads, 1):
+        bead_id = f"{witness.id}.b{n}"
+        try:
+            targets = [pivot_ids[i] for i in bead.pivot] + [witness_ids[i] for i in bead.witness]
+        except IndexError:
+            raise AlignerError(f"bead {bead_id} points past the end of a witness") from None
+        if any(i < 0 for i in (*bead.pivot, *bead.witness)) or not targets:
+            raise AlignerError(f"bead {bead_id} has a negative or no segment index")
+        kind = "link" if bead.pivot and bead.witness else "ptr"
+        attrs = {
+            "xml_id": bead_id,
+            "type": f"{len(bead.pivot)}-{len(bead.witness)}",
+            "target": " ".join(f"#{t}" for t in targets),
+            "cert": _check_cert(bead.confidence, f"bead {bead_id}"),
+        }
+        if bead.resp is not None:
+            attrs["resp"] = f"#{agents[bead.resp]}"
+        _el(group, kind, **attrs)
+        if bead.note is not None:
+            notes.append((bead_id, bead.note))
+    for bead_id, note in notes:
+        _el(stand_off, "note", note, type="review", target=f"#{bead_id}")
+
+
+def to_tei(edition: Edition) -> bytes:
+    """The edition as TEI P5 bytes (UTF-8); same edition, same bytes."""
+    if len(edition.witnesses) != len(edition.alignments):
+        raise AlignerError("edition: one pair alignment per witness is needed")
+    agents = _agents(edition)
+    root = _el(None, "TEI", xml_lang="en")
+    _header(root, edition, agents)
+    group = _el(_el(root, "text"), "group")
+    for witness in [edition.pivot, *edition.witnesses]:
+        text = _el(
+            group,
+            "text",
+            xml_id=witness.id,
+            xml_lang=witness.lang,
+            type="pivot" if witness is edition.pivot else "witness",
+        )
+        _body(text, witness)
+    stand_off = _el(root, "standOff")
+    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
+        if pair.witness_id != witness.id:
+            raise AlignerError(f"edition: alignment of {pair.witness_id} listed in the place of {witness.id}")
+        _alignment(stand_off, edition, witness, pair, agents)
+    if len(stand_off) == 0:
+        root.remove(stand_off)
+    seen: set[str] = set()
+    for node in root.iter():
+        node_id = node.get(XML_ID)
+        if node_id is not None:
+            if node_id in seen:
+                raise AlignerError(f"edition: xml:id {node_id!r} used twice (witness ids clash)")
+            seen.add(node_id)
+    etree.indent(root, space=" ")
+    return (
+        b"<?xml version='1.0' encoding='UTF-8'?>\n"
+        b'<?xml-model href="http://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng" '
+        b'type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
+        + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+        + b"\n"
+    )
+
+
+def write_edition(edition: Edition, path: Path) -> None:
+    """Write the edition as TEI P5, atomically and deterministically."""
+    write_atomic(Path(path), to_tei(edition))
+
+
+# ---------------------------------------------------------------------------------------- reading
+
+
+def _parse(path: Path) -> etree._Element:
+    """Parse without DTDs, entity expansion or network: a hostile file cannot reach out or blow up."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    )
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise AlignerError(f"cannot read edition {path}: {err.strerror or err}") from None
+    try:
+        tree = etree.fromstring(data, parser).getroottree()
+    except etree.XMLSyntaxError as err:
+        raise AlignerError(f"{path} is not well-formed XML: {err.msg}") from None
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        raise AlignerError(f"{path}: refused, it declares a DOCTYPE (entities and DTDs are not read)")
+    root = tree.getroot()
+    if root.tag != f"{{{TEI}}}TEI":
+        raise AlignerError(f"{path} is not a TEI document (root element <{etree.QName(root).localname}>)")
+    if root.find("t:teiHeader/t:encodingDesc/t:appInfo/t:application[@ident='aligner']", _NS) is None:
+        raise AlignerError(f"{path} is a TEI document but not an edition written by aligner")
+    return root
+
+
+def _text(node: etree._Element | None) -> str:
+    return "" if node is None else (node.text or "")
+
+
+def _meta(witness_node: etree._Element, lang: str) -> WitnessMeta:
+    bibl = witness_node.find("t:bibl", _NS)
+    if bibl is None:
+        bibl = etree.Element("none")
+
+    def field_text(xpath: str) -> str:
+        return _text(bibl.find(xpath, _NS))
+
+    return WitnessMeta(
+        id=witness_node.get("corresp", "#")[1:],
+        lang=lang,
+        role=bibl.get("type", "translation"),  # type: ignore[arg-type]
+        title=field_text("t:title"),
+        author=field_text("t:author"),
+        translator=field_text("t:editor[@role='translator']"),
+        publisher=field_text("t:publisher"),
+        date=field_text("t:date"),
+        source=field_text("t:note[@type='source']"),
+        files=tuple(_text(node) for node in bibl.findall("t:idno[@type='file']", _NS)),
+    )
+
+
+def _block_kind(node: etree._Element) -> str | None:
+    """The block kind a TEI element stands for (see ``_body``); ``None`` for anything else."""
+    tag, kind = etree.QName(node).localname, node.get("type")
+    if tag == "head":
+        return kind if kind in ("title", "heading") else None
+    if tag == "item":
+        return "point" if node.getparent().get("type") == "points" else None
+    if tag == "ab":
+        return "source" if kind == "source" else None
+    return "paragraph"
+
+
+def _witness(text: etree._Element, metas: dict[str, etree._Element], path: Path) -> Witness:
+    witness_id, lang = text.get(XML_ID), text.get(XML_LANG)
+    if not witness_id or not lang:
+        raise AlignerError(f"{path}: a witness <text> lacks its xml:id or xml:lang")
+    if witness_id not in metas:
+        raise AlignerError(f"{path}: witness {witness_id} is not described in the header's listWit")
+    blocks = []
+    for node in text.iter(*(f"{{{TEI}}}{tag}" for tag in ("head", "p", "item", "ab"))):
+        kind = _block_kind(node)
+        if kind is None:
+            continue
+        segments = []
+        for s in node.iterfind("t:s", _NS):
+            match = _SOURCE.fullmatch(s.get("source", ""))
+            if match is None:
+                raise AlignerError(f"{path}: sentence {s.get(XML_ID)} has no source FILE#Lstart-Lend")
+            file, start, end = match.groups()
+            segments.append(
+                Segment(text=_text(s), file=unquote(file), line_start=int(start), line_end=int(end))
+            )
+        blocks.append(Block(kind=kind, segments=tuple(segments), label=node.get("n", "")))  # type: ignore[arg-type]
+    witness = Witness(meta=_meta(metas[witness_id], lang), blocks=blocks)
+    found = [s.get(XML_ID) for s in text.iter(f"{{{TEI}}}s")]
+    if found != witness.segment_ids():
+        raise AlignerError(f"{path}: sentence ids of {witness_id} are not {witness_id}.s1, .s2, ... in order")
+    return witness
+
+
+def _beads(
+    group: etree._Element,
+    pivot: Witness,
+    witness: Witness,
+    notes: dict[str, str],
+    resp: dict[str, str],
+    path: Path,
+) -> list[Bead]:
+    pivot_index = {sid: i for i, sid in enumerate(pivot.segment_ids())}
+    witness_index = {sid: i for i, sid in enumerate(witness.segment_ids())}
+    beads = []
+    for node in group:
+        if not isinstance(node.tag, str) or etree.QName(node).localname not in ("link", "ptr"):
+            continue
+        targets = [t[1:] if t.startswith("#") else t for t in node.get("target", "").split()]
+        unknown = [t for t in targets if t not in pivot_index and t not in witness_index]
+        if unknown or not targets:
+            raise AlignerError(
+                f"{path}: link {node.get(XML_ID)} points to unknown sentence {unknown[:1] or 'none'}"
+            )
+        try:
+            confidence = float(node.get("cert", ""))
+        except ValueError:
+            raise AlignerError(f"{path}: link {node.get(XML_ID)} has no numeric cert") from None
+        who = node.get("resp")
+        if who is not None and who[1:] not in resp:
+            raise AlignerError(f"{path}: link {node.get(XML_ID)}: resp {who} is not a respStmt of the header")
+        beads.append(
+            Bead(
+                pivot=tuple(pivot_index[t] for t in targets if t in pivot_index),
+                witness=tuple(witness_index[t] for t in targets if t in witness_index),
+                confidence=confidence,
+                resp=None if who is None else resp[who[1:]],
+                note=notes.get(node.get(XML_ID, "")),
+            )
+        )
+    return beads
+
+
+def read_edition(path: Path) -> Edition:
+    """Read an edition written by ``write_edition`` back, safely; anything else is refused in one line."""
+    path = Path(path)
+    root = _parse(path)
+    header = root.find("t:teiHeader", _NS)
+    resp = {
+        node.get(XML_ID, ""): _text(node.find("t:name", _NS))
+        for node in header.iterfind("t:fileDesc/t:titleStmt/t:respStmt", _NS)
+    }
+    metas = {
+        node.get("corresp", "#")[1:]: node
+        for node in header.iterfind("t:fileDesc/t:sourceDesc/t:listWit/t:witness", _NS)
+    }
+    texts = root.findall("t:text/t:group/t:text", _NS)
+    if not texts:
+        raise AlignerError(f"{path}: no witness texts in <text><group>")
+    witnesses = [_witness(text, metas, path) for text in texts]
+    pivot, others = witnesses[0], witnesses[1:]
+    by_id = {w.id: w for w in others}
+
+    notes = {
+        node.get("target", "#")[1:]: _text(node)
+        for node in root.iterfind("t:standOff/t:note[@type='review']", _NS)
+    }
+    alignments = {w.id: PairAlignment(pivot_id=pivot.id, witness_id=w.id) for w in others}
+    for group in root.iterfind("t:standOff/t:linkGrp[@type='alignment']", _NS):
+        domains = [d[1:] for d in group.get("domains", "").split()]
+        if len(domains) != 2 or domains[0] != pivot.id or domains[1] not in by_id:
+            raise AlignerError(f"{path}: linkGrp domains {group.get('domains')!r} are not '#pivot #witness'")
+        alignments[domains[1]].beads = _beads(group, pivot, by_id[domains[1]], notes, resp, path)
+
+    application = header.find("t:encodingDesc/t:appInfo/t:application[@ident='aligner']", _NS)
+    parameters = {
+        item.get("n", ""): _text(item)
+        for item in application.iterfind(".//t:list[@type='parameters']/t:item", _NS)
+    }
+    changes = []
+    for node in header.iterfind("t:revisionDesc/t:change", _NS):
+        who = node.get("who", "#")[1:]
+        changes.append(Change(who=resp.get(who, who), when=node.get("when", ""), what=_text(node)))
+    return Edition(
+        title=_text(header.find("t:fileDesc/t:titleStmt/t:title", _NS)),
+        pivot=pivot,
+        witnesses=others,
+        alignments=[alignments[w.id] for w in others],
+        model=_text(application.find(".//t:name[@type='model']", _NS)),
+        parameters=parameters,
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------------------------------- validating
+
+
+def schema_path() -> Path:
+    return Path(os.environ.get(SCHEMA_ENV) or DEFAULT_SCHEMA)
+
+
+def validate(path: Path) -> None:
+    """Validate against the official tei_all schema with Jing (lxml takes minutes to compile it)."""
+    schema = schema_path()
+    if not schema.is_file():
+        raise AlignerError(f"TEI schema not found: {schema} (set {SCHEMA_ENV})")
+    try:
+        done = subprocess.run(
+            ["jing", str(schema), str(path)], capture_output=True, text=True, timeout=600, check=False
+        )
+    except FileNotFoundError:
+        raise AlignerError(
+            "jing is not installed: it is needed to validate TEI (Debian package 'jing')"
+        ) from None
+    if done.returncode != 0:
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        raise AlignerError(
+            f"{path} is not valid TEI: {lines[0] if lines else f'jing exit {done.returncode}'}"
+        )
+
+
+def sanitized(edition: Edition) -> Edition:
+    """The edition as it will read back: texts and metadata without the characters XML cannot carry."""
+
+    def meta(m: WitnessMeta) -> WitnessMeta:
+        return replace(
+            m,
+            **{
+                k: xml_safe(getattr(m, k))
+                for k in ("id", "lang", "title", "author", "translator", "publisher", "date", "source")
+            },
+            files=tuple(xml_safe(f) for f in m.files),
+        )
+
+    def witness(w: Witness) -> Witness:
+        blocks = [
+            replace(
+                b,
+                label=xml_safe(b.label),
+                segments=tuple(replace(s, text=xml_safe(s.text), file=xml_safe(s.file)) for s in b.segments),
+            )
+            for b in w.blocks
+        ]
+        return Witness(meta=meta(w.meta), blocks=blocks)
+
+    def bead(b: Bead) -> Bead:
+        return replace(
+            b,
+            resp=None if b.resp is None else xml_safe(b.resp),
+            note=None if b.note is None else xml_safe(b.note),
+        )
+
+    return Edition(
+        title=xml_safe(edition.title),
+        pivot=witness(edition.pivot),
+        witnesses=[witness(w) for w in edition.witnesses],
+        alignments=[replace(a, beads=[bead(b) for b in a.beads]) for a in edition.alignments],
+        model=xml_safe(edition.model),
+        parameters={xml_safe(k): xml_safe(v) for k, v in edition.parameters.items()},
+        changes=[Change(xml_safe(c.who), xml_safe(c.when), xml_safe(c.what)) for c in edition.changes],
+    )
+
+
+# ---------------------------------------------------------------------------------------- showing
+
+
+def outline(edition: Edition, witness_id: str | None = None) -> list[str]:
+    """What ``aligner show`` prints: the witnesses and alignments, or one witness's blocks and beads."""
+    everyone = [edition.pivot, *edition.witnesses]
+    if witness_id is None:
+        lines = [f"title\t{edition.title}", f"model\t{edition.model or '-'}"]
+        lines += [f"parameter\t{key}={edition.parameters[key]}" for key in sorted(edition.parameters)]
+        for witness in everyone:
+            kinds = Counter(block.kind for block in witness.blocks)
+            role = "pivot" if witness is edition.pivot else witness.meta.role
+            lines.append(
+                f"witness\t{witness.id}\t{witness.lang}\t{role}\t{len(witness.blocks)} blocks"
+                f" ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))})"
+                f"\t{len(witness.segments)} sentences\t{witness.meta.title}"
+            )
+        for pair in edition.alignments:
+            shapes = Counter(f"{len(b.pivot)}-{len(b.witness)}" for b in pair.beads)
+            reviewed = sum(1 for b in pair.beads if b.resp is not None)
+            lines.append(
+                f"alignment\t{pair.pivot_id} <-> {pair.witness_id}\t{len(pair.beads)} beads"
+                f" ({', '.join(f'{n}x {shape}' for shape, n in shapes.most_common())})\t{reviewed} reviewed"
+            )
+        lines += [f"change\t{c.when}\t{c.who}\t{c.what}" for c in edition.changes]
+        return lines
+    witness = next((w for w in everyone if w.id == witness_id), None)
+    if witness is None:
+        known = ", ".join(w.id for w in everyone)
+        raise AlignerError(f"no witness {witness_id!r} in this edition (witnesses: {known})")
+    lines, ids = [], iter(witness.segment_ids())
+    for block in witness.blocks:
+        lines.append(f"[{block.kind}{' ' + block.label if block.label else ''}]")
+        for segment in block.segments:
+            where = f"{segment.file}:{segment.line_start}-{segment.line_end}"
+            lines.append(f"  {next(ids)}\t{where}\t{segment.text}")
+    if witness is not edition.pivot:
+        pair = edition.alignments[edition.witnesses.index(witness)]
+        pivot_ids, witness_ids = edition.pivot.segment_ids(), witness.segment_ids()
+        lines.append(f"[beads {pair.pivot_id} <-> {pair.witness_id}]")
+        for n, bead in enumerate(pair.beads, 1):
+            left = " ".join(pivot_ids[i] for i in bead.pivot) or "-"
+            right = " ".join(witness_ids[i] for i in bead.witness) or "-"
+            extra = f"\treviewed by {bead.resp}" if bead.resp is not None else ""
+            extra += f"\tnote: {bead.note}" if bead.note else ""
+            lines.append(f"  {witness.id}.b{n}\t{bead.confidence:.3f}\t{left}\t{right}{extra}")
+    return lines

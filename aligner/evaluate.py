@@ -1,0 +1,157 @@
+"""Alignments in the Vecalign/Bertalign text format, and strict/lax precision, recall and F1.
+
+The format has one bead per line, ``[1,2]:[3]`` (0-based source and target indices); we may add a
+confidence as a third field (``[1,2]:[3]:0.9731``), which other tools ignore. The metrics are those of
+Vecalign's ``score.py`` (after Sennrich & Volk 2011), so figures compare with the published ones:
+precision over every predicted bead, insertions and deletions included; recall over the gold beads
+with both sides non-empty, against the predicted beads with both sides non-empty; counts summed over
+documents before dividing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aligner.align import Bead
+from aligner.errors import AlignerError
+
+Pair = tuple[tuple[int, ...], tuple[int, ...]]
+_LINE = re.compile(r"^\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\](?:\s*:\s*([0-9.eE+-]+))?\s*$")
+
+
+def _indices(text: str) -> tuple[int, ...]:
+    return tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+
+
+def parse_alignment(text: str, name: str = "alignment") -> list[Bead]:
+    """Read beads (confidence 1.0 unless the line gives one)."""
+    beads = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _LINE.match(line.strip())
+        if not match:
+            raise AlignerError(f"{name}, line {number}: not an alignment bead like [1,2]:[3]: {line.strip()[:60]}")
+        confidence = float(match.group(3)) if match.group(3) else 1.0
+        beads.append(Bead(_indices(match.group(1)), _indices(match.group(2)), confidence))
+    return beads
+
+
+def read_alignment(path: Path) -> list[Bead]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AlignerError(f"alignment file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise AlignerError(f"cannot read alignment file {path}: {err}") from None
+    return parse_alignment(text, str(path))
+
+
+def format_alignment(beads: Iterable[Bead], with_confidence: bool = True) -> str:
+    lines = []
+    for bead in beads:
+        line = f"[{','.join(map(str, bead.pivot))}]:[{','.join(map(str, bead.witness))}]"
+        lines.append(f"{line}:{bead.confidence:.4f}" if with_confidence else line)
+    return "".join(f"{line}\n" for line in lines)
+
+
+def write_alignment(path: Path, beads: Iterable[Bead], with_confidence: bool = True) -> Path:
+    """Write atomically: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(format_alignment(beads, with_confidence))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision_strict: float
+    recall_strict: float
+    f1_strict: float
+    precision_lax: float
+    recall_lax: float
+    f1_lax: float
+
+    def table(self) -> str:
+        return (
+            "              strict    lax\n"
+            f"precision     {self.precision_strict:.3f}   {self.precision_lax:.3f}\n"
+            f"recall        {self.recall_strict:.3f}   {self.recall_lax:.3f}\n"
+            f"F1            {self.f1_strict:.3f}   {self.f1_lax:.3f}"
+        )
+
+
+def _pairs(beads: Iterable[Bead | Pair]) -> list[Pair]:
+    out = []
+    for bead in beads:
+        src, tgt = (bead.pivot, bead.witness) if isinstance(bead, Bead) else bead
+        out.append((tuple(src), tuple(tgt)))
+    return out
+
+
+def _counts(gold: Sequence[Pair], test: Sequence[Pair]) -> tuple[int, int, int, int]:
+    """Strict true/false positives and lax true/false positives of ``test`` against ``gold``."""
+    test_set = {bead for bead in test if bead[0] or bead[1]}
+    gold_set = {bead for bead in gold if bead[0] or bead[1]}
+    partners: dict[int, set[int]] = defaultdict(set)
+    for src, tgt in gold_set:
+        for s in src:
+            partners[s].update(tgt)
+    tp_strict = fp_strict = tp_lax = fp_lax = 0
+    for bead in test_set:
+        if bead in gold_set:
+            tp_strict += 1
+            tp_lax += 1
+            continue
+        fp_strict += 1
+        targets = set().union(*(partners[s] for s in bead[0])) if bead[0] else set()
+        if targets & set(bead[1]):
+            tp_lax += 1
+        else:
+            fp_lax += 1
+    return tp_strict, fp_strict, tp_lax, fp_lax
+
+
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else 0.0
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(gold_docs: Sequence[Iterable[Bead | Pair]], test_docs: Sequence[Iterable[Bead | Pair]]) -> Scores:
+    """Strict and lax P/R/F1 over several documents, counts summed before dividing (Vecalign's score.py)."""
+    if len(gold_docs) != len(test_docs):
+        raise AlignerError(f"{len(test_docs)} predicted alignments for {len(gold_docs)} gold alignments")
+    p = [0, 0, 0, 0]
+    r = [0, 0, 0, 0]
+    for gold_beads, test_beads in zip(gold_docs, test_docs):
+        gold, test = _pairs(gold_beads), _pairs(test_beads)
+        p = [a + b for a, b in zip(p, _counts(gold, test))]
+        gold_both = [bead for bead in gold if bead[0] and bead[1]]
+        test_both = [bead for bead in test if bead[0] and bead[1]]
+        # recall is the precision of the gold beads against the predicted ones
+        r = [a + b for a, b in zip(r, _counts(test_both, gold_both))]
+    ps, pl = _ratio(p[0], p[0] + p[1]), _ratio(p[2], p[2] + p[3])
+    rs, rl = _ratio(r[0], r[0] + r[1]), _ratio(r[2], r[2] + r[3])
+    return Scores(ps, rs, _f1(ps, rs), pl, rl, _f1(pl, rl))
+
+
+def wrong_beads(gold: Iterable[Bead | Pair], test: Sequence[Bead]) -> list[bool]:
+    """For each predicted bead, whether it is strictly wrong (not a gold bead)."""
+    gold_set = {bead for bead in _pairs(gold) if bead[0] or bead[1]}
+    return [(bead.pivot, bead.witness) not in gold_set for bead in test]

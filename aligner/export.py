@@ -1,0 +1,327 @@
+"""Exports derived from a parallel edition: TSV for spreadsheets, TMX for translation memories, HTML to read.
+
+All are written atomically and deterministically from an ``Edition`` (so ``aligner export`` can
+re-derive them from a reviewed TEI edition). TMX is written with lxml: translate-toolkit reads it
+(the tests check that) but is GPL and has no API for ``prop`` elements, so it is not used to write.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from aligner import align
+from aligner.align import Bead
+from aligner.edition import Edition, tool_version, write_atomic, write_edition, xml_safe
+from aligner.witness import Witness
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"})
+TSV_COLUMNS = (
+    "pivot",
+    "witness",
+    "bead",
+    "type",
+    "confidence",
+    "pivot_ids",
+    "witness_ids",
+    "pivot_text",
+    "witness_text",
+    "resp",
+    "note",
+)
+
+
+def review_threshold() -> float:
+    """Beads below this confidence are the doubtful ones a scholar should look at first."""
+    return float(getattr(align, "REVIEW_THRESHOLD", 0.5))
+
+
+def bead_rows(edition: Edition) -> Iterator[tuple[Witness, str, Bead, list[str], list[str]]]:
+    """Every bead of every pair: witness, bead id (as in the TEI), bead, pivot ids, witness ids."""
+    pivot_ids = edition.pivot.segment_ids()
+    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
+        witness_ids = witness.segment_ids()
+        for n, bead in enumerate(pair.beads, 1):
+            yield (
+                witness,
+                f"{witness.id}.b{n}",
+                bead,
+                [pivot_ids[i] for i in bead.pivot],
+                [witness_ids[i] for i in bead.witness],
+            )
+
+
+def _joined(witness: Witness, indices: tuple[int, ...]) -> str:
+    segments = witness.segments
+    return " ".join(segments[i].text for i in indices)
+
+
+def _cell(text: str) -> str:
+    """One TSV field: tabs and line breaks would break the row, so they become spaces."""
+    return " ".join(xml_safe(text).replace("\t", " ").splitlines())
+
+
+def tsv(edition: Edition) -> bytes:
+    lines = ["\t".join(TSV_COLUMNS)]
+    for witness, bead_id, bead, pivot_ids, witness_ids in bead_rows(edition):
+        fields = (
+            edition.pivot.id,
+            witness.id,
+            bead_id,
+            f"{len(bead.pivot)}-{len(bead.witness)}",
+            repr(float(bead.confidence)),
+            " ".join(pivot_ids),
+            " ".join(witness_ids),
+            _joined(edition.pivot, bead.pivot),
+            _joined(witness, bead.witness),
+            bead.resp or "",
+            bead.note or "",
+        )
+        lines.append("\t".join(_cell(field) for field in fields))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def tmx(edition: Edition) -> bytes:
+    """TMX 1.4b: one ``tu`` per bead with text on both sides (a one-sided bead is no translation unit)."""
+    root = etree.Element("tmx", version="1.4")
+    etree.SubElement(
+        root,
+        "header",
+        creationtool="aligner",
+        creationtoolversion=tool_version(),
+        segtype="sentence",
+        adminlang="en",
+        srclang=edition.pivot.lang,
+        datatype="plaintext",
+        **{"o-tmf": "aligner TEI"},
+    )
+    body = etree.SubElement(root, "body")
+    for witness, bead_id, bead, pivot_ids, witness_ids in bead_rows(edition):
+        if not bead.pivot or not bead.witness:
+            continue
+        tu = etree.SubElement(body, "tu", tuid=bead_id, srclang=edition.pivot.lang)
+        if bead.note is not None:
+            etree.SubElement(tu, "note").text = xml_safe(bead.note)
+        props = [
+            ("x-confidence", repr(float(bead.confidence))),
+            ("x-pivot-ids", " ".join(pivot_ids)),
+            ("x-witness-ids", " ".join(witness_ids)),
+        ]
+        if bead.resp is not None:
+            props.append(("x-reviewed-by", bead.resp))
+        for kind, value in props:
+            etree.SubElement(tu, "prop", type=kind).text = xml_safe(value)
+        for side, indices in ((edition.pivot, bead.pivot), (witness, bead.witness)):
+            tuv = etree.SubElement(tu, "tuv", {XML_LANG: side.lang})
+            etree.SubElement(tuv, "seg").text = xml_safe(_joined(side, indices))
+    etree.indent(root, space=" ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
+_CSS = """
+body { font: 15px/1.45 Georgia, 'DejaVu Serif', serif; margin: 1.5em auto; max-width: 110em; padding: 0 1em;
+  color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+th, td { border-bottom: 1px solid #ddd; padding: .35em .5em; vertical-align: top; text-align: start; }
+th { background: #f3f1ec; position: sticky; top: 0; }
+col.n { width: 10em; } col.c { width: 8em; }
+tr.low td { background: #fde2e0; } tr.mid td { background: #fff6d6; }
+tr.reviewed td { background: #e4f4e4; } tr.reviewed td:first-child { border-left: 4px solid #2e7d32; }
+td.none { color: #888; font-style: italic; }
+.s { display: inline; } .s + .s::before { content: " "; }
+.sid, .meta { color: #777; font-size: .8em; font-family: 'DejaVu Sans Mono', monospace; }
+.badge { display: inline-block; padding: 0 .4em; border-radius: .3em; font-size: .8em;
+  font-family: 'DejaVu Sans', sans-serif; }
+.badge.low { background: #c62828; color: #fff; } .badge.mid { background: #f9a825; }
+.badge.reviewed { background: #2e7d32; color: #fff; } .badge.ok { background: #ddd; }
+.legend span { margin-right: 1.5em; }
+table.review { font-size: .85em; margin-bottom: .5em; } table.review td { padding: .15em .5em; }
+details summary { cursor: pointer; color: #1a4d8f; margin: .3em 0 1em; }
+.note { display: block; font-size: .85em; color: #2e7d32; }
+dl.witnesses { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; font-size: .9em; }
+dl.witnesses dt { font-weight: bold; }
+"""
+
+
+def _esc(text: object) -> str:
+    return html.escape(xml_safe(str(text)), quote=True)
+
+
+def _dir(lang: str) -> str:
+    return "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def _lang(lang: str) -> str:
+    """``lang`` and ``dir`` attributes: right-to-left witnesses read right to left."""
+    return f'lang="{_esc(lang)}" dir="{_dir(lang)}"'
+
+
+def _level(bead: Bead, threshold: float) -> str:
+    if bead.resp is not None:
+        return "reviewed"
+    if bead.confidence < threshold:
+        return "low"
+    return "mid" if bead.confidence < (1 + threshold) / 2 else "ok"
+
+
+def _badge(bead: Bead, threshold: float) -> str:
+    level = _level(bead, threshold)
+    # Shown rounded down, so that a doubtful 0.499 never reads as 0.50; the exact value is in the title.
+    shown = math.floor(bead.confidence * 100) / 100
+    label = f"✔ {_esc(bead.resp)}" if bead.resp is not None else f"{shown:.2f}"
+    return f'<span class="badge {level}" title="{bead.confidence!r}">{label}</span>'
+
+
+def _side(witness: Witness, indices: tuple[int, ...], ids: list[str]) -> str:
+    if not indices:
+        return '<td class="none">— no counterpart —</td>'
+    sentences = "".join(
+        f'<span class="s" id="{_esc(sid)}" title="{_esc(sid)}">{_esc(witness.segments[i].text)}</span>'
+        for i, sid in zip(indices, ids, strict=True)
+    )
+    return f"<td {_lang(witness.lang)}>{sentences}</td>"
+
+
+def _snippet(witness: Witness, indices: tuple[int, ...], width: int = 90) -> str:
+    text = _joined(witness, indices) or "—"
+    return _esc(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[str]:
+    """The doubtful beads first, lowest confidence on top: where a scholar's time is best spent."""
+    pivot, rows = edition.pivot, list(bead_rows(edition))
+    doubtful = sorted(
+        (row for row in rows if row[2].resp is None and row[2].confidence < threshold),
+        key=lambda row: (row[2].confidence, row[1]),
+    )
+    reviewed = sum(1 for row in rows if row[2].resp is not None)
+    out = [
+        '<section id="review">',
+        f"<h2>To review: {len(doubtful)} of {len(rows)} beads below confidence {threshold:.2f}"
+        f" ({reviewed} reviewed)</h2>",
+    ]
+    if not doubtful:
+        return [*out, "<p>No unreviewed bead is below the threshold.</p></section>"]
+    out.append('<table class="review"><colgroup><col class="n"><col class="c"><col><col></colgroup><tbody>')
+    for k, (witness, bead_id, bead, _, _) in enumerate(doubtful):
+        if k == shown:
+            out.append(
+                f"</tbody></table><details><summary>{len(doubtful) - shown} more doubtful beads</summary>"
+                '<table class="review"><colgroup><col class="n"><col class="c"><col><col></colgroup><tbody>'
+            )
+        out.append(
+            f'<tr><td><a href="#{_esc(bead_id)}">{_esc(bead_id)}</a></td><td>{_badge(bead, threshold)}</td>'
+            f"<td {_lang(pivot.lang)}>{_snippet(pivot, bead.pivot)}</td>"
+            f"<td {_lang(witness.lang)}>{_snippet(witness, bead.witness)}</td></tr>"
+        )
+    out.append("</tbody></table>" + ("</details>" if len(doubtful) > shown else "") + "</section>")
+    return out
+
+
+def html_page(edition: Edition) -> bytes:
+    """A self-contained page (inline CSS, no script, no external asset): witnesses side by side."""
+    threshold = review_threshold()
+    pivot = edition.pivot
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(edition.title or 'Parallel edition')}</title>",
+        f'<meta name="generator" content="aligner {_esc(tool_version())}">',
+        f"<style>{_CSS}</style></head>",
+        "<body>",
+        f"<h1>{_esc(edition.title or 'Parallel edition')}</h1>",
+        '<dl class="witnesses">',
+    ]
+    for witness in [pivot, *edition.witnesses]:
+        meta = witness.meta
+        parts = [
+            meta.title,
+            meta.author,
+            meta.translator and f"tr. {meta.translator}",
+            meta.publisher,
+            meta.date,
+        ]
+        role = "pivot" if witness is pivot else meta.role
+        out.append(
+            f"<dt>{_esc(witness.id)}</dt><dd><span {_lang(meta.lang)}>"
+            f"{_esc(', '.join(p for p in parts if p))}</span> "
+            f'<span class="meta">[{_esc(meta.lang)}, {_esc(role)}, {len(witness.segments)} sentences]'
+            "</span></dd>"
+        )
+    out.append("</dl>")
+    if edition.model:
+        out.append(f'<p class="meta">Aligned with the sentence-embedding model {_esc(edition.model)}.</p>')
+
+    out.append(
+        '<p class="legend">Legend: '
+        f'<span><span class="badge low">0.12</span> doubtful (confidence &lt; {threshold:.2f})</span>'
+        f'<span><span class="badge mid">0.60</span> uncertain (&lt; {(1 + threshold) / 2:.2f})</span>'
+        '<span><span class="badge ok">0.95</span> confident</span>'
+        '<span><span class="badge reviewed">✔ name</span> reviewed by hand</span></p>'
+    )
+    out += _review_list(edition, threshold)
+    pivot_ids = pivot.segment_ids()
+    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
+        witness_ids = witness.segment_ids()
+        out.append(f'<section id="pair-{_esc(witness.id)}"><h2>{_esc(pivot.id)} ↔ {_esc(witness.id)}</h2>')
+        out.append('<table><colgroup><col class="n"><col><col><col class="c"></colgroup>')
+        out.append(
+            f"<thead><tr><th>bead</th><th>{_esc(pivot.id)} ({_esc(pivot.lang)})</th>"
+            f"<th>{_esc(witness.id)} ({_esc(witness.lang)})</th>"
+            "<th>confidence</th></tr></thead><tbody>"
+        )
+        for n, bead in enumerate(pair.beads, 1):
+            bead_id = f"{witness.id}.b{n}"
+            note = f'<span class="note">{_esc(bead.note)}</span>' if bead.note else ""
+            out.append(
+                f'<tr id="{_esc(bead_id)}" class="{_level(bead, threshold)}">'
+                f'<td><a href="#{_esc(bead_id)}">b{n}</a> '
+                f'<span class="sid">{len(bead.pivot)}-{len(bead.witness)}</span></td>'
+                + _side(pivot, bead.pivot, [pivot_ids[i] for i in bead.pivot])
+                + _side(witness, bead.witness, [witness_ids[i] for i in bead.witness])
+                + f"<td>{_badge(bead, threshold)}{note}</td></tr>"
+            )
+        out.append("</tbody></table></section>")
+    out.append(f'<p class="meta">Generated by aligner {_esc(tool_version())} from the TEI edition.</p>')
+    out.append("</body></html>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def output_path(out: Path, suffix: str) -> Path:
+    """``output/name`` + ``.tsv`` -> ``output/name.tsv`` (the prefix may itself contain dots)."""
+    out = Path(out)
+    return out.with_name(out.name + suffix)
+
+
+def write_tsv(edition: Edition, path: Path) -> None:
+    write_atomic(path, tsv(edition))
+
+
+def write_tmx(edition: Edition, path: Path) -> None:
+    write_atomic(path, tmx(edition))
+
+
+def write_html(edition: Edition, path: Path) -> None:
+    write_atomic(path, html_page(edition))
+
+
+def write_exports(edition: Edition, out: Path) -> list[Path]:
+    """TSV, TMX and HTML beside a TEI edition (what ``aligner export`` re-derives after a review)."""
+    paths = [output_path(out, ".tsv"), output_path(out, ".tmx"), output_path(out, ".html")]
+    for path, write in zip(paths, (write_tsv, write_tmx, write_html), strict=True):
+        write(edition, path)
+    return paths
+
+
+def write_outputs(edition: Edition, out: Path) -> list[Path]:
+    """The TEI edition and its exports under the prefix ``out``: ``.tei.xml``, .tsv, .tmx, .html."""
+    tei = output_path(out, ".tei.xml")
+    write_edition(edition, tei)
+    return [tei, *write_exports(edition, out)]

@@ -1,0 +1,464 @@
+"""Ingestion: read a witness's files and clean them the way a careful editor would.
+
+Raw OCR comes with running headers and page numbers, paragraphs and sentences broken by page
+breaks, words hyphenated at line ends, and structure (title, headings, numbered points, source
+lines) only visible in the layout. Every rule here decides from evidence in the text itself
+(two trailing spaces closing a paragraph, a line starting with a space opening a page, a word
+seen elsewhere with or without its hyphen), so it carries over to other texts and languages.
+Every segment keeps its file name and source line range.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from charset_normalizer import from_bytes
+
+from aligner.errors import AlignerError
+from aligner.segment import check_lang, sentence_spans
+from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta
+
+log = logging.getLogger(__name__)
+
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
+_FINAL_STOP = re.compile(r"[.!?…][\"'»”’)\]]*$")
+_HEADER_LAYOUT = re.compile(r"^\S.*\S {3,}\S.*\S\s+\d{1,4}$")
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,4}[-–—\s]*$")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}|[IVXLC]{1,6})\s*[:.)]\s+(?=\S)")
+_NUMBERED_POINT = re.compile(r"^(\d{1,2})([.)])\s+(?=[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ])")
+_YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
+_WORD = re.compile(r"\w+(?:-\w+)*")
+_INTERNAL_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ]")
+_HYPHEN_END = re.compile(r"(\w+)-$")
+# Prefixes that form compounds with a hyphen in the languages we read (never a split word).
+_COMPOUND_PREFIXES = frozenset(
+    {
+        "self",
+        "non",
+        "anti",
+        "counter",
+        "over",
+        "under",
+        "ex",
+        "semi",
+        "pre",
+        "post",
+        "pro",
+        "re",
+        "co",
+        "vice",
+        "quasi",
+        "pseudo",
+        "ultra",
+        "extra",
+        "inter",
+        "intra",
+        "neo",
+        "half",
+        "well",
+        "ill",
+        "all",
+        "cross",
+        "mid",
+        "multi",
+    }
+)
+
+
+@dataclass
+class _Line:
+    """A source line, its number, and the layout marks OCR leaves on it."""
+
+    number: int
+    raw: str
+
+    @property
+    def text(self) -> str:
+        return self.raw.strip()
+
+    @property
+    def blank(self) -> bool:
+        return not self.raw.strip()
+
+    @property
+    def page_start(self) -> bool:
+        """A line starting with a space: in this kind of OCR, the first line of a page."""
+        return self.raw[:1] in (" ", "\t") and not self.blank
+
+    @property
+    def paragraph_end(self) -> bool:
+        """Two trailing spaces: the typographic mark of a paragraph's last line."""
+        return self.raw.endswith("  ") and not self.blank
+
+
+@dataclass
+class _Paragraph:
+    """Source lines that form one block, before classification."""
+
+    lines: list[_Line] = field(default_factory=list)
+    standalone: bool = False
+
+    def first_text(self) -> str:
+        return self.lines[0].text
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """The decoded text of ``path`` and the encoding it was in; legacy Cyrillic is detected."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise AlignerError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise AlignerError(f"{path} is a directory, not a text file") from None
+    except OSError as err:
+        raise AlignerError(f"cannot read {path}: {err.strerror}") from None
+    if not data.strip():
+        raise AlignerError(f"{path} is empty")
+    if b"\x00" in data[:65536] or _control_ratio(data[:65536]) > 0.05:
+        raise AlignerError(f"{path} looks like a binary file, not text")
+    try:
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None or best.encoding is None:
+            raise AlignerError(f"{path} is not UTF-8 and its encoding could not be detected") from None
+        text, encoding = str(best), best.encoding
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _control_ratio(data: bytes) -> float:
+    controls = sum(1 for byte in data if byte < 32 and byte not in (9, 10, 12, 13))
+    return controls / max(len(data), 1)
+
+
+@contextmanager
+def notes_to(stream: TextIO) -> Iterator[None]:
+    """Tell the user on ``stream`` what ingestion guessed (a legacy encoding), as ``aligner: note: ...``."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("aligner: %(message)s"))
+    log.addHandler(handler)
+    propagate, log.propagate = log.propagate, False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.propagate = propagate
+
+
+def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None = None) -> Witness:
+    """Read, clean, structure and segment every file of a witness, in order.
+
+    ``presegmented``: ``None`` detects one-sentence-per-line input (blank line between paragraphs),
+    ``True``/``False`` forces it.
+    """
+    lang = check_lang(meta.lang)
+    blocks: list[Block] = []
+    for index, path in enumerate(paths):
+        text, encoding = read_text(path)
+        if encoding != "utf-8":
+            log.warning("note: decoded %s as %s", path.name, encoding)
+        lines = [_Line(number, raw.rstrip("\n")) for number, raw in enumerate(text.split("\n"), start=1)]
+        lines = [_Line(line.number, line.raw.replace("\f", "")) for line in lines]
+        as_sentences = _looks_presegmented(lines) if presegmented is None else presegmented
+        if as_sentences:
+            file_blocks = _presegmented_blocks(lines, path.name)
+        else:
+            file_blocks = _raw_blocks(lines, path.name, lang, first_file=index == 0)
+        if not any(block.segments for block in file_blocks):
+            raise AlignerError(f"no sentence found in {path}")
+        blocks.extend(file_blocks)
+    return Witness(meta=meta, blocks=blocks)
+
+
+# --- presegmented input -------------------------------------------------------------------
+
+
+def _looks_presegmented(lines: list[_Line]) -> bool:
+    """One sentence per line: lines end like sentences and almost none holds a sentence boundary."""
+    texts = [line.text for line in lines if not line.blank]
+    if len(texts) < 3:
+        return False
+    # Text+Berg: 88-99 % of lines end a sentence, at most 10 % hold a boundary. The English OCR
+    # ends 17 % of its lines so; Pravda, one paragraph a line, holds a boundary in 36-46 %.
+    ends = sum(1 for text in texts if _SENTENCE_END.search(text))
+    inner = sum(1 for text in texts if _INTERNAL_BOUNDARY.search(text))
+    return ends / len(texts) >= 0.7 and inner / len(texts) <= 0.2
+
+
+def _presegmented_blocks(lines: list[_Line], file: str) -> list[Block]:
+    blocks, current = [], []
+    for line in [*lines, _Line(0, "")]:
+        if line.blank:
+            if current:
+                blocks.append(Block("paragraph", tuple(current)))
+            current = []
+        else:
+            current.append(Segment(line.text, file, line.number, line.number))
+    return blocks
+
+
+# --- raw input: pages, paragraphs, hyphenation ----------------------------------------------
+
+
+def _raw_blocks(lines: list[_Line], file: str, lang: str, first_file: bool) -> list[Block]:
+    lines = _drop_headers(lines)
+    vocabulary = _Vocabulary(lines)
+    paragraphs = _paragraphs(lines)
+    blocks: list[Block] = []
+    kinds = _classify(paragraphs, first_file)
+    for index, (paragraph, (kind, label)) in enumerate(zip(paragraphs, kinds, strict=True)):
+        if kind == "title" and index == 0:
+            blocks.extend(_title_blocks(paragraph, vocabulary, lang, file))
+            continue
+        text, origins = _join(paragraph.lines, vocabulary, lang)
+        if label and kind in ("heading", "point"):
+            prefix = (_NUMBERED_HEADING if kind == "heading" else _NUMBERED_POINT).match(text)
+            if prefix:
+                text, origins = text[prefix.end() :], origins[prefix.end() :]
+        spans = [(0, len(text))] if kind in ("title", "heading", "source") else sentence_spans(text, lang)
+        segments = tuple(
+            Segment(text[start:end], file, origins[start], origins[end - 1]) for start, end in spans
+        )
+        if segments:
+            blocks.append(Block(kind, segments, label))
+    return blocks
+
+
+def _drop_headers(lines: list[_Line]) -> list[_Line]:
+    """Blank out running headers and page numbers, keeping line numbers for the rest."""
+    shapes = Counter(_header_shape(line.text) for line in lines if not line.blank)
+    kept = []
+    for line in lines:
+        text = line.text
+        is_header = bool(
+            not line.blank
+            and (
+                _HEADER_LAYOUT.match(text)
+                or _PAGE_NUMBER.match(text)
+                or (shapes[_header_shape(text)] >= 5 and re.search(r"\d\s*$", text) and len(text) < 80)
+            )
+        )
+        kept.append(_Line(line.number, "") if is_header else line)
+    return kept
+
+
+def _header_shape(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text))
+
+
+def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
+    """Group lines into paragraphs, telling paragraph breaks from page breaks by typographic evidence."""
+    texts = [line for line in lines if not line.blank]
+    if not texts:
+        return []
+    wrapped = statistics.median(len(line.text) for line in texts) <= 100
+    # Indentation marks paragraphs when many lines are indented (the OCR's page starts are ~1 %).
+    indented = sum(1 for line in texts if line.page_start) / len(texts) >= 0.05
+    paragraphs: list[_Paragraph] = []
+    current: list[_Line] = []
+    blank_before = True
+    for line in lines:
+        if line.blank:
+            blank_before = True
+            continue
+        if current and _breaks(current[-1], line, blank_before, wrapped, indented):
+            paragraphs.append(_Paragraph(current))
+            current = []
+        current.append(line)
+        blank_before = False
+    if current:
+        paragraphs.append(_Paragraph(current))
+    for paragraph in paragraphs:
+        paragraph.standalone = len(paragraph.lines) == 1
+    return _split_headings(paragraphs, lines)
+
+
+def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, indented: bool) -> bool:
+    """Does a new paragraph start at ``line``? Page breaks fall mid-sentence; paragraph ends are marked."""
+    if not wrapped:
+        return True
+    before, after = previous.text, line.text
+    if before.endswith("-") and not before.endswith(" -"):
+        return False  # a word or compound cut at the line end
+    if before.endswith(" -") and after.startswith("-"):
+        return False  # a dash "--" cut in two
+    starts_lower = after[:1].islower()
+    ends_sentence = bool(_SENTENCE_END.search(before))
+    if not blank_between:
+        # A marked paragraph end followed by a new page (or an indented line) that starts a sentence.
+        marked = previous.paragraph_end or indented
+        return marked and line.page_start and ends_sentence and not starts_lower
+    if starts_lower or not ends_sentence:
+        return previous.paragraph_end and not starts_lower  # a page break, unless marked as an end
+    return True
+
+
+def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_Paragraph]:
+    """A short unpunctuated line between blank lines is a heading even if the text runs on after it."""
+    numbers = {line.number: index for index, line in enumerate(lines)}
+    result: list[_Paragraph] = []
+    for paragraph in paragraphs:
+        current: list[_Line] = []
+        for line in paragraph.lines:
+            index = numbers[line.number]
+            isolated = (index == 0 or lines[index - 1].blank) and (
+                index + 1 == len(lines) or lines[index + 1].blank
+            )
+            if isolated and _is_heading_text(line.text) and len(paragraph.lines) > 1:
+                if current:
+                    result.append(_Paragraph(current))
+                result.append(_Paragraph([line], standalone=True))
+                current = []
+            else:
+                current.append(line)
+        if current:
+            result.append(_Paragraph(current, standalone=paragraph.standalone and len(current) == 1))
+    return result
+
+
+def _is_heading_text(text: str) -> bool:
+    return (
+        0 < len(text) <= 80
+        and not re.search(r"[.,;:!?…\"»”-]$", text)
+        and (text[:1].isupper() or text[:1].isdigit())
+        and any(char.isalpha() for char in text)
+    )
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+def _classify(paragraphs: list[_Paragraph], first_file: bool) -> list[tuple[BlockKind, str]]:
+    """Kind and label of every paragraph: title block, headings, numbered points, source line."""
+    kinds: list[tuple[BlockKind, str]] = []
+    last = len(paragraphs) - 1
+    for index, paragraph in enumerate(paragraphs):
+        text = " ".join(line.text for line in paragraph.lines)
+        after_title = (index == 1 and kinds[0][0] == "title") or (index > 0 and kinds[-1] == ("heading", ""))
+        if index == 0 and _is_title_block(paragraph, len(paragraphs)):
+            kinds.append(("title", "") if first_file else ("heading", ""))
+        elif after_title and _is_dateline(text):
+            kinds.append(("title", ""))  # a subtitle or dateline under a title or part heading
+        elif index == last and _is_source_line(text):
+            kinds.append(("source", ""))
+        elif paragraph.standalone and _is_heading_text(text):
+            number = _NUMBERED_HEADING.match(text)
+            kinds.append(("heading", number.group(1) if number else ""))
+        elif point := _NUMBERED_POINT.match(text):
+            kinds.append(("point", point.group(1) + "."))
+        else:
+            kinds.append(("paragraph", ""))
+    return kinds
+
+
+def _is_title_block(paragraph: _Paragraph, count: int) -> bool:
+    """A few lines opening the file, the first unpunctuated and not running on as prose."""
+    first = paragraph.first_text()
+    runs_on = len(paragraph.lines) > 1 and paragraph.lines[1].text[:1].islower()
+    return (
+        count > 1
+        and len(paragraph.lines) <= 6
+        and len(first) <= 150
+        and not _FINAL_STOP.search(first)
+        and not _INTERNAL_BOUNDARY.search(first)
+        and not runs_on
+    )
+
+
+def _is_source_line(text: str) -> bool:
+    """The publication a text was taken from, e.g. «Правда. 29 марта 1937 года»."""
+    return (
+        len(text) <= 100 and bool(_YEAR.search(text)) and bool(re.match(r"^[\w«\"“„][^.!?]{0,60}\.\s", text))
+    )
+
+
+def _is_dateline(text: str) -> bool:
+    return len(text) <= 250 and bool(_YEAR.search(text)) and not re.search(r"[!?]$", text)
+
+
+def _title_blocks(paragraph: _Paragraph, vocabulary: _Vocabulary, lang: str, file: str) -> list[Block]:
+    """Each line of a title block is a unit (author, title, subtitle), unless it runs on."""
+    groups: list[list[_Line]] = []
+    for line in paragraph.lines:
+        runs_on = groups and (line.page_start or line.text[:1].islower() or groups[-1][-1].text.endswith("-"))
+        if runs_on:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    blocks = []
+    for group in groups:
+        text, origins = _join(group, vocabulary, lang)
+        blocks.append(Block("title", (Segment(text, file, origins[0], origins[-1]),)))
+    return blocks
+
+
+# --- joining lines and hyphenation -------------------------------------------------------------
+
+
+class _Vocabulary:
+    """What the text itself says about its words: forms seen whole, with a hyphen, as prefixes."""
+
+    def __init__(self, lines: list[_Line]) -> None:
+        words: Counter[str] = Counter()
+        hyphenated: Counter[str] = Counter()
+        first_parts: Counter[str] = Counter()
+        for line in lines:
+            body = _HYPHEN_END.sub("", line.text)  # a line-end hyphen is exactly what is in doubt
+            for match in _WORD.finditer(body):
+                form = match.group().lower()
+                if "-" in form:
+                    hyphenated[form] += 1
+                    first_parts[form.split("-")[0]] += 1
+                    for part in form.split("-"):
+                        words[part] += 1
+                else:
+                    words[form] += 1
+        self.words, self.hyphenated, self.first_parts = words, hyphenated, first_parts
+
+    def join_hyphen(self, left: str, right: str, lang: str) -> bool:
+        """Keep the hyphen of ``left-`` + ``right`` (a compound) or drop it (a word split at the line end)?"""
+        low_left, low_right = left.lower(), right.lower()
+        if not right[:1].islower():
+            return True  # "Trotskyite-Zinovievite", "German-Japanese", numbers
+        if f"{low_left}-{low_right}" in self.hyphenated:
+            return True
+        if low_left + low_right in self.words:
+            return False
+        if low_left in _COMPOUND_PREFIXES or low_left in self.first_parts:
+            return True
+        if lang == "de":
+            return False  # German writes compounds whole; a lower-case second part means a split word
+        return low_left in self.words or low_right in self.words
+
+
+def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, list[int]]:
+    """The paragraph's text, and for every character the source line it came from."""
+    text = ""
+    origins: list[int] = []
+    for line in lines:
+        piece = re.sub(r"\s+", " ", line.text)
+        if text:
+            hyphen = _HYPHEN_END.search(text)
+            if text.endswith(" -") and piece.startswith("-"):
+                separator = ""
+            elif hyphen and piece[:1].isalpha():
+                right = _WORD.match(piece)
+                keep = vocabulary.join_hyphen(hyphen.group(1), right.group() if right else piece, lang)
+                if not keep:
+                    text, origins = text[:-1], origins[:-1]
+                separator = ""
+            else:
+                separator = " "
+            text += separator
+            origins.extend([origins[-1]] * len(separator))
+        text += piece
+        origins.extend([line.number] * len(piece))
+    return text, origins

@@ -1,0 +1,176 @@
+"""Sentence segmentation per language, with maintained libraries and a thin protective layer.
+
+The libraries were chosen by measuring them on the bundled texts (``benchmarks/segmenters.py``):
+razdel for Russian (it knows «т. е.», «т. Сталин», «ЦК ВКП(б)»), syntok for English, French and
+Spanish (initials, "U.S.S.R.", "i.e.", ". . ."), Punkt's trained models for German ("am 18. Mai")
+and the other languages it has a model for, pysbd for the rest, Chinese and Japanese included.
+The protective layer only merges pieces no sentence can start with (a lower-case word, a dash,
+a stray run of dots), which every library produces now and then.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from functools import cache
+
+import punkt
+import pysbd
+import razdel
+import syntok.segmenter as syntok_segmenter
+
+from aligner.errors import AlignerError
+from aligner.witness import Witness
+
+Span = tuple[int, int]
+
+_PYSBD_LANGS = frozenset(pysbd.languages.LANGUAGE_CODES)
+_SYNTOK_LANGS = frozenset({"en", "fr", "es"})
+_RAZDEL_LANGS = frozenset({"ru", "uk", "be"})
+_PUNKT_MODELS = {
+    "de": "german", "cs": "czech", "da": "danish", "nl": "dutch", "et": "estonian", "fi": "finnish",
+    "el": "greek", "it": "italian", "ml": "malayalam", "no": "norwegian", "nb": "norwegian",
+    "pl": "polish", "pt": "portuguese", "sl": "slovene", "sv": "swedish", "tr": "turkish",
+}  # fmt: skip
+SUPPORTED_LANGS: frozenset[str] = _PYSBD_LANGS | _SYNTOK_LANGS | _RAZDEL_LANGS | frozenset(_PUNKT_MODELS)
+
+# A piece starting so continues the sentence before: a lower-case word (after a dash too), a comma, dots.
+_CONTINUATION = re.compile(r"^[\s\"'«»„“”‘’(\[]*(?:[-–—]\s*)?(?:[a-zß-ÿа-яё]|[,;:]|\.(?:\s*\.)+)")
+_UNCASED_LANGS = frozenset({"zh", "ja", "ar", "fa", "ur", "hi", "mr", "am", "my", "hy", "kk"})
+
+
+def check_lang(lang: str) -> str:
+    """The language code, normalised (``EN`` and ``en-GB`` read as ``en``); unknown: a clear error."""
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    if code not in SUPPORTED_LANGS:
+        known = ", ".join(sorted(SUPPORTED_LANGS))
+        raise AlignerError(f"unknown language code {lang!r} (supported: {known})")
+    return code
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """The sentences of ``text`` (a paragraph or more), stripped, in order."""
+    return [text[start:end] for start, end in sentence_spans(text, lang)]
+
+
+def sentence_spans(text: str, lang: str) -> list[Span]:
+    """Character spans ``(start, end)`` of the sentences of ``text``: so callers can map them back."""
+    code = check_lang(lang)
+    spans = [_trim(text, start, end) for start, end in _backend(code)(text)]
+    spans = [(start, end) for start, end in spans if start < end]
+    if code not in _UNCASED_LANGS:
+        spans = _merge_continuations(text, spans)
+    return spans
+
+
+def _backend(code: str) -> Callable[[str], list[Span]]:
+    if code in _RAZDEL_LANGS:
+        return _razdel_spans
+    if code in _SYNTOK_LANGS:
+        return _syntok_spans
+    if code in _PUNKT_MODELS:
+        return _punkt(code).span_tokenize
+    return lambda text: _pysbd_spans(text, code)
+
+
+def _razdel_spans(text: str) -> list[Span]:
+    return [(piece.start, piece.stop) for piece in razdel.sentenize(text)]
+
+
+def _syntok_spans(text: str) -> list[Span]:
+    spans = []
+    for paragraph in syntok_segmenter.analyze(text):
+        for sentence in paragraph:
+            if sentence:
+                last = sentence[-1]
+                spans.append((sentence[0].offset, last.offset + len(last.value)))
+    return spans
+
+
+@cache
+def _punkt(code: str) -> punkt.PunktSentenceTokenizer:
+    return punkt.PunktSentenceTokenizer(punkt.load_model(_PUNKT_MODELS[code]))
+
+
+@cache
+def _pysbd(code: str) -> pysbd.Segmenter:
+    return pysbd.Segmenter(language=code, clean=False, char_span=True)
+
+
+def _pysbd_spans(text: str, code: str) -> list[Span]:
+    return [(piece.start, piece.end) for piece in _pysbd(code).segment(text)]
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _merge_continuations(text: str, spans: list[Span]) -> list[Span]:
+    """Join a piece that cannot start a sentence to the one before it."""
+    merged: list[Span] = []
+    for start, end in spans:
+        if merged and _CONTINUATION.match(text[start:end]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def witness_json(witness: Witness) -> str:
+    """The segmented witness as JSON: blocks with kind and label, segments with id and source lines."""
+    ids = iter(witness.segment_ids())
+    record = {
+        "id": witness.id,
+        "lang": witness.lang,
+        "title": witness.meta.title,
+        "files": list(witness.meta.files),
+        "blocks": [
+            {
+                "kind": block.kind,
+                "label": block.label,
+                "segments": [
+                    {
+                        "id": next(ids),
+                        "text": segment.text,
+                        "file": segment.file,
+                        "line_start": segment.line_start,
+                        "line_end": segment.line_end,
+                    }
+                    for segment in block.segments
+                ],
+            }
+            for block in witness.blocks
+        ],
+    }
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def witness_lines(witness: Witness) -> str:
+    """One sentence per line, a blank line between blocks: the presegmented format, read back as is."""
+    return "\n\n".join("\n".join(s.text for s in block.segments) for block in witness.blocks) + "\n"
+
+
+def listing(witness: Witness) -> list[str]:
+    """What ``aligner segment`` shows: every sentence with its source lines, block kinds and labels."""
+    rows: list[str] = []
+    current_file = None
+    for block in witness.blocks:
+        for position, segment in enumerate(block.segments):
+            if segment.file != current_file:
+                current_file = segment.file
+                rows.append(f"== {current_file}")
+            lines = str(segment.line_start)
+            if segment.line_end != segment.line_start:
+                lines += f"-{segment.line_end}"
+            kind = f"{block.kind} {block.label}".strip() if position == 0 else ""
+            rows.append(f"{lines:>9}  {kind:<12} {segment.text}")
+    counts = Counter(block.kind for block in witness.blocks)
+    summary = ", ".join(f"{counts[kind]} {kind}" for kind in sorted(counts))
+    rows.append(f"{witness.id} ({witness.lang}): {len(witness.segments)} sentences in {summary} blocks")
+    return rows

@@ -1,0 +1,120 @@
+"""``aligner segment``: what a user sees and gets, and how bad input ends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aligner.cli import main
+from aligner.ingest import load_witness
+from aligner.witness import WitnessMeta
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGLISH = ROOT / "translations" / "en-1937-mastering-bolshevism.txt"
+TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+
+
+def test_segment_shows_structure_and_sentences_with_line_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["segment", str(ENGLISH), "--lang", "en"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "== en-1937-mastering-bolshevism.txt"
+    assert "       37  heading 1    Political Carelessness" in out
+    assert any(line.startswith("  664-668  point 1.     First and foremost the attention") for line in out)
+    assert any(line.startswith("  100-102") and "business of the Bolsheviks" in line for line in out)
+    assert out[-1].startswith("en-1937-mastering-bolshevism (en): ")
+
+
+def test_segment_a_manifest_witness_writes_json_and_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    json_path, txt_path = tmp_path / "out" / "ru.json", tmp_path / "ru.txt"
+    assert main(["segment", "ru-1937", "--json", str(json_path), "--txt", str(txt_path)]) == 0
+    assert "source       Правда. 1 апреля 1937 года" in capsys.readouterr().out
+    record = json.loads(json_path.read_text(encoding="utf-8"))
+    assert record["id"] == "ru-1937" and record["lang"] == "ru"
+    assert record["files"] == ["ru-1937-pravda-report.txt", "ru-1937-pravda-concluding.txt"]
+    first = record["blocks"][0]
+    assert first["kind"] == "title"
+    assert first["segments"][0] == {
+        "id": "ru-1937.s1",
+        "text": "О недостатках партийной работы и мерах ликвидации троцкистских и иных двурушников",
+        "file": "ru-1937-pravda-report.txt",
+        "line_start": 1,
+        "line_end": 1,
+    }
+    sentences = [s["text"] for block in record["blocks"] for s in block["segments"]]
+    # The text output is presegmented input: read back, it gives the same sentences.
+    lines = txt_path.read_text(encoding="utf-8").split("\n")
+    assert [line for line in lines if line] == sentences
+    assert list(tmp_path.rglob("*.tmp")) == []
+
+
+def test_textberg_file_is_read_as_presegmented(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["segment", str(TEXTBERG / "test4.fr"), "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("test4 (fr): 40 sentences")
+
+
+def test_a_cp1251_file_is_decoded_and_the_user_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = ROOT / "translations" / "ru-1937-pravda-report.txt"
+    path = tmp_path / "report-cp1251.txt"
+    path.write_bytes(source.read_text(encoding="utf-8").encode("cp1251", errors="replace"))
+    assert main(["segment", f"{path}:ru"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip() == "aligner: note: decoded report-cp1251.txt as cp1251"
+    assert "heading      Политическая беспечность" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("args", "content", "message"),
+    [
+        (
+            ["missing.txt", "--lang", "en"],
+            None,
+            "no such file or manifest witness: missing.txt",
+        ),
+        (["empty.txt", "--lang", "en"], b"", "is empty"),
+        (["image.txt", "--lang", "en"], b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like a binary file"),
+        (["page.txt", "--lang", "xx"], b"A sentence.", "unknown language code 'xx'"),
+        (["page.txt", "--lang", "en"], b"- 12 -\n\n13\n", "no sentence found"),
+        (["page.txt"], b"A sentence.", "language of page.txt unknown"),
+    ],
+)
+def test_bad_input_ends_in_one_line_and_status_1(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    content: bytes | None,
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if content is not None:
+        Path(args[0]).write_bytes(content)
+    assert main(["segment", *args]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("aligner: error: ")
+    assert message in err
+
+
+def test_a_failed_run_leaves_an_earlier_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert main(["segment", str(ENGLISH), "--lang", "en", "--json", str(out)]) == 0
+    before = out.read_bytes()
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["segment", str(tmp_path / "empty.txt"), "--lang", "en", "--json", str(out)]) == 1
+    assert out.read_bytes() == before
+
+
+def test_forcing_raw_splits_lines_that_hold_two_sentences(tmp_path: Path) -> None:
+    path = tmp_path / "two.txt"
+    path.write_text("First sentence here. Second one.\nThird sentence.\nFourth sentence.\n", encoding="utf-8")
+    assert main(["segment", str(path), "--lang", "en", "--presegmented"]) == 0
+    assert main(["segment", str(path), "--lang", "en", "--raw"]) == 0
+    meta = WitnessMeta(id="two", lang="en", files=(path.name,))
+    assert len(load_witness(meta, [path], presegmented=False).segments) == 4

@@ -1,0 +1,202 @@
+"""Exports of a parallel edition: TSV, TMX (read back by translate-toolkit, as a TM tool would), and the
+self-contained HTML page, rendered by headless Chromium to see it is a page and not only markup."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import tempfile
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import HOSTILE
+from lxml import etree
+from lxml import html as lxml_html
+from translate.storage.tmx import tmxfile
+
+from aligner.align import Bead
+from aligner.cli import main
+from aligner.edition import Edition, read_edition, validate, write_edition
+from aligner.export import TSV_COLUMNS, html_page, review_threshold, tmx, tsv, write_outputs
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("chromium")
+    assert binary, "chromium is needed (setup.sh installs it)"
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
+def png_size_and_colours(path: Path) -> tuple[int, int, int]:
+    """Width, height and number of distinct byte values of the pixels: a blank page has very few."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    chunks, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        if data[pos + 4 : pos + 8] == b"IDAT":
+            chunks.append(data[pos + 8 : pos + 8 + length])
+        pos += 12 + length
+    return width, height, len(set(zlib.decompress(b"".join(chunks))))
+
+
+def test_write_outputs_writes_the_four_files(hand_edition: Edition, tmp_path: Path) -> None:
+    paths = write_outputs(hand_edition, tmp_path / "output" / "mastering-bolshevism")
+    assert [p.name for p in paths] == [
+        "mastering-bolshevism.tei.xml",
+        "mastering-bolshevism.tsv",
+        "mastering-bolshevism.tmx",
+        "mastering-bolshevism.html",
+    ]
+    validate(paths[0])
+    assert read_edition(paths[0]) == hand_edition
+    again = write_outputs(hand_edition, tmp_path / "again" / "mastering-bolshevism")
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]  # deterministic
+
+
+def test_tsv_has_one_row_per_bead(hand_edition: Edition) -> None:
+    rows = [line.split("\t") for line in tsv(hand_edition).decode("utf-8").splitlines()]
+    assert tuple(rows[0]) == TSV_COLUMNS
+    beads = hand_edition.alignments[0].beads
+    assert len(rows) == len(beads) + 1 and all(len(row) == len(TSV_COLUMNS) for row in rows)
+    row = dict(zip(TSV_COLUMNS, rows[4], strict=True))  # the reviewed bead
+    assert row["bead"] == "en-1937.b4" and row["type"] == "1-1" and row["confidence"] == "1.0"
+    assert row["pivot_ids"] == "ru-1937.s4" and row["pivot_text"].startswith("Во-первых, вредительская")
+    assert row["witness_text"].startswith("First, the wrecking")
+    assert (row["resp"], row["note"]) == ("Anna Reviewer", "checked against Pravda")
+    last_one_sided = dict(zip(TSV_COLUMNS, rows[-2], strict=True))
+    assert (
+        last_one_sided["type"] == "0-1" and last_one_sided["pivot_ids"] == last_one_sided["pivot_text"] == ""
+    )
+
+
+def test_tmx_is_read_by_a_translation_memory_library(hand_edition: Edition, tmp_path: Path) -> None:
+    path = tmp_path / "mb.tmx"
+    path.write_bytes(tmx(hand_edition))
+    root = etree.parse(str(path)).getroot()
+    header = root.find("header")
+    assert root.get("version") == "1.4"
+    for required in (
+        "creationtool",
+        "creationtoolversion",
+        "segtype",
+        "o-tmf",
+        "adminlang",
+        "srclang",
+        "datatype",
+    ):
+        assert header.get(required), required
+    beads = [b for b in hand_edition.alignments[0].beads if b.pivot and b.witness]
+    memory = tmxfile(path.open("rb"))
+    assert len(memory.units) == len(beads)
+    first = memory.units[0]
+    pivot, english = hand_edition.pivot.segments, hand_edition.witnesses[0].segments
+    assert first.source == pivot[0].text and first.target == english[0].text
+    assert memory.translate(pivot[3].text) == english[3].text
+    tu = root.find("body/tu[@tuid='en-1937.b4']")
+    assert tu.findtext("prop[@type='x-confidence']") == "1.0"
+    assert tu.findtext("prop[@type='x-reviewed-by']") == "Anna Reviewer"
+    assert tu.findtext("note") == "checked against Pravda"
+    assert [tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tu.findall("tuv")] == [
+        "ru",
+        "en",
+    ]
+
+
+def test_hostile_text_in_every_export(hostile_edition: Edition, tmp_path: Path) -> None:
+    edition = hostile_edition
+    paths = write_outputs(edition, tmp_path / "hostile")
+    validate(paths[0])
+    for path in paths:
+        data = path.read_bytes()
+        assert not any(bytes([c]) in data for c in (0, 0x0C, 0x1B, 0x01)), path.name
+    rows = paths[1].read_text(encoding="utf-8").split("\n")
+    assert len(rows) == 1 + 4 + 2 + 1  # header, beads, final newline: no row broken by \r, \n or \t
+    memory = tmxfile(paths[2].open("rb"))
+    assert [u.source for u in memory.units][:1] == [edition.pivot.segments[0].text]
+    page = lxml_html.fromstring(paths[3].read_bytes())
+    assert not page.xpath("//script") and not page.xpath("//b")  # markup in the texts stays text
+    cells = {cell.get("lang"): cell for cell in page.xpath("//tbody/tr/td[@lang]")}
+    assert (
+        cells["ar"].get("dir") == "rtl"
+        and cells["he"].get("dir") == "rtl"
+        and cells["ru"].get("dir") == "ltr"
+    )
+    text = page.text_content()
+    assert HOSTILE[5] in text and 'Rachel <R&D> "Cohen"' in text and HOSTILE[1] in text
+
+
+def test_html_page_is_self_contained_and_puts_doubtful_beads_first(hand_edition: Edition) -> None:
+    data = html_page(hand_edition).decode("utf-8")
+    assert "<script" not in data and "src=" not in data and "<link" not in data and "http" not in data
+    page = lxml_html.fromstring(data)
+    threshold = review_threshold()
+    review = [
+        float(b.text_content()) for b in page.xpath("//section[@id='review']//span[contains(@class,'badge')]")
+    ]
+    assert review == sorted(review) and all(c < threshold for c in review)
+    doubtful = [b for b in hand_edition.alignments[0].beads if b.resp is None and b.confidence < threshold]
+    assert len(review) == len(doubtful)
+    rows = page.xpath("//section[@id='pair-en-1937']//tbody/tr")
+    assert len(rows) == len(hand_edition.alignments[0].beads)
+    reviewed = page.get_element_by_id("en-1937.b4")
+    assert "reviewed" in reviewed.get("class") and "Anna Reviewer" in reviewed.text_content()
+    assert "checked against Pravda" in reviewed.text_content()
+    assert page.xpath("//p[@class='legend']")
+
+
+def test_chromium_renders_the_page(hand_edition: Edition, tmp_path: Path) -> None:
+    """The page as a reader sees it: a screenshot with real content, and a DOM with the bead rows."""
+    small = replace(hand_edition, alignments=[replace(hand_edition.alignments[0], beads=[])])
+    small.alignments[0].beads = hand_edition.alignments[0].beads[:60]
+    (page := tmp_path / "page.html").write_bytes(html_page(small))
+    shot = tmp_path / "page.png"
+    done = chromium(f"--screenshot={shot}", "--window-size=1400,1000", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    width, height, colours = png_size_and_colours(shot)
+    assert (width, height) == (1400, 1000) and colours > 50
+    dom = chromium("--dump-dom", page.as_uri()).stdout
+    rendered = lxml_html.fromstring(dom)
+    assert len(rendered.xpath("//section[@id='pair-en-1937']//tbody/tr")) == 60
+    assert rendered.xpath("//h1")[0].text_content() == hand_edition.title
+
+
+def test_export_rederives_the_files_from_a_reviewed_edition(
+    hand_edition: Edition, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = write_outputs(hand_edition, tmp_path / "mb")
+    edition = read_edition(paths[0])
+    beads = edition.alignments[0].beads
+    beads[1] = Bead(beads[1].pivot, beads[1].witness, 1.0, resp="Boris", note="title line")
+    write_edition(edition, paths[0])
+    before = paths[0].read_bytes()
+    assert main(["export", str(paths[0])]) == 0
+    assert capsys.readouterr().out.split() == [str(p) for p in paths[1:]]
+    assert paths[0].read_bytes() == before
+    row = paths[1].read_text(encoding="utf-8").splitlines()[2].split("\t")
+    assert row[2] == "en-1937.b2" and row[-2:] == ["Boris", "title line"]
+    assert "✔ Boris" in paths[3].read_text(encoding="utf-8")
+    assert main(["export", str(paths[0]), "--out", str(tmp_path / "elsewhere" / "copy")]) == 0
+    copied = sorted(p.name for p in (tmp_path / "elsewhere").iterdir())
+    assert copied == ["copy.html", "copy.tei.xml", "copy.tmx", "copy.tsv"]
+    assert (tmp_path / "elsewhere" / "copy.tei.xml").read_bytes() == before

@@ -1,0 +1,278 @@
+"""Ingestion of the real bundled texts: cleaning the English OCR, structure, line maps, bad input."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from aligner.errors import AlignerError
+from aligner.ingest import load_witness, read_text
+from aligner.manifest import load_manifest
+from aligner.witness import Witness, WitnessMeta
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATIONS = ROOT / "translations"
+TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+
+
+def bundled(witness_id: str) -> Witness:
+    manifest = load_manifest()
+    meta = manifest.get(witness_id)
+    assert meta is not None
+    return load_witness(meta, manifest.paths(meta))
+
+
+@pytest.fixture(scope="module")
+def english() -> Witness:
+    return bundled("en-1937")
+
+
+@pytest.fixture(scope="module")
+def russian() -> Witness:
+    return bundled("ru-1937")
+
+
+def texts(witness: Witness, kind: str) -> list[str]:
+    return [" ".join(s.text for s in block.segments) for block in witness.blocks if block.kind == kind]
+
+
+# --- the English OCR --------------------------------------------------------------------------------
+
+
+def test_no_running_header_remains(english: Witness) -> None:
+    for segment in english.segments:
+        assert not re.search(r"Stalin\s{2,}Mastering|Bolshevism\s+\d", segment.text), segment
+
+
+def test_the_title_block_is_kept_as_title(english: Witness) -> None:
+    assert texts(english, "title")[:3] == [
+        "JV Stalin",
+        "Mastering Bolshevism",
+        "Report by Joseph Stalin, General Secretary, to the Plenum (Plenary Session) March 3, 1937.",
+    ]
+
+
+def test_no_paragraph_starts_lower_case(english: Witness) -> None:
+    """Page breaks (a blank line mid-sentence, a line starting with a space) do not break paragraphs."""
+    for block in english.blocks:
+        assert not block.segments[0].text[:1].islower(), block.segments[0]
+
+
+def test_sentences_broken_by_page_breaks_are_rejoined(english: Witness) -> None:
+    sentences = [segment.text for segment in english.segments]
+    # " business of the Bolsheviks" opens a page (line 101); a blank line splits line 575 from 577.
+    assert "It is not the business of the Bolsheviks to rest on their laurels and stand around gaping." in (
+        sentences
+    )
+    assert "We know by experience of the dangers connected with difficulties." in sentences
+    rejoined = next(s for s in english.segments if s.text.startswith("For a number of years we have been"))
+    assert rejoined.text.endswith("against such kinds of dangers, and I must say not without success.")
+    assert (rejoined.line_start, rejoined.line_end) == (575, 578)
+
+
+def test_line_end_hyphens_of_compounds_are_kept(english: Witness) -> None:
+    text = " ".join(segment.text for segment in english.segments)
+    assert "self-satisfaction" in text
+    assert "self- satisfaction" not in text and "selfsatisfaction" not in text
+    for compound in [
+        "Trotskyite-Zinovievite",
+        "double-dealer",
+        "short-sighted",
+        "one-sixth",
+        "over-fulfilment",
+        "swell-headedness",
+        "counter-revolutionary",
+        "anti-Party",
+        "rank-and-file",
+    ]:
+        assert compound in text, compound
+
+
+def test_spaced_dashes_stay_dashes(english: Witness) -> None:
+    text = " ".join(segment.text for segment in english.segments)
+    assert "the Central Committee of the Party is also not bad -- what else do we need?" in text
+    assert "the wrecking and diversion - spying - work of the agents" in text
+
+
+def test_the_section_headings_and_the_concluding_speech_are_headings(english: Witness) -> None:
+    headings = [(block.label, block.segments[0].text) for block in english.blocks if block.kind == "heading"]
+    assert headings == [
+        ("1", "Political Carelessness"),
+        ("2", "Capitalist Encirclement"),
+        ("3", "Present-Day Trotskyism"),
+        ("4", "The Seamy Side of Economic Success"),
+        ("5", "Our Tasks"),
+        ("", "Concluding Speech"),
+    ]
+
+
+def test_the_concluding_speech_dateline_is_not_body_text(english: Witness) -> None:
+    index = next(i for i, b in enumerate(english.blocks) if b.segments[0].text == "Concluding Speech")
+    dateline = english.blocks[index + 1]
+    assert dateline.kind == "title"
+    assert dateline.segments[0].text.startswith("Reply by Joseph Stalin to Discussion at the Plenum")
+    assert english.blocks[index + 2].segments[0].text.startswith("Comrades, I spoke in my report")
+
+
+def test_the_twelve_tasks_and_seven_questions_are_numbered_points(english: Witness) -> None:
+    labels = [block.label for block in english.blocks if block.kind == "point"]
+    assert labels == [f"{n}." for n in range(1, 13)] + [f"{n}." for n in range(1, 8)]
+    first = next(block for block in english.blocks if block.kind == "point")
+    assert first.segments[0].text.startswith("First and foremost the attention of our Party")
+    assert first.segments[0].line_start == 664
+
+
+def test_every_sentence_maps_back_to_its_source_lines(english: Witness) -> None:
+    source = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").split("\n")
+    for segment in english.segments:
+        assert segment.file == "en-1937-mastering-bolshevism.txt"
+        lines = source[segment.line_start - 1 : segment.line_end]
+        squashed = re.sub(r"[\s-]", "", "".join(lines))
+        first_word, last_word = segment.text.split()[0], segment.text.split()[-1]
+        assert re.sub(r"-", "", first_word) in squashed, segment
+        assert re.sub(r"-", "", last_word) in squashed, segment
+
+
+def test_loading_is_deterministic(english: Witness) -> None:
+    assert bundled("en-1937") == english
+
+
+# --- the Russian original -----------------------------------------------------------------------------
+
+
+def test_russian_headings_title_and_source_lines(russian: Witness) -> None:
+    assert texts(russian, "heading") == [
+        "Политическая беспечность",
+        "Капиталистическое окружение",
+        "Современный троцкизм",
+        "Теневые стороны хозяйственных успехов",
+        "Наши задачи",
+        "Заключительное слово на Пленуме ЦК ВКП(б) 5 марта 1937 года",
+    ]
+    assert texts(russian, "title") == [
+        "О недостатках партийной работы и мерах ликвидации троцкистских и иных двурушников",
+        "Доклад на Пленуме ЦК ВКП(б) 3 марта 1937 года",
+    ]
+    sources = [b.segments for b in russian.blocks if b.kind == "source"]
+    assert [(s[0].text, s[0].file) for s in sources] == [
+        ("Правда. 29 марта 1937 года", "ru-1937-pravda-report.txt"),
+        ("Правда. 1 апреля 1937 года", "ru-1937-pravda-concluding.txt"),
+    ]
+    assert russian.blocks[-1].kind == "source"
+    body = [s.text for b in russian.blocks if b.kind == "paragraph" for s in b.segments]
+    assert not [text for text in body if text.startswith("Правда.")]
+
+
+def test_russian_paragraphs_are_one_per_line(russian: Witness) -> None:
+    for block in russian.blocks:
+        assert {(s.line_start, s.line_end) for s in block.segments} == {(block.segments[0].line_start,) * 2}
+    files = [segment.file for segment in russian.segments]
+    assert files.index("ru-1937-pravda-concluding.txt") == files.count("ru-1937-pravda-report.txt")
+
+
+# --- presegmented input -----------------------------------------------------------------------------
+
+
+def test_textberg_is_detected_as_one_sentence_per_line() -> None:
+    path = TEXTBERG / "test0.de"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    witness = load_witness(WitnessMeta(id="test0-de", lang="de", files=(path.name,)), [path])
+    assert [segment.text for segment in witness.segments] == [line.strip() for line in lines if line.strip()]
+    assert [segment.line_start for segment in witness.segments] == [
+        number for number, line in enumerate(lines, 1) if line.strip()
+    ]
+
+
+def test_presegmented_blank_lines_make_paragraphs_and_can_be_forced(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Erster Satz, allein.\nZweiter Satz. Mit Punkt.\n\nDritter Satz.\n", encoding="utf-8")
+    meta = WitnessMeta(id="notes", lang="de", files=(path.name,))
+    forced = load_witness(meta, [path], presegmented=True)
+    assert [[s.text for s in block.segments] for block in forced.blocks] == [
+        ["Erster Satz, allein.", "Zweiter Satz. Mit Punkt."],
+        ["Dritter Satz."],
+    ]
+    raw = load_witness(meta, [path], presegmented=False)
+    assert "Mit Punkt." in [s.text for s in raw.segments]
+
+
+def test_raw_german_text_joins_split_words_and_keeps_compounds(tmp_path: Path) -> None:
+    path = tmp_path / "bericht.txt"
+    path.write_text(
+        "Die Zusam-\nmenarbeit der Ost-West-Kommission war gut, die Rhein-\nMain-Region half.\n"
+        "Die Zusammenarbeit ist seit langem eng.\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="bericht", lang="de", files=(path.name,)), [path])
+    assert witness.segments[0].text == (
+        "Die Zusammenarbeit der Ost-West-Kommission war gut, die Rhein-Main-Region half."
+    )
+
+
+# --- reading files and bad input ---------------------------------------------------------------------
+
+
+def test_cp1251_and_koi8_r_are_detected_and_decoded(tmp_path: Path) -> None:
+    original = (TRANSLATIONS / "ru-1937-pravda-concluding.txt").read_text(encoding="utf-8")
+    for encoding in ("cp1251", "koi8_r"):
+        path = tmp_path / f"concluding.{encoding}.txt"
+        path.write_bytes(original.encode(encoding, errors="replace"))
+        text, found = read_text(path)
+        assert found.replace("-", "_").lower() == encoding
+        assert text.startswith("Заключительное слово на Пленуме ЦК ВКП(б) 5 марта 1937 года")
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_taken_in_stride(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffFirst line.\r\nSecond line.\r\n".encode())
+    assert read_text(path) == ("First line.\nSecond line.\n", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"", "is empty"),
+        (b"  \n\n \t\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "binary"),
+        (bytes(range(128, 256)) * 20, "not UTF-8 and its encoding could not be detected"),
+    ],
+)
+def test_bad_files_are_refused_in_one_line(tmp_path: Path, content: bytes | None, message: str) -> None:
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(AlignerError, match=message) as error:
+        read_text(path)
+    assert "\n" not in str(error.value)
+
+
+def test_a_file_without_any_sentence_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "pages.txt"
+    path.write_text("12\n\n13\n\n- 14 -\n", encoding="utf-8")
+    with pytest.raises(AlignerError, match="no sentence found"):
+        load_witness(WitnessMeta(id="pages", lang="en", files=(path.name,)), [path])
+
+
+def test_an_unknown_language_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(AlignerError, match="unknown language code"):
+        load_witness(WitnessMeta(id="x", lang="klingon", files=("x.txt",)), [tmp_path / "x.txt"])
+
+
+def test_indented_paragraphs_without_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "indented.txt"
+    path.write_text(
+        "    It was a long winter. The roads were closed and the\n"
+        "village waited for spring.\n"
+        "    When the snow melted, the first carts came. They brought\n"
+        "flour and news.\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="indented", lang="en", files=(path.name,)), [path])
+    assert [[s.text for s in block.segments] for block in witness.blocks] == [
+        ["It was a long winter.", "The roads were closed and the village waited for spring."],
+        ["When the snow melted, the first carts came.", "They brought flour and news."],
+    ]
+    assert [(s.line_start, s.line_end) for s in witness.segments] == [(1, 1), (1, 2), (3, 3), (3, 4)]

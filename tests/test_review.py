@@ -1,0 +1,409 @@
+"""Reviewing doubtful links: the review operations, the listing, the interactive loop driven through a
+real terminal (tmux) and a scripted input stream, and re-alignment that keeps the reviews."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aligner import review
+from aligner.align import REVIEW_THRESHOLD, Bead, PairAlignment
+from aligner.edition import Edition, read_edition, validate, write_edition
+from aligner.errors import AlignerError
+from aligner.witness import Block, Segment, Witness, WitnessMeta
+
+# A small alignment, as the aligner makes them: pivot sentences 0-5, witness sentences 0-5.
+#   link 0: p0 ↔ w0        link 1: p1 p2 ↔ w1     link 2: p3 ↔ w2 w3
+#   link 3: p4 ↔ (none)    link 4: p5 ↔ w4 w5
+BEADS = [
+    Bead((0,), (0,), 0.91),
+    Bead((1, 2), (1,), 0.40),
+    Bead((3,), (2, 3), 0.22),
+    Bead((4,), (), 0.35),
+    Bead((5,), (4, 5), 0.80),
+]
+
+
+def cover(beads: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    review.check_cover(beads, 6, 6)
+    return [(b.pivot, b.witness) for b in beads]
+
+
+def test_accept_marks_the_link_reviewed_and_certain() -> None:
+    beads = review.accept(BEADS, 2, "alice")
+    assert beads[2] == Bead((3,), (2, 3), 1.0, "alice")
+    assert beads[:2] == BEADS[:2] and beads[3:] == BEADS[3:]
+
+
+def test_move_a_sentence_to_the_previous_or_next_link() -> None:
+    beads = review.move(BEADS, 2, "witness", "previous", "alice")
+    assert cover(beads)[1:3] == [((1, 2), (1, 2)), ((3,), (3,))]
+    assert {beads[1].resp, beads[2].resp} == {"alice"} and beads[1].confidence == 1.0
+    beads = review.move(BEADS, 1, "pivot", "next", "alice")
+    assert cover(beads)[1:3] == [((1,), (1,)), ((2, 3), (2, 3))]
+
+
+def test_a_link_emptied_by_a_move_disappears() -> None:
+    beads = review.move(BEADS, 3, "pivot", "previous", "alice")
+    assert cover(beads) == [((0,), (0,)), ((1, 2), (1,)), ((3, 4), (2, 3)), ((5,), (4, 5))]
+
+
+def test_moving_a_sentence_that_would_cross_others_breaks_the_order() -> None:
+    with pytest.raises(AlignerError, match="would break the order"):
+        review.move(BEADS, 2, "witness", "previous", "alice", segment=3)
+    with pytest.raises(AlignerError, match="no previous link"):
+        review.move(BEADS, 0, "pivot", "previous", "alice")
+    with pytest.raises(AlignerError, match="no witness sentence"):
+        review.move(BEADS, 3, "witness", "next", "alice")
+
+
+def test_merge_with_previous_and_next() -> None:
+    assert cover(review.merge(BEADS, 3, "previous", "alice"))[2] == ((3, 4), (2, 3))
+    merged = review.merge(BEADS, 3, "next", "alice")
+    assert cover(merged)[3] == ((4, 5), (4, 5)) and merged[3].resp == "alice"
+    with pytest.raises(AlignerError, match="no next link"):
+        review.merge(BEADS, 4, "next", "alice")
+
+
+def test_split_cuts_a_link_in_two() -> None:
+    beads = review.split(BEADS, 2, 1, 1, "alice")
+    assert cover(beads)[2:4] == [((3,), (2,)), ((), (3,))]
+    with pytest.raises(AlignerError, match="at least one sentence"):
+        review.split(BEADS, 2, 0, 0, "alice")
+    with pytest.raises(AlignerError, match="cannot put 3 first"):
+        review.split(BEADS, 2, 1, 3, "alice")
+
+
+def test_a_sentence_with_no_counterpart_becomes_a_link_of_its_own() -> None:
+    beads = review.detach(BEADS, 4, "witness", 5, "alice")
+    assert cover(beads)[4:] == [((5,), (4,)), ((), (5,))]
+    beads = review.detach(BEADS, 1, "pivot", 1, "alice")
+    assert cover(beads)[1:3] == [((1,), ()), ((2,), (1,))]
+    with pytest.raises(AlignerError, match="already has no counterpart"):
+        review.detach(BEADS, 3, "pivot", 4, "alice")
+
+
+def test_check_cover_refuses_gaps_overlaps_and_disorder() -> None:
+    with pytest.raises(AlignerError, match="pivot sentences"):
+        review.check_cover([Bead((1,), (0,), 1.0), Bead((0,), (1,), 1.0)], 2, 2)
+    with pytest.raises(AlignerError, match="witness sentences"):
+        review.check_cover([Bead((0,), (0,), 1.0), Bead((1,), (), 1.0)], 2, 2)
+    with pytest.raises(AlignerError, match="no sentence on either side"):
+        review.check_cover([Bead((0,), (0,), 1.0), Bead((), (), 1.0)], 1, 1)
+
+
+def test_threshold_and_reviewer_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert review.check_threshold(0.0) == 0.0 and review.check_threshold(1.0) == 1.0
+    with pytest.raises(AlignerError, match="between 0 and 1"):
+        review.check_threshold(1.5)
+    monkeypatch.setenv("ALIGNER_REVIEWER", "bob")
+    assert review.reviewer_name() == "bob"
+    assert review.reviewer_name("alice") == "alice"
+    assert review.reviewer_name(" Anna  Reviewer ") == "Anna Reviewer"
+    with pytest.raises(AlignerError, match="who is reviewing"):
+        review.reviewer_name("\x07")
+    monkeypatch.setenv("ALIGNER_NOW", "2026-01-02T03:04:05Z")
+    assert review.now() == "2026-01-02T03:04:05Z"
+
+
+# --- re-alignment keeps the reviews (on the first paragraphs of the bundled texts) ---------------
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+
+def paragraphs(name: str, count: int) -> list[str]:
+    text = (TRANSLATIONS / name).read_text(encoding="utf-8")
+    found = [" ".join(chunk.split()) for chunk in text.split("\n\n")]
+    return [chunk for chunk in found if len(chunk) > 40][:count]
+
+
+def witness(witness_id: str, lang: str, texts: list[str]) -> Witness:
+    segments = tuple(Segment(text, f"{witness_id}.txt", n, n) for n, text in enumerate(texts, 1))
+    return Witness(WitnessMeta(id=witness_id, lang=lang), [Block("paragraph", segments)])
+
+
+def small_edition() -> Edition:
+    """The first five paragraphs of each text, aligned 1-1, two links reviewed."""
+    ru = witness("ru-1937", "ru", paragraphs("ru-1937-pravda-report.txt", 5))
+    en = witness("en-1937", "en", paragraphs("en-1937-mastering-bolshevism.txt", 5))
+    beads = [Bead((i,), (i,), 0.3 + 0.1 * i) for i in range(5)]
+    beads[1] = Bead((1,), (1,), 1.0, "alice")
+    beads[3] = Bead((3,), (3,), 1.0, "bob", "checked against the 1937 print")
+    pair = PairAlignment("ru-1937", "en-1937", beads)
+    return Edition("test", ru, [en], [pair])
+
+
+def test_reviews_are_carried_onto_unchanged_texts() -> None:
+    edition = small_edition()
+    fixed, dropped = review.carry_reviews(edition, edition.pivot, edition.witnesses[0])
+    assert fixed == [b for b in edition.alignments[0].beads if b.resp] and dropped == []
+
+
+def test_a_corrected_witness_keeps_the_reviews_of_unchanged_sentences_only() -> None:
+    edition = small_edition()
+    texts = [s.text for s in edition.witnesses[0].segments]
+    # The scholar corrected the OCR of the fourth paragraph and restored a lost first line.
+    corrected = ["Report of Comrade Stalin.", *texts[:3], texts[3].replace("naive", "naïve"), texts[4]]
+    new_en = witness("en-1937", "en", corrected)
+    fixed, dropped = review.carry_reviews(edition, edition.pivot, new_en)
+    assert fixed == [Bead((1,), (2,), 1.0, "alice")]
+    assert dropped == ["review of ru-1937.s4 ↔ en-1937.s4 by bob dropped: text of en-1937.s4 changed"]
+
+
+def test_listing_shows_doubtful_links_least_confident_first_with_context() -> None:
+    lines = review.listing(small_edition(), 0.55)
+    assert lines[0] == "5 links, 2 doubtful (confidence < 0.55, not reviewed), 2 reviewed"
+    headers = [line for line in lines if line.startswith("link ")]
+    assert headers == [
+        "link 1 of 5 (ru-1937 ↔ en-1937) · confidence 0.300",
+        "link 3 of 5 (ru-1937 ↔ en-1937) · confidence 0.500",
+    ]
+    third = lines[lines.index(headers[1]) :]
+    assert third[1].startswith("     before ru-1937.s2  Из докладов")
+    assert any(line.strip().startswith("en-1937.s3") and "Second, the agents" in line for line in third)
+    assert any(line.startswith("     after  en-1937.s4  Third, some of our") for line in third)
+
+
+# --- the command, driven the way a person does ----------------------------------------------------
+
+ALIGNER = str(Path(sys.executable).with_name("aligner"))
+
+
+def aligner(*args: str, stdin: str = "", reviewer: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ALIGNER_NOW": "2026-11-24T12:00:00Z"}
+    if reviewer:
+        env["ALIGNER_REVIEWER"] = reviewer
+    return subprocess.run(
+        [ALIGNER, *args], input=stdin, capture_output=True, text=True, env=env, timeout=600, check=False
+    )
+
+
+class Terminal:
+    """A real terminal (tmux, 200x50) running one command; type into it and read its screen."""
+
+    def __init__(self, folder: Path) -> None:
+        self.socket = f"aligner-test-{os.getpid()}-{id(self)}"
+        self.folder = folder
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def start(self, command: str) -> None:
+        line = f"{command}; echo '[exit '$?']'; sleep 600"
+        self.tmux("new-session", "-d", "-x", "200", "-y", "50", "-c", str(self.folder), line)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-")
+
+    def wait(self, text: str, count: int = 1, timeout: float = 120) -> str:
+        """Wait until ``text`` shows ``count`` times on the screen (output is asynchronous)."""
+        deadline = time.monotonic() + timeout
+        while (screen := self.screen()).count(text) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not shown {count} time(s); screen:\n{screen[-3000:]}")
+            time.sleep(0.1)
+        return screen
+
+    def type(self, line: str) -> None:
+        self.tmux("send-keys", "-l", line)
+        self.tmux("send-keys", "Enter")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(tmp_path)
+    yield term
+    term.close()
+
+
+@pytest.fixture
+def hand_file(hand_edition: Edition, tmp_path: Path) -> Path:
+    """The hand-made edition (no model needed) written as TEI, to be reviewed."""
+    path = tmp_path / "hand.tei.xml"
+    write_edition(hand_edition, path)
+    return path
+
+
+def test_listing_from_the_command_line(hand_file: Path) -> None:
+    done = aligner("review", str(hand_file), "--threshold", "0.3")
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    edition = read_edition(hand_file)
+    total, n_doubtful, reviewed = review.counts(edition, 0.3, [0])
+    assert (
+        first == f"{total} links, {n_doubtful} doubtful (confidence < 0.3, not reviewed), {reviewed} reviewed"
+    )
+    confidences = [
+        float(line.rsplit(" ", 1)[1]) for line in done.stdout.splitlines() if line.startswith("link ")
+    ]
+    assert len(confidences) == n_doubtful > 0 and confidences == sorted(confidences)
+    assert max(confidences) < 0.3
+
+
+def test_bad_input_is_refused_in_one_line_and_nothing_is_touched(hand_file: Path, tmp_path: Path) -> None:
+    original = hand_file.read_bytes()
+    not_tei = tmp_path / "not-tei.xml"
+    not_tei.write_text("<html><body><p>Mastering Bolshevism</p></body></html>", encoding="utf-8")
+    not_ours = tmp_path / "not-ours.xml"
+    not_ours.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>x</title>'
+        "</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc>"
+        "</teiHeader><text><body><p>x</p></body></text></TEI>",
+        encoding="utf-8",
+    )
+    invalid = tmp_path / "invalid.tei.xml"
+    invalid.write_bytes(original.replace(b'type="alignment"', b'type="alignment" frequency="high"', 1))
+    not_xml = TRANSLATIONS / "manifest.toml"
+    cases = {
+        not_xml: "is not well-formed XML",
+        not_tei: "is not a TEI document",
+        not_ours: "not an edition written by aligner",
+        invalid: "is not valid TEI",
+    }
+    for path, message in cases.items():
+        before = path.read_bytes()
+        done = aligner("review", str(path), "--interactive", stdin="a\n", reviewer="alice")
+        assert done.returncode == 1 and message in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+        assert path.read_bytes() == before
+    for threshold in ("1.5", "-0.1"):
+        done = aligner("review", str(hand_file), "--threshold", threshold)
+        assert done.returncode == 1
+        assert (
+            done.stderr.strip()
+            == f"aligner: error: threshold must be between 0 and 1, got {float(threshold):g}"
+        )
+    done = aligner("review", str(hand_file), "--witness", "de-1938")
+    assert done.returncode == 1 and "no alignment with witness 'de-1938'" in done.stderr
+    assert hand_file.read_bytes() == original
+
+
+def test_a_decision_that_would_break_the_order_is_refused(hand_file: Path) -> None:
+    edition = read_edition(hand_file)
+    doubts = review.doubtful(edition, REVIEW_THRESHOLD, [0])
+    # The first doubtful link with two witness sentences: its second one cannot go to the previous link.
+    rank = next(n for n, d in enumerate(doubts) if len(d.bead.witness) >= 2)
+    original = hand_file.read_bytes()
+    script = "k\n" * rank + "w< 2\nq\n"
+    done = aligner("review", str(hand_file), "--interactive", stdin=script, reviewer="alice")
+    assert done.returncode == 0, done.stderr
+    assert "! only the first witness sentence of a link can move to the previous link" in done.stdout
+    assert "would break the order; nothing changed" in done.stdout
+    assert hand_file.read_bytes() == original
+
+
+def test_ctrl_c_in_a_real_terminal_keeps_what_was_decided(hand_file: Path, terminal: Terminal) -> None:
+    terminal.start(f"{ALIGNER} review {hand_file} --interactive --reviewer 'Jo Doe'")
+    terminal.wait("review> ")
+    terminal.type("a")
+    terminal.wait("saved: accepted link")
+    terminal.wait("review> ", count=2)
+    terminal.tmux("send-keys", "C-c")
+    screen = terminal.wait("[exit 130]")
+    assert "aligner: interrupted; 1 decision(s) already saved in" in screen
+    validate(hand_file)
+    edition = read_edition(hand_file)
+    assert [c.who for c in edition.changes][-1] == "Jo Doe"
+    assert edition.changes[-1].what.startswith("accepted link ")
+    assert sum(b.resp == "Jo Doe" for b in edition.alignments[0].beads) == 1
+
+
+def current_doubt(path: Path, threshold: float) -> review.Doubt:
+    """The link the interactive review shows now (what the reviewer sees on the screen)."""
+    return review.doubtful(read_edition(path), threshold, [0])[0]
+
+
+def test_review_the_bundled_edition_quit_resume_finish_and_align_again(
+    bundled_edition: Path, tmp_path: Path, terminal: Terminal
+) -> None:
+    path = tmp_path / "mastering-bolshevism.tei.xml"
+    path.write_bytes(bundled_edition.read_bytes())
+    machine = sorted(b.confidence for b in read_edition(path).alignments[0].beads if b.resp is None)
+    threshold = round((machine[11] + machine[12]) / 2, 6)  # about a dozen doubtful links
+
+    # Alice reviews a handful of links in a real terminal, then quits.
+    terminal.start(f"{ALIGNER} review {path} --interactive --reviewer alice --threshold {threshold}")
+    terminal.wait("review> ")
+    steps = [("a", "saved: accepted link"), ("t the OCR lost a line here", "saved: note on link")]
+    steps += [("M", "saved: merged links"), ("u", "saved: undid: merged links")]
+    for command, answer in steps:
+        terminal.type(command)
+        terminal.wait(answer)
+    bead = current_doubt(path, threshold).bead
+    detach = "n w1" if bead.pivot and bead.witness else "a"
+    terminal.wait("review> ", count=len(steps) + 1)
+    terminal.type(detach)
+    terminal.wait("saved: ", count=len(steps) + 1)
+    doubt = current_doubt(path, threshold)
+    last = doubt.index == len(read_edition(path).alignments[0].beads) - 1
+    move = "w>" if doubt.bead.witness and not last else "a"
+    terminal.wait("review> ", count=len(steps) + 2)
+    terminal.type(move)
+    terminal.wait("saved: ", count=len(steps) + 2)
+    terminal.type("q")
+    screen = terminal.wait("[exit 0]")
+    assert "6 decision(s) saved in" in screen
+    validate(path)
+    after_alice = read_edition(path)
+    assert [c.who for c in after_alice.changes].count("alice") == 6
+
+    # Bob resumes where Alice left off and accepts every link still doubtful.
+    left = review.doubtful(after_alice, threshold, [0])
+    assert left and all(d.bead.resp is None for d in left)
+    done = aligner(
+        "review", str(path), "--interactive", "--threshold", str(threshold), stdin="a\n" * 100, reviewer="bob"
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{len(left)} doubtful (confidence < {threshold:g})" in done.stdout
+    assert "no doubtful link left to review." in done.stdout
+    validate(path)
+    reviewed = read_edition(path)
+    assert [c.who for c in reviewed.changes].count("bob") == len(left)
+    assert (
+        aligner("review", str(path), "--threshold", str(threshold))
+        .stdout.splitlines()[0]
+        .startswith(f"{len(reviewed.alignments[0].beads)} links, 0 doubtful")
+    )
+
+    # Aligning the same texts again keeps every reviewed link exactly, and the history.
+    done = aligner("align", "--out", str(tmp_path / "mastering-bolshevism"))
+    assert done.returncode == 0, done.stderr
+    assert "dropped" not in done.stderr
+    validate(path)
+    again = read_edition(path)
+    kept = [b for b in reviewed.alignments[0].beads if b.resp is not None]
+    assert len(kept) >= 6 and all(b in again.alignments[0].beads for b in kept)
+    assert again.changes[: len(reviewed.changes)] == reviewed.changes
+    assert len(again.changes) == len(reviewed.changes) + 1
+
+
+def test_split_asks_where_to_cut_and_records_the_change(hand_file: Path) -> None:
+    edition = read_edition(hand_file)
+    doubts = review.doubtful(edition, REVIEW_THRESHOLD, [0])
+    rank, doubt = next((n, d) for n, d in enumerate(doubts) if len(d.bead.pivot) + len(d.bead.witness) == 3)
+    script = "k\n" * rank + "s 0 0\nx\ns\n1\n1\nq\n"
+    done = aligner("review", str(hand_file), "--interactive", stdin=script, reviewer="Anna Reviewer")
+    assert done.returncode == 0, done.stderr
+    assert "! each part of a split needs at least one sentence; nothing changed" in done.stdout
+    assert "! unknown command 'x' (? for help); nothing changed" in done.stdout
+    assert "pivot sentences in the first part (0-" in done.stdout
+    validate(hand_file)
+    split = read_edition(hand_file)
+    beads = split.alignments[0].beads
+    head, tail = beads[doubt.index], beads[doubt.index + 1]
+    assert (head.pivot, head.witness) == (doubt.bead.pivot[:1], doubt.bead.witness[:1])
+    assert head.pivot + tail.pivot == doubt.bead.pivot and head.witness + tail.witness == doubt.bead.witness
+    assert head.resp == tail.resp == "Anna Reviewer" and head.confidence == tail.confidence == 1.0
+    change = split.changes[-1]
+    assert (change.who, change.when) == ("Anna Reviewer", "2026-11-24T12:00:00Z")
+    assert change.what.startswith("split link ") and len(split.changes) == len(edition.changes) + 1

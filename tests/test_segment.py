@@ -1,0 +1,95 @@
+"""Sentence splitting per language, on sentences taken from the bundled texts and their hard cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from aligner.errors import AlignerError
+from aligner.segment import SUPPORTED_LANGS, check_lang, sentence_spans, split_sentences
+
+
+def test_the_languages_the_issue_asks_for_are_supported() -> None:
+    assert {"en", "ru", "de", "fr", "zh"} <= SUPPORTED_LANGS
+
+
+def test_abbreviations_and_initials_do_not_end_english_sentences() -> None:
+    text = (
+        "The Central Committee of the C.P.S.U. in its closed letter of January 18, 1935, gave a warning. "
+        "This was said by J. V. Stalin to the Plenum. "
+        "He adopted both slogans simultaneously, i.e., the first slogan and the second. "
+        "The U.S.S.R. has conquered one-sixth of the world."
+    )
+    assert split_sentences(text, "en") == [
+        "The Central Committee of the C.P.S.U. in its closed letter of January 18, 1935, gave a warning.",
+        "This was said by J. V. Stalin to the Plenum.",
+        "He adopted both slogans simultaneously, i.e., the first slogan and the second.",
+        "The U.S.S.R. has conquered one-sixth of the world.",
+    ]
+
+
+def test_a_spaced_ellipsis_ends_the_sentence_it_belongs_to() -> None:
+    text = "They don't sleep themselves, and don't let other people sleep. . . . It is high time."
+    assert split_sentences(text, "en") == [
+        "They don't sleep themselves, and don't let other people sleep. . . .",
+        "It is high time.",
+    ]
+
+
+def test_a_quotation_stays_whole_and_its_closing_quote_stays_with_it() -> None:
+    text = 'It says in the closed letter: "We must remember this and be vigilant." So signals were given.'
+    assert split_sentences(text, "en") == [
+        'It says in the closed letter: "We must remember this and be vigilant."',
+        "So signals were given.",
+    ]
+
+
+def test_russian_abbreviations_party_names_and_ellipsis() -> None:
+    text = (
+        "Пленум ЦК ВКП(б) заслушал доклад т. Сталина. "
+        "Это значит, т. е. по существу, правильно. "
+        "Это неверно, товарищи… Такую теорию могли выдумать только наивные люди. "
+        "«Надо быть бдительными!» — сказал он."
+    )
+    assert split_sentences(text, "ru") == [
+        "Пленум ЦК ВКП(б) заслушал доклад т. Сталина.",
+        "Это значит, т. е. по существу, правильно.",
+        "Это неверно, товарищи…",
+        "Такую теорию могли выдумать только наивные люди.",
+        "«Надо быть бдительными!» — сказал он.",
+    ]
+
+
+def test_german_french_and_chinese() -> None:
+    assert split_sentences("Das ist z.B. ein Satz. Dr. Hagen kam im Herbst.", "de") == [
+        "Das ist z.B. ein Satz.",
+        "Dr. Hagen kam im Herbst.",
+    ]
+    assert split_sentences("Die Erstersteigung gelang am 18. Mai 1956. Sie war ein Erfolg.", "de") == [
+        "Die Erstersteigung gelang am 18. Mai 1956.",
+        "Sie war ein Erfolg.",
+    ]
+    assert split_sentences("M. Dupont est arrivé hier. Il pleut sur Genève.", "fr") == [
+        "M. Dupont est arrivé hier.",
+        "Il pleut sur Genève.",
+    ]
+    assert split_sentences("我们必须警惕。敌人是狡猾的！你知道吗？", "zh") == [
+        "我们必须警惕。",
+        "敌人是狡猾的！",
+        "你知道吗？",
+    ]
+
+
+def test_spans_point_into_the_text_they_came_from() -> None:
+    text = "  No, this cannot be stated.   This is shown by the wrecking acts.  "
+    spans = sentence_spans(text, "en")
+    assert [text[start:end] for start, end in spans] == [
+        "No, this cannot be stated.",
+        "This is shown by the wrecking acts.",
+    ]
+
+
+def test_language_codes_are_normalised_and_unknown_ones_refused() -> None:
+    assert check_lang("EN") == "en"
+    assert check_lang("de-CH") == "de"
+    with pytest.raises(AlignerError, match="unknown language code 'xx'"):
+        split_sentences("Some text.", "xx")
