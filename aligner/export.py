@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import math
+from bisect import bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from lxml import etree
@@ -56,9 +59,13 @@ def bead_rows(edition: Edition) -> Iterator[tuple[Witness, str, Bead, list[str],
             )
 
 
-def _joined(witness: Witness, indices: tuple[int, ...]) -> str:
-    segments = witness.segments
-    return " ".join(segments[i].text for i in indices)
+def _texts(edition: Edition) -> dict[str, list[str]]:
+    """Sentence texts of every witness, listed once (``Witness.segments`` rebuilds its list each time)."""
+    return {w.id: [s.text for s in w.segments] for w in [edition.pivot, *edition.witnesses]}
+
+
+def _joined(texts: list[str], indices: tuple[int, ...]) -> str:
+    return " ".join(texts[i] for i in indices)
 
 
 def _cell(text: str) -> str:
@@ -67,6 +74,7 @@ def _cell(text: str) -> str:
 
 
 def tsv(edition: Edition) -> bytes:
+    texts = _texts(edition)
     lines = ["\t".join(TSV_COLUMNS)]
     for witness, bead_id, bead, pivot_ids, witness_ids in bead_rows(edition):
         fields = (
@@ -77,8 +85,8 @@ def tsv(edition: Edition) -> bytes:
             repr(float(bead.confidence)),
             " ".join(pivot_ids),
             " ".join(witness_ids),
-            _joined(edition.pivot, bead.pivot),
-            _joined(witness, bead.witness),
+            _joined(texts[edition.pivot.id], bead.pivot),
+            _joined(texts[witness.id], bead.witness),
             bead.resp or "",
             bead.note or "",
         )
@@ -88,6 +96,7 @@ def tsv(edition: Edition) -> bytes:
 
 def tmx(edition: Edition) -> bytes:
     """TMX 1.4b: one ``tu`` per bead with text on both sides (a one-sided bead is no translation unit)."""
+    texts = _texts(edition)
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
         root,
@@ -118,7 +127,7 @@ def tmx(edition: Edition) -> bytes:
             etree.SubElement(tu, "prop", type=kind).text = xml_safe(value)
         for side, indices in ((edition.pivot, bead.pivot), (witness, bead.witness)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: side.lang})
-            etree.SubElement(tuv, "seg").text = xml_safe(_joined(side, indices))
+            etree.SubElement(tuv, "seg").text = xml_safe(_joined(texts[side.id], indices))
     etree.indent(root, space=" ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
@@ -130,10 +139,14 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { border-bottom: 1px solid #ddd; padding: .35em .5em; vertical-align: top; text-align: start; }
 th { background: #f3f1ec; position: sticky; top: 0; }
-col.n { width: 10em; } col.c { width: 8em; }
-tr.low td { background: #fde2e0; } tr.mid td { background: #fff6d6; }
-tr.reviewed td { background: #e4f4e4; } tr.reviewed td:first-child { border-left: 4px solid #2e7d32; }
-td.none { color: #888; font-style: italic; }
+col.n { width: 10em; } col.c { width: 6em; }
+.bead { padding: .25em .4em; border-left: 4px solid transparent; }
+.bead + .bead { border-top: 1px dashed #ccc; }
+.bead.low { background: #fde2e0; border-color: #c62828; }
+.bead.mid { background: #fff6d6; border-color: #f9a825; }
+.bead.reviewed { background: #e4f4e4; border-color: #2e7d32; }
+.tag { font-size: .8em; margin-bottom: .15em; } .tag a { color: #555; }
+span.none { color: #888; font-style: italic; }
 .s { display: inline; } .s + .s::before { content: " "; }
 .sid, .meta { color: #777; font-size: .8em; font-family: 'DejaVu Sans Mono', monospace; }
 .badge { display: inline-block; padding: 0 .4em; border-radius: .3em; font-size: .8em;
@@ -178,24 +191,78 @@ def _badge(bead: Bead, threshold: float) -> str:
     return f'<span class="badge {level}" title="{bead.confidence!r}">{label}</span>'
 
 
-def _side(witness: Witness, indices: tuple[int, ...], ids: list[str]) -> str:
+@dataclass
+class ParallelRow:
+    """One row of the side-by-side table: pivot sentences, and for every witness its beads there."""
+
+    pivot: tuple[int, ...]
+    beads: list[list[tuple[int, Bead]]]  # per witness, (bead number from 1, bead)
+
+
+def parallel_rows(edition: Edition) -> list[ParallelRow]:
+    """Rows where the beads of every witness start and end together on the pivot.
+
+    With one witness a row is a bead. With several, beads that overlap on the pivot share a row; a
+    bead with no pivot sentence has a row of its own where every witness has a bead boundary, and
+    otherwise joins the row it falls in.
+    """
+    n, count = len(edition.pivot.segments), len(edition.witnesses)
+    cuts = set(range(n + 1))
+    for pair in edition.alignments:
+        if pair.beads:
+            cuts &= {bead.pivot[0] for bead in pair.beads if bead.pivot} | {0, n}
+    ordered = sorted(cuts)
+    main = {c: ParallelRow(tuple(range(c, end)), [[] for _ in range(count)]) for c, end in pairwise(ordered)}
+    gaps: dict[int, ParallelRow] = {}
+
+    def row_at(index: int, own_row: bool) -> ParallelRow:
+        at = ordered[max(0, bisect_right(ordered, index) - 1)]
+        if own_row or at not in main:
+            return gaps.setdefault(at, ParallelRow((), [[] for _ in range(count)]))
+        return main[at]
+
+    for k, pair in enumerate(edition.alignments):
+        position = 0  # where the next pivot sentence starts
+        for number, bead in enumerate(pair.beads, 1):
+            if bead.pivot:
+                row, position = row_at(bead.pivot[0], False), bead.pivot[-1] + 1
+            else:
+                row = row_at(position, position in cuts)
+            row.beads[k].append((number, bead))
+    rows = []
+    for c in ordered:
+        rows += [gaps[c]] if c in gaps else []
+        rows += [main[c]] if c in main else []
+    return rows
+
+
+def _sentences(texts: list[str], indices: tuple[int, ...], ids: list[str]) -> str:
     if not indices:
-        return '<td class="none">— no counterpart —</td>'
-    sentences = "".join(
-        f'<span class="s" id="{_esc(sid)}" title="{_esc(sid)}">{_esc(witness.segments[i].text)}</span>'
-        for i, sid in zip(indices, ids, strict=True)
+        return '<span class="none">— no counterpart —</span>'
+    return "".join(f'<span class="s" title="{_esc(ids[i])}">{_esc(texts[i])}</span>' for i in indices)
+
+
+def _bead_box(
+    witness_id: str, texts: list[str], ids: list[str], number: int, bead: Bead, threshold: float
+) -> str:
+    bead_id = f"{witness_id}.b{number}"
+    shape = f"{len(bead.pivot)}-{len(bead.witness)}"
+    note = f'<span class="note">{_esc(bead.note)}</span>' if bead.note else ""
+    return (
+        f'<div class="bead {_level(bead, threshold)}" id="{_esc(bead_id)}"><div class="tag">'
+        f'<a href="#{_esc(bead_id)}">{_esc(bead_id)}</a> <span class="sid">{shape}</span> '
+        f"{_badge(bead, threshold)}</div>{_sentences(texts, bead.witness, ids)}{note}</div>"
     )
-    return f"<td {_lang(witness.lang)}>{sentences}</td>"
 
 
-def _snippet(witness: Witness, indices: tuple[int, ...], width: int = 90) -> str:
-    text = _joined(witness, indices) or "—"
+def _snippet(texts: list[str], indices: tuple[int, ...], width: int = 90) -> str:
+    text = _joined(texts, indices) or "—"
     return _esc(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[str]:
     """The doubtful beads first, lowest confidence on top: where a scholar's time is best spent."""
-    pivot, rows = edition.pivot, list(bead_rows(edition))
+    pivot, rows, texts = edition.pivot, list(bead_rows(edition)), _texts(edition)
     doubtful = sorted(
         (row for row in rows if row[2].resp is None and row[2].confidence < threshold),
         key=lambda row: (row[2].confidence, row[1]),
@@ -217,8 +284,8 @@ def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[st
             )
         out.append(
             f'<tr><td><a href="#{_esc(bead_id)}">{_esc(bead_id)}</a></td><td>{_badge(bead, threshold)}</td>'
-            f"<td {_lang(pivot.lang)}>{_snippet(pivot, bead.pivot)}</td>"
-            f"<td {_lang(witness.lang)}>{_snippet(witness, bead.witness)}</td></tr>"
+            f"<td {_lang(pivot.lang)}>{_snippet(texts[pivot.id], bead.pivot)}</td>"
+            f"<td {_lang(witness.lang)}>{_snippet(texts[witness.id], bead.witness)}</td></tr>"
         )
     out.append("</tbody></table>" + ("</details>" if len(doubtful) > shown else "") + "</section>")
     return out
@@ -267,28 +334,21 @@ def html_page(edition: Edition) -> bytes:
         '<span><span class="badge reviewed">✔ name</span> reviewed by hand</span></p>'
     )
     out += _review_list(edition, threshold)
-    pivot_ids = pivot.segment_ids()
-    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
-        witness_ids = witness.segment_ids()
-        out.append(f'<section id="pair-{_esc(witness.id)}"><h2>{_esc(pivot.id)} ↔ {_esc(witness.id)}</h2>')
-        out.append('<table><colgroup><col class="n"><col><col><col class="c"></colgroup>')
-        out.append(
-            f"<thead><tr><th>bead</th><th>{_esc(pivot.id)} ({_esc(pivot.lang)})</th>"
-            f"<th>{_esc(witness.id)} ({_esc(witness.lang)})</th>"
-            "<th>confidence</th></tr></thead><tbody>"
-        )
-        for n, bead in enumerate(pair.beads, 1):
-            bead_id = f"{witness.id}.b{n}"
-            note = f'<span class="note">{_esc(bead.note)}</span>' if bead.note else ""
-            out.append(
-                f'<tr id="{_esc(bead_id)}" class="{_level(bead, threshold)}">'
-                f'<td><a href="#{_esc(bead_id)}">b{n}</a> '
-                f'<span class="sid">{len(bead.pivot)}-{len(bead.witness)}</span></td>'
-                + _side(pivot, bead.pivot, [pivot_ids[i] for i in bead.pivot])
-                + _side(witness, bead.witness, [witness_ids[i] for i in bead.witness])
-                + f"<td>{_badge(bead, threshold)}{note}</td></tr>"
+    texts, ids = _texts(edition), {w.id: w.segment_ids() for w in [pivot, *edition.witnesses]}
+    out.append('<section id="parallel"><h2>Side by side</h2><table class="parallel"><thead><tr>')
+    for witness in [pivot, *edition.witnesses]:
+        out.append(f"<th>{_esc(witness.id)} ({_esc(witness.lang)})</th>")
+    out.append("</tr></thead><tbody>")
+    for row in parallel_rows(edition):
+        cells = [f"<td {_lang(pivot.lang)}>{_sentences(texts[pivot.id], row.pivot, ids[pivot.id])}</td>"]
+        for witness, beads in zip(edition.witnesses, row.beads, strict=True):
+            boxes = "".join(
+                _bead_box(witness.id, texts[witness.id], ids[witness.id], number, bead, threshold)
+                for number, bead in beads
             )
-        out.append("</tbody></table></section>")
+            cells.append(f"<td {_lang(witness.lang)}>{boxes}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table></section>")
     out.append(f'<p class="meta">Generated by aligner {_esc(tool_version())} from the TEI edition.</p>')
     out.append("</body></html>")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -98,6 +98,21 @@ def hand_edition() -> Edition:
     )
 
 
+@pytest.fixture(scope="session")
+def bundled_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README's main command, for real: ``aligner align --out DIR/mb`` on the bundled texts (real model).
+
+    Returns the TEI edition; its exports lie beside it (``mb.tsv``, ``mb.tmx``, ``mb.html``).
+    """
+    from aligner.cli import main
+
+    out = tmp_path_factory.mktemp("bundled") / "mb"
+    assert main(["align", "--out", str(out)]) == 0
+    tei = out.with_name("mb.tei.xml")
+    assert tei.is_file()
+    return tei
+
+
 # Text no XML writer should trust: markup, entities, quotes, CDATA end, right-to-left scripts,
 # bidi controls, and control characters XML 1.0 cannot carry (NUL, form feed, escape, U+FFFE).
 HOSTILE = [
@@ -152,9 +167,9 @@ def hostile_edition() -> Edition:
         Bead((0,), (0,), 0.75),
         Bead((1, 2), (), 0.125, resp='Rachel <R&D> "Cohen"', note="no counterpart & 'why' <b>"),
         Bead((3,), (1,), 1.0, resp="ревизор"),
-        Bead((4, 5, 6), (), 0.0),
+        Bead((4, 5, 6, 7), (), 0.0),
     ]
-    beads_he = [Bead((0, 1, 2, 3, 4, 5), (0,), 1e-05), Bead((6,), (), 0.5, note="")]
+    beads_he = [Bead((0, 1, 2, 3, 4, 5), (0,), 1e-05), Bead((6, 7), (), 0.5, note="")]
     return Edition(
         title='Hostile <edition> & "friends"\x01',
         pivot=ru,

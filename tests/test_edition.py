@@ -110,7 +110,7 @@ def test_hostile_text_is_escaped_stripped_of_control_characters_and_valid(
     back = read_edition(path)
     assert back == sanitized(edition)
     assert back.pivot.segments[2].text == HOSTILE[0]  # markup and entities come back as text
-    assert back.pivot.segments[3].text == "pagebreaknullescape\x7fdelend"
+    assert back.pivot.segments[3].text == "pagebreaknullescapedelend"
     assert back.pivot.segments[4].text == "tab\there\r\nwindows line\rold mac"  # CR kept as &#13;
     assert back.witnesses[0].segments[0].text == HOSTILE[1]
     assert back.witnesses[1].segments[0].text == HOSTILE[2]  # bidi embedding controls are legal: kept
@@ -155,6 +155,8 @@ def test_an_empty_witness_and_one_sided_beads(tmp_path: Path) -> None:
     write_edition(edition, path)
     validate(path)
     assert read_edition(path) == edition
+    change = etree.parse(str(path)).find("t:teiHeader/t:revisionDesc/t:change", NS)
+    assert change.get("type") == "generated" and change.get("when") is None  # no history yet, no date
 
 
 def test_textberg_witnesses_are_valid(tmp_path: Path) -> None:
@@ -272,6 +274,9 @@ def test_a_tampered_edition_is_refused(hand_edition: Edition, tmp_path: Path) ->
     path.write_text(text.replace('xml:id="en-1937.s2"', 'xml:id="en-1937.s200000"'), encoding="utf-8")
     with pytest.raises(AlignerError, match="sentence ids of en-1937"):
         read_edition(path)
+    path.write_text(text.replace('cert="1.0"', 'cert="NaN"'), encoding="utf-8")
+    with pytest.raises(AlignerError, match="cert is not a number between 0 and 1"):
+        read_edition(path)
 
 
 def test_validation_reports_jing_first_message(
@@ -320,5 +325,34 @@ def test_show_lists_witnesses_alignments_and_one_witness(
 
 
 def test_xml_safe_keeps_what_xml_can_carry() -> None:
-    assert xml_safe("a\x00b\x0bc\x0cd\x1fe\ud800f\uffff") == "abcdef"
+    assert xml_safe("a\x00b\x0bc\x0cd\x1fe\ud800f\uffffg\x7fh\x85i\x9f") == "abcdefghi"
+    assert xml_safe("j\ufdd0k\U0001fffel\U0010ffff") == "jkl"
     assert xml_safe("\t\n\r é 中 😀 \u202e") == "\t\n\r é 中 😀 \u202e"
+
+
+def test_the_bundled_edition_is_valid_and_reads_back_identical(bundled_edition: Path, tmp_path: Path) -> None:
+    """What ``aligner align`` writes for the EN–RU texts: valid tei_all, every sentence aligned once."""
+    validate(bundled_edition)
+    edition = read_edition(bundled_edition)
+    assert (edition.pivot.id, [w.id for w in edition.witnesses]) == ("ru-1937", ["en-1937"])
+    assert {"title", "heading", "paragraph"} <= {b.kind for b in edition.pivot.blocks}
+    beads = edition.alignments[0].beads
+    assert sorted(i for b in beads for i in b.pivot) == list(range(len(edition.pivot.segments)))
+    assert sorted(j for b in beads for j in b.witness) == list(range(len(edition.witnesses[0].segments)))
+    assert edition.model and edition.parameters
+    assert etree.parse(str(bundled_edition)).find("t:teiHeader/t:revisionDesc/t:change", NS) is not None
+    copy = tmp_path / "copy.tei.xml"
+    write_edition(edition, copy)
+    assert copy.read_bytes() == bundled_edition.read_bytes()
+
+
+def test_the_documented_example_is_a_valid_edition(tmp_path: Path) -> None:
+    """docs/tei.md shows a whole edition: it must stay valid and readable as the layout evolves."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "tei.md").read_text(encoding="utf-8")
+    example = doc.split("```xml\n", 1)[1].split("\n```", 1)[0]
+    path = tmp_path / "example.tei.xml"
+    path.write_text(example + "\n", encoding="utf-8")
+    validate(path)
+    edition = read_edition(path)
+    shapes = [(len(b.pivot), len(b.witness)) for b in edition.alignments[0].beads]
+    assert shapes == [(1, 1), (2, 1), (1, 1), (1, 0)]

@@ -3,6 +3,7 @@ self-contained HTML page, rendered by headless Chromium to see it is a page and 
 
 from __future__ import annotations
 
+import io
 import shutil
 import struct
 import subprocess
@@ -11,16 +12,62 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
+import html5lib
 import pytest
 from conftest import HOSTILE
 from lxml import etree
 from lxml import html as lxml_html
 from translate.storage.tmx import tmxfile
 
-from aligner.align import Bead
+from aligner.align import Bead, PairAlignment
 from aligner.cli import main
 from aligner.edition import Edition, read_edition, validate, write_edition
-from aligner.export import TSV_COLUMNS, html_page, review_threshold, tmx, tsv, write_outputs
+from aligner.export import TSV_COLUMNS, html_page, parallel_rows, review_threshold, tmx, tsv, write_outputs
+from aligner.witness import Block, Segment, Witness, WitnessMeta
+
+GERMAN = (
+    (Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg" / "dev.de")
+    .read_text(encoding="utf-8")
+    .splitlines()
+)
+# The part of the TMX 1.4b DTD (LISA OSCAR, tmx14.dtd) that aligner writes: no ude/map, no inline codes.
+TMX14_DTD = """
+<!ENTITY % segtypes "block|paragraph|sentence|phrase">
+<!ELEMENT tmx (header, body)>
+<!ATTLIST tmx version CDATA #FIXED "1.4">
+<!ELEMENT header (note|prop)*>
+<!ATTLIST header creationtool CDATA #REQUIRED creationtoolversion CDATA #REQUIRED
+  segtype (%segtypes;) #REQUIRED o-tmf CDATA #REQUIRED adminlang CDATA #REQUIRED srclang CDATA #REQUIRED
+  datatype CDATA #REQUIRED o-encoding CDATA #IMPLIED creationdate CDATA #IMPLIED creationid CDATA #IMPLIED
+  changedate CDATA #IMPLIED changeid CDATA #IMPLIED>
+<!ELEMENT body (tu*)>
+<!ELEMENT note (#PCDATA)>
+<!ATTLIST note xml:lang CDATA #IMPLIED o-encoding CDATA #IMPLIED>
+<!ELEMENT prop (#PCDATA)>
+<!ATTLIST prop type CDATA #REQUIRED xml:lang CDATA #IMPLIED o-encoding CDATA #IMPLIED>
+<!ELEMENT tu ((note|prop)*, tuv+)>
+<!ATTLIST tu tuid CDATA #IMPLIED o-encoding CDATA #IMPLIED datatype CDATA #IMPLIED usagecount CDATA #IMPLIED
+  lastusagedate CDATA #IMPLIED creationtool CDATA #IMPLIED creationtoolversion CDATA #IMPLIED
+  creationdate CDATA #IMPLIED creationid CDATA #IMPLIED changedate CDATA #IMPLIED
+  segtype (%segtypes;) #IMPLIED changeid CDATA #IMPLIED o-tmf CDATA #IMPLIED srclang CDATA #IMPLIED>
+<!ELEMENT tuv ((note|prop)*, seg)>
+<!ATTLIST tuv xml:lang CDATA #REQUIRED o-encoding CDATA #IMPLIED datatype CDATA #IMPLIED
+  usagecount CDATA #IMPLIED lastusagedate CDATA #IMPLIED creationtool CDATA #IMPLIED
+  creationtoolversion CDATA #IMPLIED creationdate CDATA #IMPLIED creationid CDATA #IMPLIED
+  changedate CDATA #IMPLIED changeid CDATA #IMPLIED o-tmf CDATA #IMPLIED>
+<!ELEMENT seg (#PCDATA)>
+"""
+
+
+def check_tmx(data: bytes) -> None:
+    dtd = etree.DTD(io.StringIO(TMX14_DTD))
+    assert dtd.validate(etree.fromstring(data)), dtd.error_log.filter_from_errors()
+
+
+def check_html(data: bytes) -> None:
+    """An HTML5 parser in strict mode: any parse error (bad nesting, stray characters...) fails."""
+    html5lib.HTMLParser(strict=True).parse(data)
+
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -69,6 +116,8 @@ def test_write_outputs_writes_the_four_files(hand_edition: Edition, tmp_path: Pa
         "mastering-bolshevism.html",
     ]
     validate(paths[0])
+    check_tmx(paths[2].read_bytes())
+    check_html(paths[3].read_bytes())
     assert read_edition(paths[0]) == hand_edition
     again = write_outputs(hand_edition, tmp_path / "again" / "mastering-bolshevism")
     assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]  # deterministic
@@ -127,6 +176,8 @@ def test_hostile_text_in_every_export(hostile_edition: Edition, tmp_path: Path) 
     edition = hostile_edition
     paths = write_outputs(edition, tmp_path / "hostile")
     validate(paths[0])
+    check_tmx(paths[2].read_bytes())
+    check_html(paths[3].read_bytes())
     for path in paths:
         data = path.read_bytes()
         assert not any(bytes([c]) in data for c in (0, 0x0C, 0x1B, 0x01)), path.name
@@ -157,12 +208,52 @@ def test_html_page_is_self_contained_and_puts_doubtful_beads_first(hand_edition:
     assert review == sorted(review) and all(c < threshold for c in review)
     doubtful = [b for b in hand_edition.alignments[0].beads if b.resp is None and b.confidence < threshold]
     assert len(review) == len(doubtful)
-    rows = page.xpath("//section[@id='pair-en-1937']//tbody/tr")
-    assert len(rows) == len(hand_edition.alignments[0].beads)
+    rows = page.xpath("//table[@class='parallel']/tbody/tr")
+    assert len(rows) == len(hand_edition.alignments[0].beads)  # one witness: a row per bead
+    assert [len(row.xpath("td")) for row in rows[:1]] == [2]
     reviewed = page.get_element_by_id("en-1937.b4")
     assert "reviewed" in reviewed.get("class") and "Anna Reviewer" in reviewed.text_content()
     assert "checked against Pravda" in reviewed.text_content()
     assert page.xpath("//p[@class='legend']")
+
+
+def test_several_witnesses_share_rows_where_their_beads_meet(hand_edition: Edition) -> None:
+    """One column per witness: rows are cut where every witness has a bead boundary on the pivot."""
+    english = hand_edition.witnesses[0]
+    german = Witness(
+        WitnessMeta(id="de-bench", lang="de", files=("dev.de",)),
+        [Block("paragraph", tuple(Segment(t, "dev.de", n, n) for n, t in enumerate(GERMAN[:5], 1)))],
+    )
+    pivot = Witness(hand_edition.pivot.meta, [Block("paragraph", hand_edition.pivot.segments[:6])])
+    english = Witness(english.meta, [Block("paragraph", english.segments[:5])])
+    one = [Bead((0,), (0,), 0.9), Bead((1, 2), (1,), 0.8), Bead((), (2,), 0.2), Bead((3,), (3,), 0.9)]
+    one.append(Bead((4, 5), (4,), 0.7))
+    two = [Bead((0, 1), (0,), 0.6), Bead((2,), (1,), 0.9), Bead((3,), (), 0.3), Bead((), (2,), 0.1)]
+    two += [Bead((4,), (3,), 0.9), Bead((5,), (4,), 0.95, resp="Anna Reviewer")]
+    edition = Edition(
+        "three witnesses",
+        pivot,
+        [english, german],
+        [PairAlignment(pivot.id, english.id, one), PairAlignment(pivot.id, german.id, two)],
+    )
+    rows = parallel_rows(edition)
+    assert [row.pivot for row in rows] == [(0, 1, 2), (), (3,), (), (4, 5)]
+    assert [[[n for n, _ in beads] for beads in row.beads] for row in rows] == [
+        [[1, 2], [1, 2]],
+        [[3], []],  # the English sentence with no Russian counterpart
+        [[4], [3]],
+        [[], [4]],  # the German one
+        [[5], [5, 6]],
+    ]
+    page = lxml_html.fromstring(html_page(edition))
+    assert [th.text_content() for th in page.xpath("//table[@class='parallel']/thead//th")] == [
+        "ru-1937 (ru)",
+        "en-1937 (en)",
+        "de-bench (de)",
+    ]
+    assert len(page.xpath("//table[@class='parallel']/tbody/tr")) == 5
+    check_html(html_page(edition))
+    assert "reviewed" in page.get_element_by_id("de-bench.b6").get("class")
 
 
 def test_chromium_renders_the_page(hand_edition: Edition, tmp_path: Path) -> None:
@@ -177,7 +268,7 @@ def test_chromium_renders_the_page(hand_edition: Edition, tmp_path: Path) -> Non
     assert (width, height) == (1400, 1000) and colours > 50
     dom = chromium("--dump-dom", page.as_uri()).stdout
     rendered = lxml_html.fromstring(dom)
-    assert len(rendered.xpath("//section[@id='pair-en-1937']//tbody/tr")) == 60
+    assert len(rendered.xpath("//table[@class='parallel']/tbody/tr")) == 60
     assert rendered.xpath("//h1")[0].text_content() == hand_edition.title
 
 
@@ -200,3 +291,17 @@ def test_export_rederives_the_files_from_a_reviewed_edition(
     copied = sorted(p.name for p in (tmp_path / "elsewhere").iterdir())
     assert copied == ["copy.html", "copy.tei.xml", "copy.tmx", "copy.tsv"]
     assert (tmp_path / "elsewhere" / "copy.tei.xml").read_bytes() == before
+
+
+def test_the_bundled_edition_exports(bundled_edition: Path) -> None:
+    """``aligner align`` wrote the TSV, TMX and HTML beside the TEI, and they agree with it."""
+    edition = read_edition(bundled_edition)
+    prefix = bundled_edition.with_name("mb")
+    beads = edition.alignments[0].beads
+    assert prefix.with_suffix(".tsv").read_bytes() == tsv(edition)
+    assert prefix.with_suffix(".tmx").read_bytes() == tmx(edition)
+    assert prefix.with_suffix(".html").read_bytes() == html_page(edition)
+    check_tmx(prefix.with_suffix(".tmx").read_bytes())
+    check_html(prefix.with_suffix(".html").read_bytes())
+    memory = tmxfile(prefix.with_suffix(".tmx").open("rb"))
+    assert len(memory.units) == sum(1 for b in beads if b.pivot and b.witness)

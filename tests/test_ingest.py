@@ -70,6 +70,8 @@ def test_sentences_broken_by_page_breaks_are_rejoined(english: Witness) -> None:
     rejoined = next(s for s in english.segments if s.text.startswith("For a number of years we have been"))
     assert rejoined.text.endswith("against such kinds of dangers, and I must say not without success.")
     assert (rejoined.line_start, rejoined.line_end) == (575, 578)
+    alley = next(s for s in english.segments if s.text.endswith("problems leads up a blind alley."))
+    assert (alley.line_start, alley.line_end) == (1210, 1215)
 
 
 def test_line_end_hyphens_of_compounds_are_kept(english: Witness) -> None:
@@ -175,10 +177,11 @@ def test_russian_paragraphs_are_one_per_line(russian: Witness) -> None:
 # --- presegmented input -----------------------------------------------------------------------------
 
 
-def test_textberg_is_detected_as_one_sentence_per_line() -> None:
-    path = TEXTBERG / "test0.de"
+@pytest.mark.parametrize("name", sorted(p.name for p in TEXTBERG.glob("*.[df][er]")))
+def test_textberg_is_detected_as_one_sentence_per_line(name: str) -> None:
+    path = TEXTBERG / name
     lines = path.read_text(encoding="utf-8").split("\n")
-    witness = load_witness(WitnessMeta(id="test0-de", lang="de", files=(path.name,)), [path])
+    witness = load_witness(WitnessMeta(id="tb", lang=path.suffix[1:], files=(name,)), [path])
     assert [segment.text for segment in witness.segments] == [line.strip() for line in lines if line.strip()]
     assert [segment.line_start for segment in witness.segments] == [
         number for number, line in enumerate(lines, 1) if line.strip()

@@ -4,6 +4,7 @@ real terminal (tmux) and a scripted input stream, and re-alignment that keeps th
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -188,11 +189,11 @@ class Terminal:
     """A real terminal (tmux, 200x50) running one command; type into it and read its screen."""
 
     def __init__(self, folder: Path) -> None:
-        self.socket = f"aligner-test-{os.getpid()}-{id(self)}"
+        self.socket = str(folder / "tmux.sock")  # a server of its own, removed with the folder
         self.folder = folder
 
     def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
+        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, check=True)
         return done.stdout
 
     def start(self, command: str) -> None:
@@ -216,7 +217,7 @@ class Terminal:
         self.tmux("send-keys", "Enter")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, check=False)
 
 
 @pytest.fixture
@@ -407,3 +408,53 @@ def test_split_asks_where_to_cut_and_records_the_change(hand_file: Path) -> None
     change = split.changes[-1]
     assert (change.who, change.when) == ("Anna Reviewer", "2026-11-24T12:00:00Z")
     assert change.what.startswith("split link ") and len(split.changes) == len(edition.changes) + 1
+
+
+def test_aligning_a_corrected_text_again_drops_only_the_reviews_of_changed_sentences(
+    bundled_edition: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "mb.tei.xml"
+    path.write_bytes(bundled_edition.read_bytes())
+    # Bob accepts the first three doubtful links that link sentences on both sides.
+    doubts = review.doubtful(read_edition(path), REVIEW_THRESHOLD, [0])
+    both = [n for n, d in enumerate(doubts) if d.bead.pivot and d.bead.witness][:3]
+    script = "".join("a\n" if n in both else "k\n" for n in range(both[-1] + 1)) + "q\n"
+    done = aligner("review", str(path), "--interactive", stdin=script, reviewer="bob")
+    assert done.returncode == 0, done.stderr
+    reviewed = read_edition(path)
+    kept = [b for b in reviewed.alignments[0].beads if b.resp == "bob"]
+    assert len(kept) == 3
+    # The scholar corrects one word of the English text in one of the reviewed sentences.
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    for source in TRANSLATIONS.iterdir():
+        (folder / source.name).write_bytes(source.read_bytes())
+    english = folder / "en-1937-mastering-bolshevism.txt"
+    raw = english.read_text(encoding="utf-8")
+    unique = {w for w in re.findall(r"[A-Za-z]{5,}", raw) if len(re.findall(rf"\b{w}\b", raw)) == 1}
+    sentences = reviewed.witnesses[0].segments
+    changed, index, word = next(
+        (bead, i, w)
+        for bead in kept
+        for i in bead.witness
+        for w in re.findall(r"[A-Za-z]{5,}", sentences[i].text)
+        if w in unique
+    )
+    english.write_text(re.sub(rf"\b{word}\b", word[::-1], raw), encoding="utf-8")
+
+    done = aligner("align", "--manifest", str(folder / "manifest.toml"), "--out", str(tmp_path / "mb"))
+    assert done.returncode == 0, done.stderr
+    changed_id = reviewed.witnesses[0].segment_ids()[index]
+    assert f"dropped: text of {changed_id} changed" in done.stderr
+    again = read_edition(path)
+    assert all(bead in again.alignments[0].beads for bead in kept if bead != changed)
+    assert changed not in again.alignments[0].beads
+    assert again.changes[: len(reviewed.changes)] == reviewed.changes
+    new = again.changes[len(reviewed.changes) :]
+    assert [c.who for c in new] == ["aligner", "aligner"]
+    assert (
+        new[0].what.startswith("aligned en-1937 with ru-1937 again")
+        and "kept 2 reviewed link(s)" in new[0].what
+    )
+    assert new[1].what.startswith("review of ") and f"text of {changed_id} changed" in new[1].what
+    validate(path)

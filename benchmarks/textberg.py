@@ -1,0 +1,107 @@
+"""Text+Berg benchmark: align the seven test documents and score them as Vecalign's score.py does.
+
+    python benchmarks/textberg.py            # test set: strict/lax P/R/F1, time, confidence quality
+    python benchmarks/textberg.py --dev      # the development document (the only one tuned on)
+    python benchmarks/textberg.py --dev --fit  # refit the confidence weights on dev and show thresholds
+
+Published (strict / lax F1): Vecalign with LASER 0.902 / 0.986, Bertalign with LaBSE 0.936 / 0.989.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from aligner import align
+from aligner.embed import load_embedder
+from aligner.evaluate import read_alignment, score, wrong_beads
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+TESTS = [f"test{n}" for n in range(7)]
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dev", action="store_true", help="the dev document instead of the seven test ones")
+    parser.add_argument("--fit", action="store_true", help="refit the confidence weights (use with --dev)")
+    parser.add_argument("--model", default=None, help="embedding model (default: the offline default)")
+    parser.add_argument("--bench", type=Path, default=BENCH)
+    args = parser.parse_args()
+    if not args.bench.is_dir():
+        sys.exit(f"benchmark data not found: {args.bench}")
+    docs = ["dev"] if args.dev else TESTS
+    start = time.perf_counter()
+    embedder = load_embedder(args.model)
+    golds, preds, rows = [], [], []
+    embed_s = align_s = 0.0
+    params = align.DEFAULT_PARAMS
+    k = max(max(a, b) for a, b in params.shapes)
+    for doc in docs:
+        t0 = time.perf_counter()
+        x = align.side_data(lines(args.bench / f"{doc}.de"), embedder, max_overlap=k, desc=f"{doc}.de")
+        y = align.side_data(lines(args.bench / f"{doc}.fr"), embedder, max_overlap=k, desc=f"{doc}.fr")
+        t1 = time.perf_counter()
+        found = align._search(x, y, params, params.shapes, rivals=True)
+        beads = align.align_sides(x, y, params)
+        align_s += time.perf_counter() - t1
+        embed_s += t1 - t0
+        gold = read_alignment(args.bench / f"{doc}.defr")
+        golds.append(gold)
+        preds.append(beads)
+        wrong = wrong_beads(gold, beads)
+        for bead, delta, sim, bad in zip(beads, found.deltas, found.sims, wrong, strict=True):
+            skip = not bead.pivot or not bead.witness
+            rows.append((bead.confidence, delta, sim, float(skip), float(bad)))
+    total = time.perf_counter() - start
+    result = score(golds, preds)
+    print(f"Text+Berg {'dev' if args.dev else 'test (7 documents)'}, model {embedder.name}")
+    print(result.table())
+    print("published strict/lax F1: Vecalign (LASER) 0.902/0.986, Bertalign (LaBSE) 0.936/0.989")
+    print(f"time: {total:.1f} s wall ({embed_s:.1f} s embedding incl. cache, {align_s:.1f} s aligning)")
+    table = np.array(rows)
+    conf, wrong = table[:, 0], table[:, 4]
+    lowest = np.argsort(conf, kind="stable")[: math.ceil(0.1 * len(conf))]
+    print(
+        f"confidence: {int(wrong.sum())} wrong beads (strict) of {len(conf)}; "
+        f"{wrong[lowest].sum() / max(wrong.sum(), 1):.1%} of them are among the 10% least confident beads"
+    )
+    listed = conf < align.REVIEW_THRESHOLD
+    print(
+        f"review threshold {align.REVIEW_THRESHOLD}: lists {listed.mean():.1%} of the beads, "
+        f"catches {wrong[listed].sum() / max(wrong.sum(), 1):.1%} of the wrong ones"
+    )
+    if args.fit:
+        fit(table)
+
+
+def fit(table: np.ndarray) -> None:
+    """Logistic regression of correctness on (1, min(delta, 1), similarity, is 0-1/1-0) by Newton steps."""
+    delta, sim, skip, wrong = table[:, 1], table[:, 2], table[:, 3], table[:, 4]
+    features = np.stack([np.ones_like(delta), np.clip(delta, 0, 1), sim, skip], axis=1)
+    right = 1 - wrong
+    w = np.zeros(4)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-features @ w))
+        hessian = (features * (p * (1 - p))[:, None]).T @ features + 1e-3 * np.eye(4)
+        w += np.linalg.solve(hessian, features.T @ (right - p))
+    print("CONFIDENCE_WEIGHTS =", tuple(round(float(v), 2) for v in w))
+    p = 1 / (1 + np.exp(-features @ w))
+    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85):
+        listed = p < threshold
+        print(
+            f"  threshold {threshold}: lists {listed.mean():.1%} of beads, "
+            f"catches {wrong[listed].sum() / max(wrong.sum(), 1):.1%} of wrong ones"
+        )
+
+
+if __name__ == "__main__":
+    main()
