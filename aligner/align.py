@@ -332,7 +332,7 @@ class _Scores:
 def _inner(starts: np.ndarray, k: int) -> np.ndarray:
     """Strongest block start strictly inside each run of ``k`` sentences (a bead crossing a boundary)."""
     out = np.zeros(len(starts))
-    for t in range(1, k):
+    for t in range(1, min(k, len(starts))):
         out[: len(starts) - t] = np.maximum(out[: len(starts) - t], starts[t:])
     return out
 

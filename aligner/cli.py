@@ -163,7 +163,7 @@ def align(
     witness_args: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[WITNESS]...", help="Manifest ids or files (FILE:LANG); default: all manifest witnesses."
+            metavar="WITNESS", help="Manifest ids or files (FILE:LANG); default: all manifest witnesses."
         ),
     ] = None,
     pivot: Annotated[
@@ -190,9 +190,12 @@ def align(
 
     loaded = manifest_module.load_manifest(manifest) if manifest else manifest_module.load_manifest()
     arguments = list(witness_args or [w.id for w in loaded.witnesses])
-    pivot_arg = pivot or loaded.pivot or (arguments[0] if arguments else "")
-    if pivot is None and pivot_arg and pivot_arg not in arguments:
-        arguments.insert(0, pivot_arg)  # the original is always aligned with, unless --pivot says otherwise
+    if pivot is not None:
+        pivot_arg = pivot
+    elif loaded.pivot in arguments or not arguments:
+        pivot_arg = loaded.pivot
+    else:  # files only: the first is the pivot
+        pivot_arg = arguments[0]
     if pivot_arg not in arguments:
         raise AlignerError(f"pivot {pivot_arg!r} is not among the witnesses: {', '.join(arguments)}")
     if len(arguments) < 2:

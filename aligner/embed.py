@@ -97,7 +97,8 @@ class SentenceTransformerEmbedder:
         self.name = str(path.resolve()) if path.exists() else model
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        dim = self._model.get_sentence_embedding_dimension() or 0
+        dimension = getattr(self._model, "get_embedding_dimension", None)
+        dim = (dimension or self._model.get_sentence_embedding_dimension)() or 0
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
         rows = self._model.encode(list(texts), batch_size=32, show_progress_bar=False, convert_to_numpy=True)

@@ -30,7 +30,9 @@ def lines(path: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dev", action="store_true", help="the dev document instead of the seven test ones")
     parser.add_argument("--fit", action="store_true", help="refit the confidence weights (use with --dev)")
     parser.add_argument("--model", default=None, help="embedding model (default: the offline default)")

