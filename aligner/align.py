@@ -499,41 +499,91 @@ def confidence(delta: float, similarity: float, skip: bool) -> float:
 def align_sides(
     x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
 ) -> list[Bead]:
-    """Align two prepared sides; ``fixed`` beads are kept as they are and cut the search into stretches."""
+    """Align two prepared sides; ``fixed`` beads are kept as they are.
+
+    Fixed beads with sentences on both sides are anchors that cut the search into stretches. A
+    fixed bead with nothing on one side (a sentence marked as having no counterpart) cannot say
+    where it sits on the other side, so the stretch is aligned as usual and its sentences are then
+    taken out of the machine beads and put back as the fixed bead, in reading order.
+    """
     n, m = len(x), len(y)
-    fixed = sorted(fixed, key=lambda bead: (min(bead.pivot, default=-1), min(bead.witness, default=-1)))
-    _check_fixed(fixed, n, m)
+    anchors = sorted((b for b in fixed if b.pivot and b.witness), key=lambda bead: bead.pivot[0])
+    one_sided = [b for b in fixed if not (b.pivot and b.witness)]
+    _check_fixed(anchors, n, m)
+    _check_one_sided(one_sided, anchors, n, m)
     beads: list[Bead] = []
     i = j = 0
-    stops = [*fixed, None]
+    stops = [*anchors, None]
     for stop in tqdm(stops, desc="aligning", disable=len(stops) < 50, leave=False):
-        # a fixed bead empty on one side sits where that side has got to
-        i_end = n if stop is None else (min(stop.pivot) if stop.pivot else i)
-        j_end = m if stop is None else (min(stop.witness) if stop.witness else j)
+        i_end = n if stop is None else stop.pivot[0]
+        j_end = m if stop is None else stop.witness[0]
         beads.extend(_align_stretch(x, y, i, i_end, j, j_end, params))
         if stop is not None:
             beads.append(Bead(tuple(stop.pivot), tuple(stop.witness), 1.0, stop.resp, stop.note))
-            i = max(stop.pivot) + 1 if stop.pivot else i_end
-            j = max(stop.witness) + 1 if stop.witness else j_end
+            i, j = stop.pivot[-1] + 1, stop.witness[-1] + 1
+    for bead in one_sided:
+        beads = _place_one_sided(beads, bead)
     return beads
 
 
-def _check_fixed(fixed: Sequence[Bead], n: int, m: int) -> None:
+def _place_one_sided(beads: list[Bead], fixed: Bead) -> list[Bead]:
+    """Take a fixed 0-k (or k-0) bead's sentences out of the machine beads and insert it in order."""
+    side = "pivot" if fixed.pivot else "witness"
+    taken = getattr(fixed, side)
+    first, last = taken[0], taken[-1]
+    out: list[Bead] = []
+    placed = False
+    for bead in beads:
+        own = getattr(bead, side)
+        if not own or own[-1] < first or own[0] > last or bead.resp is not None:
+            out.append(bead)
+            continue
+        before = tuple(k for k in own if k < first)
+        after = tuple(k for k in own if k > last)
+        other = bead.witness if side == "pivot" else bead.pivot
+        if before or other:
+            out.append(_with_side(bead, side, before))
+        if not placed:
+            out.append(Bead(tuple(fixed.pivot), tuple(fixed.witness), 1.0, fixed.resp, fixed.note))
+            placed = True
+        if after:
+            out.append(_with_side(Bead((), (), bead.confidence), side, after))
+    return out
+
+
+def _with_side(bead: Bead, side: str, indices: tuple[int, ...]) -> Bead:
+    if side == "pivot":
+        return Bead(indices, bead.witness, bead.confidence, bead.resp, bead.note)
+    return Bead(bead.pivot, indices, bead.confidence, bead.resp, bead.note)
+
+
+def _check_fixed(anchors: Sequence[Bead], n: int, m: int) -> None:
+    """Anchors must be consecutive on each side, in order, inside the texts, and not overlap."""
     i = j = 0
-    for bead in fixed:
+    for bead in anchors:
+        label = f"fixed bead {list(bead.pivot)}:{list(bead.witness)}"
         for side, idx, start, size in (("pivot", bead.pivot, i, n), ("witness", bead.witness, j, m)):
-            if idx and list(idx) != list(range(idx[0], idx[0] + len(idx))):
-                raise AlignerError(
-                    f"fixed bead {list(bead.pivot)}:{list(bead.witness)}: {side} not consecutive"
-                )
-            if idx and (idx[0] < start or idx[-1] >= size):
-                raise AlignerError(
-                    f"fixed bead {list(bead.pivot)}:{list(bead.witness)} overlaps another or is out of range"
-                )
-        if not bead.pivot and not bead.witness:
+            if list(idx) != list(range(idx[0], idx[0] + len(idx))):
+                raise AlignerError(f"{label}: {side} not consecutive")
+            if idx[0] < start or idx[-1] >= size:
+                raise AlignerError(f"{label} overlaps another or is out of range")
+        i, j = bead.pivot[-1] + 1, bead.witness[-1] + 1
+
+
+def _check_one_sided(one_sided: Sequence[Bead], anchors: Sequence[Bead], n: int, m: int) -> None:
+    used = {("pivot", k) for b in anchors for k in b.pivot} | {
+        ("witness", k) for b in anchors for k in b.witness
+    }
+    for bead in one_sided:
+        side, idx, size = ("pivot", bead.pivot, n) if bead.pivot else ("witness", bead.witness, m)
+        label = f"fixed bead {list(bead.pivot)}:{list(bead.witness)}"
+        if not idx:
             raise AlignerError("a fixed bead is empty on both sides")
-        i = bead.pivot[-1] + 1 if bead.pivot else i
-        j = bead.witness[-1] + 1 if bead.witness else j
+        if list(idx) != list(range(idx[0], idx[0] + len(idx))):
+            raise AlignerError(f"{label}: {side} not consecutive")
+        if idx[0] < 0 or idx[-1] >= size or any((side, k) in used for k in idx):
+            raise AlignerError(f"{label} overlaps another or is out of range")
+        used |= {(side, k) for k in idx}
 
 
 def _align_stretch(

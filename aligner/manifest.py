@@ -50,7 +50,9 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
         if not entry.get("lang") or not entry.get("files"):
             raise AlignerError(f"manifest {path}: witness {witness_id!r} needs 'lang' and 'files'")
         if entry.get("role", "translation") not in ("original", "translation"):
-            raise AlignerError(f"manifest {path}: witness {witness_id!r}: role must be original or translation")
+            raise AlignerError(
+                f"manifest {path}: witness {witness_id!r}: role must be 'original' or 'translation'"
+            )
         values = {key: str(entry[key]) for key in _FIELDS if key in entry}
         witnesses.append(WitnessMeta(id=witness_id, files=tuple(entry["files"]), **values))
     edition = data.get("edition", {})

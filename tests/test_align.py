@@ -86,6 +86,17 @@ def test_fixed_beads_are_kept_and_the_rest_aligned_around_them(embedder):
         align_sides(x, y, fixed=[Bead((2,), (3,), 1.0), Bead((1,), (5,), 1.0)])
 
 
+def test_a_sentence_marked_as_having_no_counterpart_leaves_the_other_links_alone(embedder):
+    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    machine = align_sides(x, y)
+    reviewed = [Bead((), (0,), 1.0, resp="Anna"), Bead((), (5,), 1.0, resp="Anna")]
+    beads = align_sides(x, y, fixed=list(reversed(reviewed)))  # any order: placed in reading order
+    assert reviewed[0] in beads and reviewed[1] in beads
+    assert_covers(beads, 8, 7)
+    untouched = [b for b in machine if not {0, 5} & set(b.witness)]
+    assert all(b in beads for b in untouched)
+
+
 def test_alignment_is_deterministic_and_low_confidence_marks_doubt(embedder):
     x, y = side_data(DE[:120], embedder), side_data(FR[:160], embedder)
     first, second = align_sides(x, y), align_sides(x, y)
