@@ -60,7 +60,7 @@ def segment(
 ) -> None:
     """Clean and segment a text; show its structure and sentences with their source line numbers."""
     from aligner import segment as segment_module
-    from aligner.edition import write_atomic
+    from aligner.files import write_atomic
     from aligner.ingest import load_witness, notes_to
 
     if lang is not None:

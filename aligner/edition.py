@@ -19,7 +19,6 @@ import math
 import os
 import re
 import subprocess
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -30,6 +29,7 @@ from lxml import etree
 
 from aligner.align import Bead, PairAlignment
 from aligner.errors import AlignerError
+from aligner.files import write_atomic
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
 
@@ -107,26 +107,6 @@ def tool_version() -> str:
         return metadata.version("aligner")
     except metadata.PackageNotFoundError:
         return "0.0.0"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as err:
-        raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------------------- writing

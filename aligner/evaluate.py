@@ -10,9 +10,7 @@ documents before dividing.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from pathlib import Path
 
 from aligner.align import Bead
 from aligner.errors import AlignerError
+from aligner.files import write_atomic
 
 Pair = tuple[tuple[int, ...], tuple[int, ...]]
 _LINE = re.compile(r"^\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\](?:\s*:\s*([0-9.eE+-]+))?\s*$")
@@ -64,18 +63,8 @@ def format_alignment(beads: Iterable[Bead], with_confidence: bool = True) -> str
 
 
 def write_alignment(path: Path, beads: Iterable[Bead], with_confidence: bool = True) -> Path:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(format_alignment(beads, with_confidence))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    write_atomic(path, format_alignment(beads, with_confidence).encode("utf-8"))
+    return Path(path)
 
 
 @dataclass(frozen=True)

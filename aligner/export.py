@@ -19,7 +19,8 @@ from lxml import etree
 
 from aligner import align
 from aligner.align import Bead
-from aligner.edition import Edition, tool_version, write_atomic, write_edition, xml_safe
+from aligner.edition import Edition, tool_version, write_edition, xml_safe
+from aligner.files import write_atomic
 from aligner.witness import Witness
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
