@@ -7,6 +7,9 @@ A *bead* groups consecutive pivot segments with consecutive segments of the othe
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -75,6 +78,8 @@ class AlignParams:
     penalty_31: float = 0.10
     penalty_22: float = 0.12
     structure: float = 0.15
+    numbers: float = 0.0
+    names: float = 0.0
     full_limit: int = 6_000_000
     coarse_factor: int = 8
     band: int = 12
@@ -104,13 +109,19 @@ class SideData:
     overlaps: list[np.ndarray]
     lengths: np.ndarray
     starts: np.ndarray
+    numbers: np.ndarray | None = None
+    names: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
 
     def slice(self, start: int, stop: int) -> SideData:
         return SideData(
-            [o[start:stop] for o in self.overlaps], self.lengths[start:stop], self.starts[start:stop]
+            [o[start:stop] for o in self.overlaps],
+            self.lengths[start:stop],
+            self.starts[start:stop],
+            None if self.numbers is None else self.numbers[start:stop],
+            None if self.names is None else self.names[start:stop],
         )
 
 
@@ -153,7 +164,62 @@ def side_data(
         overlaps.append(block)
     lengths = np.array([len(s) for s in sentences], dtype=np.float64)
     start_arr = np.zeros(n) if starts is None else np.asarray(starts, dtype=np.float64)
-    return SideData(overlaps, lengths, start_arr)
+    numbers, names = lexical_features(sentences)
+    return SideData(overlaps, lengths, start_arr, numbers, names)
+
+
+# --- lexical evidence -----------------------------------------------------------------------------
+#
+# The sentence encoder barely sees numbers and proper names, yet a height, a year or a peak's name is
+# the surest sign that two sentences say the same thing. Each sentence gets two small hashed count
+# vectors (numbers; character 4-grams of its words), so the lexical agreement of a bead is one more
+# cosine, computed like the embedding one and only inside the search band.
+
+_BUCKETS = 256
+_THOUSANDS = re.compile(r"(?<=\d)['\u2019\u202f\u00a0 .](?=\d{3}(?!\d))")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so that cognates and names spelt alike match across languages."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def _bucket(feature: str, memo: dict[str, int]) -> int:
+    if feature not in memo:
+        memo[feature] = zlib.crc32(feature.encode("utf-8")) % _BUCKETS  # stable across runs
+    return memo[feature]
+
+
+def lexical_features(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence: hashed counts of its numbers ("4'000" = "4 000" = "4000"), and of the character
+    4-grams of its words (names, cognates), weighted by rarity in the text."""
+    n = len(sentences)
+    numbers = np.zeros((n, _BUCKETS), dtype=np.float32)
+    names = np.zeros((n, _BUCKETS), dtype=np.float32)
+    memo: dict[str, int] = {}
+    for i, sentence in enumerate(sentences):
+        for number in _DIGITS.findall(_THOUSANDS.sub("", sentence)):
+            numbers[i, _bucket("#" + number.lstrip("0"), memo)] += 1
+        for word in _WORD.findall(_fold(sentence)):
+            padded = f" {word} "
+            for k in range(len(padded) - 3):
+                names[i, _bucket(padded[k : k + 4], memo)] += 1
+    if n:
+        df = (names > 0).sum(axis=0)
+        names *= np.log((n + 1) / (df + 1)).astype(np.float32)
+    return numbers, names
+
+
+def _runs(rows: np.ndarray, start: int, stop: int, k: int) -> np.ndarray:
+    """Unit vectors of the runs of ``k`` rows starting at ``start .. stop-1`` (zero rows stay zero)."""
+    out = rows[start:stop].astype(np.float32, copy=True)
+    for t in range(1, k):
+        part = rows[start + t : stop + t]
+        out[: len(part)] += part
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
 
 
 # --- band geometry --------------------------------------------------------------------------------
@@ -296,6 +362,12 @@ class _Scores:
             ok = self.valid & (r[:, None] >= 0) & (c >= 0) & (self.cols <= m)
             if a and b:
                 ea, eb = x.overlaps[a - 1], y.overlaps[b - 1]
+                lexical = np.zeros((n + 1, width), dtype=np.float32)
+                channels = [
+                    (weight, rx, ry)
+                    for weight, rx, ry in ((p.numbers, x.numbers, y.numbers), (p.names, x.names, y.names))
+                    if weight and rx is not None and ry is not None
+                ]
                 chunk = 256
                 for i0 in range(a, n + 1, chunk):
                     i1 = min(n + 1, i0 + chunk)
@@ -304,6 +376,9 @@ class _Scores:
                     block = ea[i0 - a : i1 - a] @ eb[c0:c1].T
                     cc = np.clip(c[i0:i1] - c0, 0, c1 - c0 - 1)
                     sim[i0:i1] = np.take_along_axis(block, cc, axis=1)
+                    for weight, rx, ry in channels:
+                        block = _runs(rx, i0 - a, i1 - a, a) @ _runs(ry, c0, c1, b).T
+                        lexical[i0:i1] += weight * np.take_along_axis(block, cc, axis=1)
                 rr = np.clip(r, 0, max(n - 1, 0))
                 ccl = np.clip(c, 0, max(m - 1, 0))
                 kx = knn_x[a - 1][rr][:, None] if n else 0.0
@@ -317,6 +392,7 @@ class _Scores:
                 inner_y = _inner(y.starts, b)[ccl] if m else 0.0
                 value = (
                     sim
+                    + lexical
                     - p.margin * (kx + ky) / 2
                     - p.penalty(a, b)
                     - p.length * ratio

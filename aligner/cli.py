@@ -181,79 +181,26 @@ def align(
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import align as align_module
-    from aligner.edition import Edition, write_edition
-    from aligner.embed import load_embedder
+    from aligner.edition import write_edition
     from aligner.evaluate import write_alignment
     from aligner.export import output_path, write_exports
-    from aligner.ingest import load_witness, notes_to
-    from aligner.review import carry_reviews, now, previous_edition, realignment_changes
+    from aligner.pipeline import align_witnesses
 
     loaded = manifest_module.load_manifest(manifest) if manifest else manifest_module.load_manifest()
     arguments = list(witness_args or [w.id for w in loaded.witnesses])
-    if pivot is not None:
-        pivot_arg = pivot
-    elif loaded.pivot in arguments or not arguments:
-        pivot_arg = loaded.pivot
-    else:  # files only: the first is the pivot
-        pivot_arg = arguments[0]
-    if pivot_arg not in arguments:
-        raise AlignerError(f"pivot {pivot_arg!r} is not among the witnesses: {', '.join(arguments)}")
-    if len(arguments) < 2:
-        raise AlignerError("give at least two witnesses: the pivot and one to align with it")
-    texts = []
-    with notes_to(sys.stderr):
-        for argument in arguments:
-            meta, paths = manifest_module.resolve(argument, loaded)
-            texts.append(load_witness(meta, paths))
-    ids = [w.id for w in texts]
-    if len(set(ids)) != len(ids):
-        raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
-    pivot_witness = texts[arguments.index(pivot_arg)]
-    others = [w for w in texts if w is not pivot_witness]
-    embedder = load_embedder(model)
     tei = output_path(out, ".tei.xml")
-    # Aligning again: the reviewed links of the edition already there are kept (see aligner.review).
-    previous = previous_edition(tei)
-    alignments, kept, dropped = [], 0, []
-    for witness in others:
-        fixed, lost = carry_reviews(previous, pivot_witness, witness) if previous else ([], [])
-        kept, dropped = kept + len(fixed), dropped + lost
-        for message in lost:
-            typer.echo(f"note: {message}", err=True)
-        alignments.append(align_module.align_pair(pivot_witness, witness, embedder, fixed))
-    history = []
-    if previous is not None:
-        aligned = ", ".join(w.id for w in others)
-        what = f"aligned {aligned} with {pivot_witness.id} again (model {embedder.name})"
-        history = [*previous.changes, *realignment_changes(kept, dropped, what, now())]
-    params = align_module.DEFAULT_PARAMS
-    edition = Edition(
-        title=loaded.title or f"{pivot_witness.meta.title} and its translations",
-        pivot=pivot_witness,
-        witnesses=others,
-        alignments=alignments,
-        model=embedder.name,
-        parameters={
-            "shapes": " ".join(f"{a}-{b}" for a, b in params.shapes),
-            "skip": str(params.skip),
-            "margin": str(params.margin),
-            "length": str(params.length),
-            "structure": str(params.structure),
-            "review_threshold": str(align_module.REVIEW_THRESHOLD),
-        },
-        changes=history,
-    )
-    written = [tei]
+    run = align_witnesses(arguments, pivot, model, loaded, tei)
+    for message in run.dropped_reviews:
+        typer.echo(f"note: {message}", err=True)
+    edition = run.edition
     write_edition(edition, tei)
-    written += write_exports(edition, out)
+    written = [tei, *write_exports(edition, out)]
     threshold = align_module.REVIEW_THRESHOLD
-    for witness, pair in zip(others, alignments, strict=True):
-        path = output_path(out, f".{witness.id}.align")
-        write_alignment(path, pair.beads)
-        written.append(path)
+    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
+        written.append(write_alignment(output_path(out, f".{witness.id}.align"), pair.beads))
         doubtful = sum(bead.confidence < threshold for bead in pair.beads)
         typer.echo(
-            f"{pivot_witness.id} <-> {witness.id}: {len(pair.beads)} beads, "
+            f"{edition.pivot.id} <-> {witness.id}: {len(pair.beads)} beads, "
             f"{doubtful} below confidence {threshold} (to review)"
         )
     typer.echo("wrote " + ", ".join(str(path) for path in written))

@@ -35,6 +35,14 @@ def test_bundled_texts_aligned_with_a_confidence_on_every_bead(bundled_edition: 
         assert len(cache.get(runs)) == len(set(runs))
 
 
+def test_aligning_again_gives_the_same_edition_byte_for_byte(bundled_edition: Path, tmp_path: Path):
+    for path in bundled_edition.parent.glob("mb.*"):
+        shutil.copy(path, tmp_path / path.name)
+    assert main(["align", "--out", str(tmp_path / "mb")]) == 0
+    for path in bundled_edition.parent.glob("mb.*"):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> Path:
     shutil.copy(BENCH / "test4.de", tmp_path / "de.txt")
