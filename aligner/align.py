@@ -51,12 +51,13 @@ class PairAlignment:
 #   cos(concat(x), concat(y)) - margin * (knn(x) + knn(y)) / 2   # LASER-style margin: a sentence
 #   - shape penalty - length * |log length ratio - typical ratio| #   similar to everything is discounted
 #   - structure * (block boundary inside the bead, or block start on one side only)
+#   + numbers * (cos(numbers) - [a number on either side]) + names * cos(word 4-grams)  # lexical
 # and a fixed score for 0-1 / 1-0 beads. Long texts are searched coarse-to-fine in a band around the
 # path found on averaged blocks of sentences (Vecalign's recursive downsampling), so time and memory
 # grow linearly. Confidence comes from forward and backward passes: how much the best path loses if
 # this bead is replaced by its best rival, together with the bead's similarity.
 
-REVIEW_THRESHOLD: float = 0.75
+REVIEW_THRESHOLD: float = 0.8
 """Beads below this confidence are listed for review (chosen on the Text+Berg dev document)."""
 
 SHAPES: tuple[tuple[int, int], ...] = (
@@ -70,16 +71,17 @@ class AlignParams:
     """The scoring weights (tuned on the Text+Berg dev document only; see benchmarks/textberg.py)."""
 
     shapes: tuple[tuple[int, int], ...] = SHAPES
-    skip: float = -0.10
-    margin: float = 1.0
+    skip: float = -0.15
+    margin: float = 0.8
     knn: int = 4
-    length: float = 0.15
+    length: float = 0.10
     penalty_21: float = 0.06
     penalty_31: float = 0.10
-    penalty_22: float = 0.12
+    penalty_22: float = 0.06
     structure: float = 0.15
-    numbers: float = 0.0
-    names: float = 0.0
+    numbers: float = 0.05  # weight of the shared-numbers cosine ...
+    numbers_offset: float = 1.0  # ... minus this where either side has a number: a mismatch costs
+    names: float = 0.10  # weight of the word 4-gram cosine (names, cognates)
     full_limit: int = 6_000_000
     coarse_factor: int = 8
     band: int = 12
@@ -103,7 +105,8 @@ class SideData:
     """One side ready for alignment: ``overlaps[k-1][i]`` embeds sentences ``i .. i+k-1`` joined.
 
     ``starts`` says how strongly each sentence opens a structural unit (1 heading or numbered
-    point, 0.5 paragraph, 0 none).
+    point, 0.5 paragraph, 0 none). ``numbers`` and ``names`` are the lexical vectors of
+    ``lexical_features`` (``None``: no lexical evidence, e.g. bare embeddings).
     """
 
     overlaps: list[np.ndarray]
@@ -364,8 +367,11 @@ class _Scores:
                 ea, eb = x.overlaps[a - 1], y.overlaps[b - 1]
                 lexical = np.zeros((n + 1, width), dtype=np.float32)
                 channels = [
-                    (weight, rx, ry)
-                    for weight, rx, ry in ((p.numbers, x.numbers, y.numbers), (p.names, x.names, y.names))
+                    (weight, offset, rx, ry)
+                    for weight, offset, rx, ry in (
+                        (p.numbers, p.numbers_offset, x.numbers, y.numbers),
+                        (p.names, 0.0, x.names, y.names),
+                    )
                     if weight and rx is not None and ry is not None
                 ]
                 chunk = 256
@@ -376,8 +382,11 @@ class _Scores:
                     block = ea[i0 - a : i1 - a] @ eb[c0:c1].T
                     cc = np.clip(c[i0:i1] - c0, 0, c1 - c0 - 1)
                     sim[i0:i1] = np.take_along_axis(block, cc, axis=1)
-                    for weight, rx, ry in channels:
-                        block = _runs(rx, i0 - a, i1 - a, a) @ _runs(ry, c0, c1, b).T
+                    for weight, offset, rx, ry in channels:
+                        ux, uy = _runs(rx, i0 - a, i1 - a, a), _runs(ry, c0, c1, b)
+                        block = ux @ uy.T
+                        if offset:
+                            block -= offset * np.maximum(ux.any(axis=1)[:, None], uy.any(axis=1)[None, :])
                         lexical[i0:i1] += weight * np.take_along_axis(block, cc, axis=1)
                 rr = np.clip(r, 0, max(n - 1, 0))
                 ccl = np.clip(c, 0, max(m - 1, 0))
@@ -562,7 +571,7 @@ def _search(
 
 # confidence = logistic(w0 + w1 * min(delta, 1) + w2 * similarity + w3 * [0-1 or 1-0 bead]),
 # fitted on the Text+Berg dev document (benchmarks/textberg.py --fit)
-CONFIDENCE_WEIGHTS: tuple[float, float, float, float] = (1.62, 16.34, -2.54, -3.58)
+CONFIDENCE_WEIGHTS: tuple[float, float, float, float] = (1.39, 11.04, -1.77, -1.69)
 
 
 def confidence(delta: float, similarity: float, skip: bool) -> float:

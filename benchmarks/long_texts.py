@@ -63,7 +63,11 @@ def _concat(sides: list[SideData]) -> SideData:
             at += n
         overlaps.append(block)
     return SideData(
-        overlaps, np.concatenate([s.lengths for s in sides]), np.concatenate([s.starts for s in sides])
+        overlaps,
+        np.concatenate([s.lengths for s in sides]),
+        np.concatenate([s.starts for s in sides]),
+        np.concatenate([s.numbers for s in sides]),
+        np.concatenate([s.names for s in sides]),
     )
 
 

@@ -142,3 +142,12 @@ def test_every_sentence_once_in_order_on_random_inputs(n, m, seed, coarse):
     params = AlignParams(full_limit=60, coarse_factor=3, band=2) if coarse else align.DEFAULT_PARAMS
     beads = align_sides(random_side(rng, n), random_side(rng, m), params)
     assert_covers(beads, n, m)
+
+
+def test_numbers_written_differently_are_the_same_lexical_evidence():
+    numbers, names = align.lexical_features(
+        ["Der Gipfel (4'000 m) am Matterhorn.", "Le sommet (4 000 m).", "Rien."]
+    )
+    assert numbers[0] @ numbers[1] > 0 and np.array_equal(numbers[0], numbers[1])
+    assert not numbers[2].any()
+    assert names.shape == (3, numbers.shape[1])
