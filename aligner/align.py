@@ -690,16 +690,31 @@ def _align_stretch(
     return out
 
 
-_START_WEIGHT = {"title": 1.0, "heading": 1.0, "point": 1.0, "source": 1.0, "paragraph": 0.5}
+# How strongly a block is set apart: a heading, a title line or a source line stands alone (a link
+# should not run across it), a numbered point opens a unit, a paragraph break is weaker evidence.
+_BLOCK_WEIGHT = {"title": 2.0, "heading": 2.0, "source": 2.0, "point": 1.0, "paragraph": 0.5}
+_HEADING_GROUP = {"title", "heading"}
 
 
 def structure_starts(witness: Witness) -> np.ndarray:
-    """How strongly each segment opens a unit: headings and numbered points 1, paragraphs 0.5."""
+    """How strongly each segment opens a unit: the stronger of the blocks on either side of the break.
+
+    Lines of one heading group (a heading and its dateline, the lines of a title page) may be cut
+    differently in two witnesses, so a break between them is only as strong as a paragraph break.
+    """
     out = np.zeros(len(witness.segments))
-    at = 0
+    at, before = 0, None
     for block in witness.blocks:
-        if block.segments:
-            out[at] = _START_WEIGHT.get(block.kind, 0.5)
+        if not block.segments:
+            continue
+        weight = _BLOCK_WEIGHT.get(block.kind, 0.5)
+        if before is None:
+            out[at] = weight
+        elif block.kind in _HEADING_GROUP and before.kind in _HEADING_GROUP:
+            out[at] = _BLOCK_WEIGHT["paragraph"]
+        else:
+            out[at] = max(weight, _BLOCK_WEIGHT.get(before.kind, 0.5))
+        before = block
         at += len(block.segments)
     return out
 

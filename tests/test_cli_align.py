@@ -9,6 +9,7 @@ import pytest
 
 from aligner.align import REVIEW_THRESHOLD, overlap_texts
 from aligner.cli import main
+from aligner.edition import read_edition
 from aligner.embed import EmbeddingCache
 from aligner.evaluate import read_alignment
 from aligner.ingest import load_witness
@@ -33,6 +34,33 @@ def test_bundled_texts_aligned_with_a_confidence_on_every_bead(bundled_edition: 
     for witness in (russian, english):
         runs = [t for run in overlap_texts([s.text for s in witness.segments], 3) for t in run]
         assert len(cache.get(runs)) == len(set(runs))
+
+
+def test_structure_guides_the_bundled_alignment(bundled_edition: Path):
+    """Headings link with headings, numbered points open links, Pravda's source lines stay unlinked."""
+    edition = read_edition(bundled_edition)
+    russian, english, beads = edition.pivot, edition.witnesses[0], edition.alignments[0].beads
+
+    def first_segments(witness, kinds):
+        starts, at = {}, 0
+        for block in witness.blocks:
+            if block.kind in kinds:
+                starts[at] = block
+            at += len(block.segments)
+        return starts
+
+    ru_headings = first_segments(russian, {"heading"})
+    en_headings = first_segments(english, {"heading"})
+    for bead in beads:
+        if bead.pivot and bead.pivot[0] in ru_headings:
+            assert bead.witness and bead.witness[0] in en_headings, bead
+    assert len(ru_headings) == 6
+    en_points = first_segments(english, {"point"})
+    ru_blocks = first_segments(russian, {"paragraph", "point"})
+    opening_points = [b for b in beads if b.witness and b.witness[0] in en_points]
+    assert len(opening_points) == 19 and all(b.pivot and b.pivot[0] in ru_blocks for b in opening_points)
+    sources = first_segments(russian, {"source"})
+    assert [b.witness for b in beads if b.pivot and b.pivot[0] in sources] == [(), ()]
 
 
 def test_aligning_again_gives_the_same_edition_byte_for_byte(bundled_edition: Path, tmp_path: Path):
