@@ -82,6 +82,8 @@ class AlignParams:
     numbers: float = 0.05  # weight of the shared-numbers cosine ...
     numbers_offset: float = 1.0  # ... minus this where either side has a number: a mismatch costs
     names: float = 0.10  # weight of the word 4-gram cosine (names, cognates)
+    mean: float = 0.0  # share of the cosine of the sentences' mean embeddings in a many-sentence bead's similarity
+    mean_max: bool = False  # take the larger of the two cosines instead of the weighted average
     full_limit: int = 6_000_000
     coarse_factor: int = 8
     band: int = 12
@@ -381,6 +383,10 @@ class _Scores:
                     c1 = max(c0 + 1, min(m - b + 1, int(band.hi[i1 - 1]) - b))
                     block = ea[i0 - a : i1 - a] @ eb[c0:c1].T
                     cc = np.clip(c[i0:i1] - c0, 0, c1 - c0 - 1)
+                    if p.mean and max(a, b) > 1:
+                        ux, uy = _runs(x.overlaps[0], i0 - a, i1 - a, a), _runs(y.overlaps[0], c0, c1, b)
+                        pooled = ux @ uy.T
+                        block = np.maximum(block, pooled) if p.mean_max else block + p.mean * (pooled - block)
                     sim[i0:i1] = np.take_along_axis(block, cc, axis=1)
                     for weight, offset, rx, ry in channels:
                         ux, uy = _runs(rx, i0 - a, i1 - a, a), _runs(ry, c0, c1, b)
