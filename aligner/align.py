@@ -82,8 +82,6 @@ class AlignParams:
     numbers: float = 0.05  # weight of the shared-numbers cosine ...
     numbers_offset: float = 1.0  # ... minus this where either side has a number: a mismatch costs
     names: float = 0.10  # weight of the word 4-gram cosine (names, cognates)
-    mean: float = 0.0  # share of the cosine of the sentences' mean embeddings in a many-sentence bead's similarity
-    mean_max: bool = False  # take the larger of the two cosines instead of the weighted average
     full_limit: int = 6_000_000
     coarse_factor: int = 8
     band: int = 12
@@ -383,10 +381,6 @@ class _Scores:
                     c1 = max(c0 + 1, min(m - b + 1, int(band.hi[i1 - 1]) - b))
                     block = ea[i0 - a : i1 - a] @ eb[c0:c1].T
                     cc = np.clip(c[i0:i1] - c0, 0, c1 - c0 - 1)
-                    if p.mean and max(a, b) > 1:
-                        ux, uy = _runs(x.overlaps[0], i0 - a, i1 - a, a), _runs(y.overlaps[0], c0, c1, b)
-                        pooled = ux @ uy.T
-                        block = np.maximum(block, pooled) if p.mean_max else block + p.mean * (pooled - block)
                     sim[i0:i1] = np.take_along_axis(block, cc, axis=1)
                     for weight, offset, rx, ry in channels:
                         ux, uy = _runs(rx, i0 - a, i1 - a, a), _runs(ry, c0, c1, b)
@@ -514,8 +508,24 @@ class _Found:
     """Beads as (row0, row1, col0, col1) with the evidence the confidence is computed from."""
 
     beads: list[tuple[int, int, int, int]]
-    deltas: list[float]
-    sims: list[float]
+    deltas: list[float]  # score lost if the bead is replaced by its best rival
+    sims: list[float]  # cosine of the bead's two sides
+    scores: list[float]  # the bead's own score (similarity, margin, lexical, length, shape, structure)
+    gaps: list[float]  # |log length ratio - the texts' ratio|
+
+    def evidence(self, k: int) -> dict[str, float]:
+        """What ``confidence`` needs for bead ``k``: its own evidence and its neighbours' doubt."""
+        r0, r1, c0, c1 = self.beads[k]
+        near = [min(max(self.deltas[t], 0.0), 1.0) for t in (k - 1, k + 1) if 0 <= t < len(self.deltas)]
+        return {
+            "delta": self.deltas[k],
+            "similarity": self.sims[k],
+            "skip": r0 == r1 or c0 == c1,
+            "neighbour": min(near, default=1.0),
+            "score": self.scores[k],
+            "gap": self.gaps[k],
+            "size": (r1 - r0) + (c1 - c0),
+        }
 
 
 def _solve(
@@ -540,9 +550,16 @@ def _solve(
     kinds.reverse()
     deltas: list[float] = []
     sims: list[float] = []
+    scores: list[float] = []
+    gaps: list[float] = []
+    typical = math.log((float(y.lengths.sum()) + 1.0) / (float(x.lengths.sum()) + 1.0))
     B = _backward(sc, band, n, m) if rivals else None
     for (i0, i1, j0, j1), shape in zip(beads, kinds, strict=True):
         sims.append(_cell(sc.sims[shape], band, i1, j1))
+        one_sided = i0 == i1 or j0 == j1
+        scores.append(0.0 if one_sided else _cell(sc.S[shape], band, i1, j1))
+        lx, ly = float(x.lengths[i0:i1].sum()), float(y.lengths[j0:j1].sum())
+        gaps.append(0.0 if one_sided else abs(math.log((ly + 10.0) / (lx + 10.0)) - typical))
         if B is None:
             deltas.append(0.0)
             continue
@@ -556,7 +573,7 @@ def _solve(
             alt = max(alt, f_u + _cell(sc.S[other], band, end_i, end_j) + _cell(B, band, end_i, end_j))
             alt = max(alt, _cell(F, band, i1 - a, j1 - b) + _cell(sc.S[other], band, i1, j1) + b_v)
         deltas.append(total - alt if alt > _NEG / 2 else 10.0)
-    return _Found(beads, deltas, sims)
+    return _Found(beads, deltas, sims, scores, gaps)
 
 
 _COARSE_SHAPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
@@ -575,15 +592,45 @@ def _search(
     return _solve(x, y, band, p, shapes, rivals)
 
 
-# confidence = logistic(w0 + w1 * min(delta, 1) + w2 * similarity + w3 * [0-1 or 1-0 bead]),
-# fitted on the Text+Berg dev document (benchmarks/textberg.py --fit)
-CONFIDENCE_WEIGHTS: tuple[float, float, float, float] = (1.39, 11.04, -1.77, -1.69)
+# confidence = logistic(weights . confidence_features(...)), fitted on the Text+Berg dev document
+# (benchmarks/textberg.py --dev --fit)
+CONFIDENCE_FEATURES: tuple[str, ...] = (
+    "bias", "delta", "similarity", "skip", "neighbour", "score", "gap", "many", "size"
+)  # fmt: skip
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (5.66, 6.44, -8.73, -5.19, 5.02, 9.34, -3.35, 1.21, -0.75)
 
 
-def confidence(delta: float, similarity: float, skip: bool) -> float:
-    """How sure the link is, from the score lost by its best rival and its raw similarity."""
-    w0, w1, w2, w3 = CONFIDENCE_WEIGHTS
-    z = w0 + w1 * min(max(delta, 0.0), 1.0) + w2 * similarity + w3 * float(skip)
+def confidence_features(
+    delta: float,
+    similarity: float,
+    skip: bool,
+    neighbour: float = 1.0,
+    score: float = 0.0,
+    gap: float = 0.0,
+    size: int = 2,
+) -> np.ndarray:
+    """The evidence, in the order of ``CONFIDENCE_FEATURES``: the score lost to the best rival bead
+    (capped at 1), the raw similarity, a 0-1/1-0 bead, the smaller capped delta of the neighbouring
+    beads (a doubt spreads), the bead's own score, how far its length ratio is from the texts' one,
+    a many-sentence bead, and the number of sentences in it."""
+    clip = min(max(delta, 0.0), 1.0)
+    many = not skip and size > 2
+    return np.array([1.0, clip, similarity, float(skip), neighbour, score, gap, float(many), float(size)])
+
+
+def confidence(
+    delta: float,
+    similarity: float,
+    skip: bool,
+    neighbour: float = 1.0,
+    score: float = 0.0,
+    gap: float = 0.0,
+    size: int = 2,
+) -> float:
+    """How sure the link is: mostly how much the best path loses if a rival bead replaces it."""
+    z = float(
+        np.dot(CONFIDENCE_WEIGHTS, confidence_features(delta, similarity, skip, neighbour, score, gap, size))
+    )
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
@@ -683,17 +730,10 @@ def _align_stretch(
     if i1 - i0 <= 0 or j1 - j0 <= 0:  # nothing to choose: the rest of one side is unmatched
         return [Bead((i,), (), 1.0) for i in range(i0, i1)] + [Bead((), (j,), 1.0) for j in range(j0, j1)]
     found = _search(x.slice(i0, i1), y.slice(j0, j1), p, p.shapes, rivals=True)
-    out = []
-    for (r0, r1, c0, c1), delta, sim in zip(found.beads, found.deltas, found.sims, strict=True):
-        skip = r0 == r1 or c0 == c1
-        out.append(
-            Bead(
-                tuple(range(i0 + r0, i0 + r1)),
-                tuple(range(j0 + c0, j0 + c1)),
-                confidence(delta, sim, skip),
-            )
-        )
-    return out
+    return [
+        Bead(tuple(range(i0 + r0, i0 + r1)), tuple(range(j0 + c0, j0 + c1)), confidence(**found.evidence(k)))
+        for k, (r0, r1, c0, c1) in enumerate(found.beads)
+    ]
 
 
 # How strongly a block is set apart: a heading, a title line or a source line stands alone (a link

@@ -60,9 +60,9 @@ def main() -> None:
         golds.append(gold)
         preds.append(beads)
         wrong = wrong_beads(gold, beads)
-        for bead, delta, sim, bad in zip(beads, found.deltas, found.sims, wrong, strict=True):
-            skip = not bead.pivot or not bead.witness
-            rows.append((bead.confidence, delta, sim, float(skip), float(bad)))
+        for k, (bead, bad) in enumerate(zip(beads, wrong, strict=True)):
+            features = align.confidence_features(**found.evidence(k))
+            rows.append((bead.confidence, float(bad), *features))
     total = time.perf_counter() - start
     result = score(golds, preds)
     print(f"Text+Berg {'dev' if args.dev else 'test (7 documents)'}, model {embedder.name}")
@@ -70,7 +70,7 @@ def main() -> None:
     print("published strict/lax F1: Vecalign (LASER) 0.902/0.986, Bertalign (LaBSE) 0.936/0.989")
     print(f"time: {total:.1f} s wall ({embed_s:.1f} s embedding incl. cache, {align_s:.1f} s aligning)")
     table = np.array(rows)
-    conf, wrong = table[:, 0], table[:, 4]
+    conf, wrong = table[:, 0], table[:, 1]
     lowest = np.argsort(conf, kind="stable")[: math.ceil(0.1 * len(conf))]
     print(
         f"confidence: {int(wrong.sum())} wrong beads (strict) of {len(conf)}; "
@@ -86,18 +86,23 @@ def main() -> None:
 
 
 def fit(table: np.ndarray) -> None:
-    """Logistic regression of correctness on (1, min(delta, 1), similarity, is 0-1/1-0) by Newton steps."""
-    delta, sim, skip, wrong = table[:, 1], table[:, 2], table[:, 3], table[:, 4]
-    features = np.stack([np.ones_like(delta), np.clip(delta, 0, 1), sim, skip], axis=1)
+    """Logistic regression of correctness on ``align.CONFIDENCE_FEATURES`` by Newton steps (ridge 1e-3)."""
+    wrong, features = table[:, 1], table[:, 2:]
     right = 1 - wrong
-    w = np.zeros(4)
+    w = np.zeros(features.shape[1])
+    ridge = 1e-3 * np.eye(len(w))
     for _ in range(50):
         p = 1 / (1 + np.exp(-features @ w))
-        hessian = (features * (p * (1 - p))[:, None]).T @ features + 1e-3 * np.eye(4)
-        w += np.linalg.solve(hessian, features.T @ (right - p))
+        hessian = (features * (p * (1 - p))[:, None]).T @ features + ridge
+        w += np.linalg.solve(hessian, features.T @ (right - p) - ridge @ w)
     print("CONFIDENCE_WEIGHTS =", tuple(round(float(v), 2) for v in w))
     p = 1 / (1 + np.exp(-features @ w))
-    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85):
+    lowest = np.argsort(p, kind="stable")[: math.ceil(0.1 * len(p))]
+    print(
+        f"  refitted: {wrong[lowest].sum() / max(wrong.sum(), 1):.1%} of the wrong beads "
+        "are among the 10% least confident"
+    )
+    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
         listed = p < threshold
         print(
             f"  threshold {threshold}: lists {listed.mean():.1%} of beads, "

@@ -151,3 +151,11 @@ def test_numbers_written_differently_are_the_same_lexical_evidence():
     assert numbers[0] @ numbers[1] > 0 and np.array_equal(numbers[0], numbers[1])
     assert not numbers[2].any()
     assert names.shape == (3, numbers.shape[1])
+
+
+def test_confidence_grows_with_the_score_lost_to_the_rival_and_falls_next_to_a_doubtful_bead():
+    assert len(align.CONFIDENCE_FEATURES) == len(align.CONFIDENCE_WEIGHTS)
+    assert len(align.confidence_features(0.3, 0.7, False)) == len(align.CONFIDENCE_WEIGHTS)
+    assert align.confidence(0.5, 0.7, False) > align.confidence(0.05, 0.7, False)
+    assert align.confidence(0.3, 0.7, False, neighbour=0.0) < align.confidence(0.3, 0.7, False, neighbour=1.0)
+    assert 0.0 <= align.confidence(10.0, -1.0, True, score=-5.0, gap=9.0, size=8) <= 1.0
