@@ -98,7 +98,7 @@ def review(
 
     limit = REVIEW_THRESHOLD if threshold is None else threshold
     who = review_module.reviewer_name(reviewer) if interactive else ""
-    if not edition.is_file():
+    if not edition.exists():
         raise AlignerError(f"no such edition: {edition}")
     loaded = read_edition(edition)  # not XML, not TEI, not ours: refused before the slower validation
     validate(edition)
@@ -212,9 +212,11 @@ def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold alignment in the same format.")],
 ) -> None:
     """Strict and lax precision, recall and F1 of an alignment against a gold one (as Vecalign's score.py)."""
-    from aligner.evaluate import read_alignment, score
+    from aligner.evaluate import check_same_texts, read_alignment, score
 
-    typer.echo(score([read_alignment(gold)], [read_alignment(predicted)]).table())
+    gold_beads, predicted_beads = read_alignment(gold), read_alignment(predicted)
+    check_same_texts(predicted_beads, gold_beads, (str(predicted), str(gold)))
+    typer.echo(score([gold_beads], [predicted_beads]).table())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,7 +51,27 @@ def read_alignment(path: Path) -> list[Bead]:
         raise AlignerError(f"alignment file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as err:
         raise AlignerError(f"cannot read alignment file {path}: {err}") from None
-    return parse_alignment(text, str(path))
+    beads = parse_alignment(text, str(path))
+    if not beads:
+        raise AlignerError(f"{path} holds no alignment beads")
+    return beads
+
+
+def check_same_texts(predicted: Sequence[Bead], gold: Sequence[Bead], names: tuple[str, str]) -> None:
+    """Scores of alignments of different texts (a wrong file, a shortened copy) mean nothing: refuse."""
+
+    def sizes(beads: Sequence[Bead]) -> tuple[int, int]:
+        return (
+            max((i + 1 for bead in beads for i in bead.pivot), default=0),
+            max((i + 1 for bead in beads for i in bead.witness), default=0),
+        )
+
+    if sizes(predicted) != sizes(gold):
+        (p_src, p_tgt), (g_src, g_tgt) = sizes(predicted), sizes(gold)
+        raise AlignerError(
+            f"{names[0]} aligns {p_src} with {p_tgt} sentences but {names[1]} aligns {g_src} with {g_tgt}: "
+            "not the same texts"
+        )
 
 
 def format_alignment(beads: Iterable[Bead], with_confidence: bool = True) -> str:

@@ -25,6 +25,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
+        raise AlignerError(f"cannot write {path}: {blocker} is a file, not a folder") from None
     except OSError as err:
         raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
     try:

@@ -37,7 +37,7 @@ _NUMBERED_POINT = re.compile(r"^(\d{1,2})([.)])\s+(?=[\"'«„“(]?[A-ZÀ-ÞА-
 _YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _INTERNAL_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ]")
-_HYPHEN_END = re.compile(r"(\w+)-$")
+_HYPHEN_END = re.compile(r"(?<!\w)(\w+)-$")  # (?<!\w): linear, not quadratic, on a long line
 # Prefixes that form compounds with a hyphen in the languages we read (never a split word).
 _COMPOUND_PREFIXES = frozenset(
     {
@@ -446,7 +446,7 @@ def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, 
     for line in lines:
         piece = re.sub(r"\s+", " ", line.text)
         if text:
-            hyphen = _HYPHEN_END.search(text)
+            hyphen = _HYPHEN_END.search(text) if text.endswith("-") else None
             if text.endswith(" -") and piece.startswith("-"):
                 separator = ""
             elif hyphen and piece[:1].isalpha():

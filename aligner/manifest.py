@@ -64,9 +64,9 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
     )
 
 
-def witness_id_for(path: Path) -> str:
-    """An XML-name id for a bare file: its stem, with other characters replaced."""
-    stem = re.sub(r"[^\w.-]", "_", path.stem)
+def witness_id_for(path: Path, suffix: bool = False) -> str:
+    """An XML-name id for a bare file: its stem (or whole name), with other characters replaced."""
+    stem = re.sub(r"[^\w.-]", "_", path.name if suffix else path.stem)
     return stem if _XML_NAME.match(stem) else f"w_{stem}"
 
 

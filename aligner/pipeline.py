@@ -7,7 +7,8 @@ history; the CLI only prints what this returns.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aligner import align as align_module
@@ -39,15 +40,30 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
 
 
 def load_witnesses(arguments: list[str], manifest: manifest_module.Manifest) -> list[Witness]:
+    resolved = [manifest_module.resolve(argument, manifest) for argument in arguments]
+    # test0.de and test0.fr (Text+Berg's naming) share a stem: such files keep their suffix in the id
+    stems = Counter(meta.id for meta, _ in resolved)
+    resolved = [
+        (replace(meta, id=manifest_module.witness_id_for(paths[0], suffix=True)), paths)
+        if stems[meta.id] > 1 and meta not in manifest.witnesses
+        else (meta, paths)
+        for meta, paths in resolved
+    ]
     witnesses = []
     with notes_to(sys.stderr):
-        for argument in arguments:
-            meta, paths = manifest_module.resolve(argument, manifest)
+        for meta, paths in resolved:
             witnesses.append(load_witness(meta, paths))
     ids = [w.id for w in witnesses]
     if len(set(ids)) != len(ids):
         raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
     return witnesses
+
+
+def edition_title(manifest: manifest_module.Manifest, texts: list[Witness], pivot: Witness) -> str:
+    """The manifest's title describes its own texts: files aligned on their own get a title of theirs."""
+    if manifest.title and all(w.meta in manifest.witnesses for w in texts):
+        return manifest.title
+    return f"{pivot.meta.title} and its translations"
 
 
 def align_witnesses(
@@ -74,7 +90,7 @@ def align_witnesses(
         alignments.append(align_module.align_pair(pivot_witness, witness, embedder, fixed))
     params = align_module.DEFAULT_PARAMS
     edition = Edition(
-        title=manifest.title or f"{pivot_witness.meta.title} and its translations",
+        title=edition_title(manifest, texts, pivot_witness),
         pivot=pivot_witness,
         witnesses=others,
         alignments=alignments,

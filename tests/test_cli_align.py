@@ -107,3 +107,13 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     assert not (files / "bad").exists()
+
+
+def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Path, capsys):
+    # test4.de and test4.fr share the stem "test4": their ids keep the suffix instead of clashing.
+    out = tmp_path / "t4"
+    assert main(["align", f"{BENCH / 'test4.de'}:de", f"{BENCH / 'test4.fr'}:fr", "--out", str(out)]) == 0
+    assert "test4.de <-> test4.fr:" in capsys.readouterr().out
+    assert main(["evaluate", str(tmp_path / "t4.test4.fr.align"), str(BENCH / "test4.defr")]) == 0
+    # the bundled manifest's title (Stalin's speeches) is not given to texts that are not in it
+    assert read_edition(out.with_name("t4.tei.xml")).title == "test4 and its translations"

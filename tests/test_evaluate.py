@@ -8,7 +8,14 @@ import pytest
 
 from aligner.align import Bead
 from aligner.errors import AlignerError
-from aligner.evaluate import format_alignment, parse_alignment, read_alignment, score, write_alignment
+from aligner.evaluate import (
+    check_same_texts,
+    format_alignment,
+    parse_alignment,
+    read_alignment,
+    score,
+    write_alignment,
+)
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 
@@ -57,3 +64,17 @@ def test_bad_alignment_files(tmp_path):
         parse_alignment("[0]:[0]\n0 - 1\n", "x.align")
     with pytest.raises(AlignerError, match="not found"):
         read_alignment(tmp_path / "missing.align")
+
+
+def test_an_empty_alignment_file_is_refused_not_scored_zero(tmp_path):
+    (tmp_path / "empty.align").write_text("\n", encoding="utf-8")
+    with pytest.raises(AlignerError, match="holds no alignment beads"):
+        read_alignment(tmp_path / "empty.align")
+
+
+def test_alignments_of_different_texts_are_not_compared():
+    gold = read_alignment(BENCH / "test0.defr")
+    check_same_texts(gold, gold, ("a", "b"))
+    other = read_alignment(BENCH / "test1.defr")
+    with pytest.raises(AlignerError, match="not the same texts"):
+        check_same_texts(other, gold, ("test1.defr", "test0.defr"))

@@ -279,3 +279,12 @@ def test_indented_paragraphs_without_blank_lines(tmp_path: Path) -> None:
         ["When the snow melted, the first carts came.", "They brought flour and news."],
     ]
     assert [(s.line_start, s.line_end) for s in witness.segments] == [(1, 1), (1, 2), (3, 3), (3, 4)]
+
+
+def test_a_huge_line_without_spaces_is_read_in_linear_time(tmp_path: Path) -> None:
+    # A line of half a million word characters (an OCR table, a pasted blob): the line-end hyphen
+    # pattern once tried every start inside the word, hours of work; it now reads in a second.
+    path = tmp_path / "blob.txt"
+    path.write_text("It reads: " + "x" * 500_000 + "\n", encoding="utf-8")
+    witness = load_witness(WitnessMeta(id="blob", lang="en", files=(path.name,)), [path])
+    assert [len(s.text) for s in witness.segments] == [len("It reads: ") + 500_000]

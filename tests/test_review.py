@@ -286,6 +286,11 @@ def test_bad_input_is_refused_in_one_line_and_nothing_is_touched(hand_file: Path
         )
     done = aligner("review", str(hand_file), "--witness", "de-1938")
     assert done.returncode == 1 and "no alignment with witness 'de-1938'" in done.stderr
+    done = aligner("review", str(tmp_path))  # a folder is not a missing edition
+    assert (
+        done.returncode == 1
+        and done.stderr.strip() == f"aligner: error: cannot read edition {tmp_path}: Is a directory"
+    )
     assert hand_file.read_bytes() == original
 
 
