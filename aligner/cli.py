@@ -141,7 +141,7 @@ def export(
         typer.Option(help="Prefix of the outputs (default: the edition's path without .tei.xml)."),
     ] = None,
 ) -> None:
-    """Re-derive the TSV, TMX and HTML exports from a TEI edition (after a review, for instance)."""
+    """Re-derive the TSV, TMX, HTML and .align exports from a TEI edition (after a review, for instance)."""
     from aligner.edition import read_edition, write_edition
     from aligner.export import output_path, write_exports
 
@@ -181,9 +181,7 @@ def align(
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import align as align_module
-    from aligner.edition import write_edition
-    from aligner.evaluate import write_alignment
-    from aligner.export import output_path, write_exports
+    from aligner.export import output_path, write_outputs
     from aligner.pipeline import align_witnesses
 
     loaded = manifest_module.load_manifest(manifest) if manifest else manifest_module.load_manifest()
@@ -193,11 +191,9 @@ def align(
     for message in run.dropped_reviews:
         typer.echo(f"note: {message}", err=True)
     edition = run.edition
-    write_edition(edition, tei)
-    written = [tei, *write_exports(edition, out)]
+    written = write_outputs(edition, out)
     threshold = align_module.REVIEW_THRESHOLD
     for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
-        written.append(write_alignment(output_path(out, f".{witness.id}.align"), pair.beads))
         doubtful = sum(bead.confidence < threshold for bead in pair.beads)
         typer.echo(
             f"{edition.pivot.id} <-> {witness.id}: {len(pair.beads)} beads, "

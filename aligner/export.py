@@ -20,6 +20,7 @@ from lxml import etree
 from aligner import align
 from aligner.align import Bead
 from aligner.edition import Edition, tool_version, write_edition, xml_safe
+from aligner.evaluate import write_alignment
 from aligner.files import write_atomic
 from aligner.witness import Witness
 
@@ -374,15 +375,20 @@ def write_html(edition: Edition, path: Path) -> None:
 
 
 def write_exports(edition: Edition, out: Path) -> list[Path]:
-    """TSV, TMX and HTML beside a TEI edition (what ``aligner export`` re-derives after a review)."""
+    """TSV, TMX, HTML and one Vecalign-format ``.align`` file per witness beside a TEI edition.
+
+    This is what ``aligner export`` re-derives after a review, so no export lags behind the edition.
+    """
     paths = [output_path(out, ".tsv"), output_path(out, ".tmx"), output_path(out, ".html")]
     for path, write in zip(paths, (write_tsv, write_tmx, write_html), strict=True):
         write(edition, path)
+    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
+        paths.append(write_alignment(output_path(out, f".{witness.id}.align"), pair.beads))
     return paths
 
 
 def write_outputs(edition: Edition, out: Path) -> list[Path]:
-    """The TEI edition and its exports under the prefix ``out``: ``.tei.xml``, .tsv, .tmx, .html."""
+    """The TEI edition and its exports under the prefix ``out``: ``.tei.xml``, .tsv, .tmx, .html, .align."""
     tei = output_path(out, ".tei.xml")
     write_edition(edition, tei)
     return [tei, *write_exports(edition, out)]

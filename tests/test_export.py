@@ -22,6 +22,7 @@ from translate.storage.tmx import tmxfile
 from aligner.align import Bead, PairAlignment
 from aligner.cli import main
 from aligner.edition import Edition, read_edition, validate, write_edition
+from aligner.evaluate import read_alignment
 from aligner.export import TSV_COLUMNS, html_page, parallel_rows, review_threshold, tmx, tsv, write_outputs
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
@@ -107,14 +108,17 @@ def png_size_and_colours(path: Path) -> tuple[int, int, int]:
     return width, height, len(set(zlib.decompress(b"".join(chunks))))
 
 
-def test_write_outputs_writes_the_four_files(hand_edition: Edition, tmp_path: Path) -> None:
+def test_write_outputs_writes_the_edition_and_every_export(hand_edition: Edition, tmp_path: Path) -> None:
     paths = write_outputs(hand_edition, tmp_path / "output" / "mastering-bolshevism")
     assert [p.name for p in paths] == [
         "mastering-bolshevism.tei.xml",
         "mastering-bolshevism.tsv",
         "mastering-bolshevism.tmx",
         "mastering-bolshevism.html",
+        "mastering-bolshevism.en-1937.align",
     ]
+    links = [(b.pivot, b.witness, b.confidence) for b in hand_edition.alignments[0].beads]
+    assert [(b.pivot, b.witness, b.confidence) for b in read_alignment(paths[4])] == links
     validate(paths[0])
     check_tmx(paths[2].read_bytes())
     check_html(paths[3].read_bytes())
@@ -287,9 +291,10 @@ def test_export_rederives_the_files_from_a_reviewed_edition(
     row = paths[1].read_text(encoding="utf-8").splitlines()[2].split("\t")
     assert row[2] == "en-1937.b2" and row[-2:] == ["Boris", "title line"]
     assert "✔ Boris" in paths[3].read_text(encoding="utf-8")
+    assert read_alignment(paths[4])[1] == Bead(beads[1].pivot, beads[1].witness, 1.0)  # no lagging .align
     assert main(["export", str(paths[0]), "--out", str(tmp_path / "elsewhere" / "copy")]) == 0
     copied = sorted(p.name for p in (tmp_path / "elsewhere").iterdir())
-    assert copied == ["copy.html", "copy.tei.xml", "copy.tmx", "copy.tsv"]
+    assert copied == ["copy.en-1937.align", "copy.html", "copy.tei.xml", "copy.tmx", "copy.tsv"]
     assert (tmp_path / "elsewhere" / "copy.tei.xml").read_bytes() == before
 
 
