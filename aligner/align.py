@@ -11,7 +11,8 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 from tqdm import tqdm
@@ -34,6 +35,19 @@ class Bead:
     confidence: float
     resp: str | None = None
     note: str | None = None
+
+
+Side = Literal["pivot", "witness"]
+
+
+def side_of(bead: Bead, side: Side) -> tuple[int, ...]:
+    """The bead's segment indices on one side: what review and fixed beads reason about."""
+    return bead.pivot if side == "pivot" else bead.witness
+
+
+def with_side(bead: Bead, side: Side, indices: tuple[int, ...]) -> Bead:
+    """The same bead with other segment indices on one side."""
+    return replace(bead, pivot=indices) if side == "pivot" else replace(bead, witness=indices)
 
 
 @dataclass
@@ -666,13 +680,13 @@ def align_sides(
 
 def _place_one_sided(beads: list[Bead], fixed: Bead) -> list[Bead]:
     """Take a fixed 0-k (or k-0) bead's sentences out of the machine beads and insert it in order."""
-    side = "pivot" if fixed.pivot else "witness"
-    taken = getattr(fixed, side)
+    side: Side = "pivot" if fixed.pivot else "witness"
+    taken = side_of(fixed, side)
     first, last = taken[0], taken[-1]
     out: list[Bead] = []
     placed = False
     for bead in beads:
-        own = getattr(bead, side)
+        own = side_of(bead, side)
         if not own or own[-1] < first or own[0] > last or bead.resp is not None:
             out.append(bead)
             continue
@@ -680,19 +694,13 @@ def _place_one_sided(beads: list[Bead], fixed: Bead) -> list[Bead]:
         after = tuple(k for k in own if k > last)
         other = bead.witness if side == "pivot" else bead.pivot
         if before or other:
-            out.append(_with_side(bead, side, before))
+            out.append(with_side(bead, side, before))
         if not placed:
             out.append(Bead(tuple(fixed.pivot), tuple(fixed.witness), 1.0, fixed.resp, fixed.note))
             placed = True
         if after:
-            out.append(_with_side(Bead((), (), bead.confidence), side, after))
+            out.append(with_side(Bead((), (), bead.confidence), side, after))
     return out
-
-
-def _with_side(bead: Bead, side: str, indices: tuple[int, ...]) -> Bead:
-    if side == "pivot":
-        return Bead(indices, bead.witness, bead.confidence, bead.resp, bead.note)
-    return Bead(bead.pivot, indices, bead.confidence, bead.resp, bead.note)
 
 
 def _check_fixed(anchors: Sequence[Bead], n: int, m: int) -> None:

@@ -24,12 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from aligner.align import Bead, PairAlignment
+from aligner.align import Bead, PairAlignment, Side, side_of, with_side
 from aligner.edition import Change, Edition
 from aligner.errors import AlignerError
 from aligner.witness import Witness
 
-Side = Literal["pivot", "witness"]
 Direction = Literal["previous", "next"]
 _SIDE_NAMES: dict[str, str] = {"pivot": "pivot", "witness": "witness"}
 
@@ -83,14 +82,6 @@ def check_cover(beads: Sequence[Bead], n_pivot: int, n_witness: int) -> None:
 
 def _reviewed(bead: Bead, reviewer: str) -> Bead:
     return replace(bead, confidence=1.0, resp=reviewer)
-
-
-def side_of(bead: Bead, side: Side) -> tuple[int, ...]:
-    return bead.pivot if side == "pivot" else bead.witness
-
-
-def _with_side(bead: Bead, side: Side, indices: tuple[int, ...]) -> Bead:
-    return replace(bead, pivot=indices) if side == "pivot" else replace(bead, witness=indices)
 
 
 def _no_neighbour(direction: Direction) -> str:
@@ -154,11 +145,11 @@ def move(
         raise AlignerError(_no_neighbour(direction))
     neighbour = beads[other]
     if direction == "previous":
-        neighbour = _with_side(neighbour, side, (*side_of(neighbour, side), segment))
-        bead = _with_side(bead, side, own[1:])
+        neighbour = with_side(neighbour, side, (*side_of(neighbour, side), segment))
+        bead = with_side(bead, side, own[1:])
     else:
-        neighbour = _with_side(neighbour, side, (segment, *side_of(neighbour, side)))
-        bead = _with_side(bead, side, own[:-1])
+        neighbour = with_side(neighbour, side, (segment, *side_of(neighbour, side)))
+        bead = with_side(bead, side, own[:-1])
     result = list(beads)
     result[other] = _reviewed(neighbour, reviewer)
     result[index] = _reviewed(bead, reviewer)
@@ -220,8 +211,8 @@ def detach(beads: Sequence[Bead], index: int, side: Side, segment: int, reviewer
             f"only the first or last {name} sentence of a link can be detached: "
             "a middle one would break the order"
         )
-    alone = _reviewed(_with_side(Bead((), (), 1.0), side, (segment,)), reviewer)
-    rest = _reviewed(_with_side(bead, side, tuple(i for i in own if i != segment)), reviewer)
+    alone = _reviewed(with_side(Bead((), (), 1.0), side, (segment,)), reviewer)
+    rest = _reviewed(with_side(bead, side, tuple(i for i in own if i != segment)), reviewer)
     pair = [alone, rest] if segment == own[0] else [rest, alone]
     return [*beads[:index], *pair, *beads[index + 1 :]]
 
