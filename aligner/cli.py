@@ -80,7 +80,10 @@ def segment(
 def review(
     edition: Annotated[Path, typer.Argument(help="The TEI edition written by 'aligner align'.")],
     threshold: Annotated[
-        float | None, typer.Option(help="Links below this confidence are doubtful (default: calibrated).")
+        float | None,
+        typer.Option(
+            help="Links below this confidence are doubtful (default: the edition's, as calibrated)."
+        ),
     ] = None,
     witness: Annotated[str | None, typer.Option(help="Review only the alignment with this witness.")] = None,
     interactive: Annotated[bool, typer.Option(help="Walk through the doubtful links and fix them.")] = False,
@@ -93,15 +96,14 @@ def review(
 
     if threshold is not None:
         review_module.check_threshold(threshold)
-    from aligner.align import REVIEW_THRESHOLD
     from aligner.edition import read_edition, validate
 
-    limit = REVIEW_THRESHOLD if threshold is None else threshold
     who = review_module.reviewer_name(reviewer) if interactive else ""
     if not edition.exists():
         raise AlignerError(f"no such edition: {edition}")
     loaded = read_edition(edition)  # not XML, not TEI, not ours: refused before the slower validation
     validate(edition)
+    limit = loaded.review_threshold if threshold is None else threshold
     if not interactive:
         for line in review_module.listing(loaded, limit, witness):
             typer.echo(line)
@@ -180,7 +182,6 @@ def align(
     ] = None,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
-    from aligner import align as align_module
     from aligner.export import output_path, write_outputs
     from aligner.pipeline import align_witnesses
 
@@ -192,7 +193,7 @@ def align(
         typer.echo(f"note: {message}", err=True)
     edition = run.edition
     written = write_outputs(edition, out)
-    threshold = align_module.REVIEW_THRESHOLD
+    threshold = edition.review_threshold
     for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
         doubtful = sum(bead.confidence < threshold for bead in pair.beads)
         typer.echo(
@@ -208,7 +209,8 @@ def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold alignment in the same format.")],
 ) -> None:
     """Strict and lax precision, recall and F1 of an alignment against a gold one (as Vecalign's score.py)."""
-    from aligner.evaluate import check_same_texts, read_alignment, score
+    from aligner.alignment import read_alignment
+    from aligner.evaluate import check_same_texts, score
 
     gold_beads, predicted_beads = read_alignment(gold), read_alignment(predicted)
     check_same_texts(predicted_beads, gold_beads, (str(predicted), str(gold)))

@@ -27,7 +27,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from aligner.align import Bead, PairAlignment
+from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.errors import AlignerError
 from aligner.files import write_atomic
 from aligner.witness import Block, Segment, Witness, WitnessMeta
@@ -54,7 +54,25 @@ class Edition:
     parameters: dict[str, str] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def review_threshold(self) -> float:
+        """The review threshold the edition was made with (its ``review_threshold`` parameter); the
+        default for an edition that records none."""
+        text = self.parameters.get(REVIEW_PARAMETER)
+        if text is None:
+            return REVIEW_THRESHOLD
+        try:
+            threshold = float(text)
+        except ValueError:
+            threshold = math.nan
+        if not 0.0 <= threshold <= 1.0:
+            raise AlignerError(
+                f"edition parameter {REVIEW_PARAMETER} {text!r} is not a number between 0 and 1"
+            )
+        return threshold
 
+
+REVIEW_PARAMETER = "review_threshold"
 TEI = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -518,7 +536,7 @@ def read_edition(path: Path) -> Edition:
             continue
         who = node.get("who", "#")[1:]
         changes.append(Change(who=resp.get(who, who), when=node.get("when", ""), what=_text(node)))
-    return Edition(
+    edition = Edition(
         title=_text(header.find("t:fileDesc/t:titleStmt/t:title", _NS)),
         pivot=pivot,
         witnesses=others,
@@ -527,6 +545,11 @@ def read_edition(path: Path) -> Edition:
         parameters=parameters,
         changes=changes,
     )
+    try:
+        edition.review_threshold  # noqa: B018 (refused now, not halfway through a review)
+    except AlignerError as err:
+        raise AlignerError(f"{path}: {err}") from None
+    return edition
 
 
 # ---------------------------------------------------------------------------------------- validating

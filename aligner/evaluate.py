@@ -1,60 +1,21 @@
-"""Alignments in the Vecalign/Bertalign text format, and strict/lax precision, recall and F1.
+"""Strict/lax precision, recall and F1 of alignments (read with ``aligner.alignment``).
 
-The format has one bead per line, ``[1,2]:[3]`` (0-based source and target indices); we may add a
-confidence as a third field (``[1,2]:[3]:0.9731``), which other tools ignore. The metrics are those of
-Vecalign's ``score.py`` (after Sennrich & Volk 2011), so figures compare with the published ones:
-precision over every predicted bead, insertions and deletions included; recall over the gold beads
-with both sides non-empty, against the predicted beads with both sides non-empty; counts summed over
-documents before dividing.
+The metrics are those of Vecalign's ``score.py`` (after Sennrich & Volk 2011), so figures compare
+with the published ones: precision over every predicted bead, insertions and deletions included;
+recall over the gold beads with both sides non-empty, against the predicted beads with both sides
+non-empty; counts summed over documents before dividing.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from aligner.align import Bead
+from aligner.alignment import Bead
 from aligner.errors import AlignerError
-from aligner.files import write_atomic
 
 Pair = tuple[tuple[int, ...], tuple[int, ...]]
-_LINE = re.compile(r"^\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\](?:\s*:\s*([0-9.eE+-]+))?\s*$")
-
-
-def _indices(text: str) -> tuple[int, ...]:
-    return tuple(int(t) for t in text.replace(" ", "").split(",") if t)
-
-
-def parse_alignment(text: str, name: str = "alignment") -> list[Bead]:
-    """Read beads (confidence 1.0 unless the line gives one)."""
-    beads = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        match = _LINE.match(line.strip())
-        if not match:
-            raise AlignerError(
-                f"{name}, line {number}: not an alignment bead like [1,2]:[3]: {line.strip()[:60]}"
-            )
-        confidence = float(match.group(3)) if match.group(3) else 1.0
-        beads.append(Bead(_indices(match.group(1)), _indices(match.group(2)), confidence))
-    return beads
-
-
-def read_alignment(path: Path) -> list[Bead]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AlignerError(f"alignment file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise AlignerError(f"cannot read alignment file {path}: {err}") from None
-    beads = parse_alignment(text, str(path))
-    if not beads:
-        raise AlignerError(f"{path} holds no alignment beads")
-    return beads
 
 
 def check_same_texts(predicted: Sequence[Bead], gold: Sequence[Bead], names: tuple[str, str]) -> None:
@@ -72,19 +33,6 @@ def check_same_texts(predicted: Sequence[Bead], gold: Sequence[Bead], names: tup
             f"{names[0]} aligns {p_src} with {p_tgt} sentences but {names[1]} aligns {g_src} with {g_tgt}: "
             "not the same texts"
         )
-
-
-def format_alignment(beads: Iterable[Bead], with_confidence: bool = True) -> str:
-    lines = []
-    for bead in beads:
-        line = f"[{','.join(map(str, bead.pivot))}]:[{','.join(map(str, bead.witness))}]"
-        lines.append(f"{line}:{bead.confidence:.4f}" if with_confidence else line)
-    return "".join(f"{line}\n" for line in lines)
-
-
-def write_alignment(path: Path, beads: Iterable[Bead], with_confidence: bool = True) -> Path:
-    write_atomic(path, format_alignment(beads, with_confidence).encode("utf-8"))
-    return Path(path)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from aligner import align
-from aligner.align import Bead
+from aligner.alignment import Bead, write_alignment
 from aligner.edition import Edition, tool_version, write_edition, xml_safe
-from aligner.evaluate import write_alignment
 from aligner.files import write_atomic
 from aligner.witness import Witness
 
@@ -39,11 +37,6 @@ TSV_COLUMNS = (
     "resp",
     "note",
 )
-
-
-def review_threshold() -> float:
-    """Beads below this confidence are the doubtful ones a scholar should look at first."""
-    return float(getattr(align, "REVIEW_THRESHOLD", 0.5))
 
 
 def bead_rows(edition: Edition) -> Iterator[tuple[Witness, str, Bead, list[str], list[str]]]:
@@ -293,9 +286,12 @@ def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[st
     return out
 
 
-def html_page(edition: Edition) -> bytes:
-    """A self-contained page (inline CSS, no script, no external asset): witnesses side by side."""
-    threshold = review_threshold()
+def html_page(edition: Edition, threshold: float | None = None) -> bytes:
+    """A self-contained page (inline CSS, no script, no external asset): witnesses side by side.
+
+    Beads below ``threshold`` (default: the edition's review threshold) are flagged as doubtful.
+    """
+    threshold = edition.review_threshold if threshold is None else threshold
     pivot = edition.pivot
     out = [
         "<!DOCTYPE html>",

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from aligner import align as align_module
 from aligner import manifest as manifest_module
-from aligner.align import PairAlignment
-from aligner.edition import Edition
+from aligner.alignment import REVIEW_THRESHOLD, PairAlignment
+from aligner.edition import REVIEW_PARAMETER, Edition
 from aligner.embed import load_embedder
 from aligner.errors import AlignerError
 from aligner.ingest import load_witness, notes_to
@@ -82,27 +82,20 @@ def align_witnesses(
     others = [w for w in texts if w is not pivot_witness]
     embedder = load_embedder(model)
     previous = previous_edition(previous_tei)
+    params = align_module.DEFAULT_PARAMS
     alignments: list[PairAlignment] = []
     kept, dropped = 0, []
     for witness in others:
         fixed, lost = carry_reviews(previous, pivot_witness, witness) if previous else ([], [])
         kept, dropped = kept + len(fixed), dropped + lost
-        alignments.append(align_module.align_pair(pivot_witness, witness, embedder, fixed))
-    params = align_module.DEFAULT_PARAMS
+        alignments.append(align_module.align_pair(pivot_witness, witness, embedder, fixed, params))
     edition = Edition(
         title=edition_title(manifest, texts, pivot_witness),
         pivot=pivot_witness,
         witnesses=others,
         alignments=alignments,
         model=embedder.name,
-        parameters={
-            "shapes": " ".join(f"{a}-{b}" for a, b in params.shapes),
-            "skip": str(params.skip),
-            "margin": str(params.margin),
-            "length": str(params.length),
-            "structure": str(params.structure),
-            "review_threshold": str(align_module.REVIEW_THRESHOLD),
-        },
+        parameters={**align_module.parameter_record(params), REVIEW_PARAMETER: str(REVIEW_THRESHOLD)},
     )
     if previous is not None:
         edition.changes = list(previous.changes)

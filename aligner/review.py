@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from aligner.align import Bead, PairAlignment, Side, side_of, with_side
+from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
 from aligner.edition import Change, Edition
 from aligner.errors import AlignerError
 from aligner.witness import Witness
@@ -317,8 +317,9 @@ def show_doubt(edition: Edition, doubt: Doubt, width: int = 100, labels: bool = 
     return lines + before + inside + after
 
 
-def listing(edition: Edition, threshold: float, witness_id: str | None = None) -> list[str]:
-    """The report of ``aligner review`` without ``--interactive``."""
+def listing(edition: Edition, threshold: float | None = None, witness_id: str | None = None) -> list[str]:
+    """The report of ``aligner review`` without ``--interactive`` (default threshold: the edition's)."""
+    threshold = edition.review_threshold if threshold is None else threshold
     alignments = selected_alignments(edition, witness_id)
     total, n_doubtful, reviewed = counts(edition, threshold, alignments)
     lines = [

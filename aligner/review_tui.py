@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aligner import review
-from aligner.align import Bead
+from aligner.alignment import Bead
 from aligner.edition import Edition, write_edition
 from aligner.errors import AlignerError
 

@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from aligner import align
-from aligner.align import Bead, SideData
+from aligner.align import SideData
+from aligner.alignment import Bead, read_alignment
 from aligner.embed import load_embedder
-from aligner.evaluate import read_alignment, score
+from aligner.evaluate import score
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 DOCS = ["dev", *(f"test{n}" for n in range(7))]
@@ -30,7 +31,7 @@ DOCS = ["dev", *(f"test{n}" for n in range(7))]
 
 def _documents() -> list[tuple[SideData, SideData, list[Bead]]]:
     embedder = load_embedder(None)
-    k = max(max(a, b) for a, b in align.DEFAULT_PARAMS.shapes)
+    k = align.DEFAULT_PARAMS.max_run
     out = []
     for doc in DOCS:
         de = (BENCH / f"{doc}.de").read_text(encoding="utf-8").splitlines()
@@ -65,9 +66,9 @@ def _concat(sides: list[SideData]) -> SideData:
     return SideData(
         overlaps,
         np.concatenate([s.lengths for s in sides]),
-        np.concatenate([s.starts for s in sides]),
+        np.concatenate([s.boundaries for s in sides]),
         np.concatenate([s.numbers for s in sides]),
-        np.concatenate([s.names for s in sides]),
+        np.concatenate([s.ngrams for s in sides]),
     )
 
 

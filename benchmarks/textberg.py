@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from aligner import align
+from aligner.alignment import REVIEW_THRESHOLD, read_alignment
 from aligner.embed import load_embedder
-from aligner.evaluate import read_alignment, score, wrong_beads
+from aligner.evaluate import score, wrong_beads
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 TESTS = [f"test{n}" for n in range(7)]
@@ -46,23 +47,23 @@ def main() -> None:
     golds, preds, rows = [], [], []
     embed_s = align_s = 0.0
     params = align.DEFAULT_PARAMS
-    k = max(max(a, b) for a, b in params.shapes)
+    k = params.max_run
     for doc in docs:
         t0 = time.perf_counter()
         x = align.side_data(lines(args.bench / f"{doc}.de"), embedder, max_overlap=k, desc=f"{doc}.de")
         y = align.side_data(lines(args.bench / f"{doc}.fr"), embedder, max_overlap=k, desc=f"{doc}.fr")
         t1 = time.perf_counter()
-        found = align._search(x, y, params, params.shapes, rivals=True)
-        beads = align.align_sides(x, y, params)
+        aligned = align.align_with_evidence(x, y, params)
+        beads = [bead for bead, _ in aligned]
         align_s += time.perf_counter() - t1
         embed_s += t1 - t0
         gold = read_alignment(args.bench / f"{doc}.defr")
         golds.append(gold)
         preds.append(beads)
         wrong = wrong_beads(gold, beads)
-        for k, (bead, bad) in enumerate(zip(beads, wrong, strict=True)):
-            features = align.confidence_features(**found.evidence(k))
-            rows.append((bead.confidence, float(bad), *features))
+        for (bead, evidence), bad in zip(aligned, wrong, strict=True):
+            assert evidence is not None  # no fixed beads here: every bead has its evidence
+            rows.append((bead.confidence, float(bad), *align.confidence_features(evidence)))
     total = time.perf_counter() - start
     result = score(golds, preds)
     print(f"Text+Berg {'dev' if args.dev else 'test (7 documents)'}, model {embedder.name}")
@@ -76,9 +77,9 @@ def main() -> None:
         f"confidence: {int(wrong.sum())} wrong beads (strict) of {len(conf)}; "
         f"{wrong[lowest].sum() / max(wrong.sum(), 1):.1%} of them are among the 10% least confident beads"
     )
-    listed = conf < align.REVIEW_THRESHOLD
+    listed = conf < REVIEW_THRESHOLD
     print(
-        f"review threshold {align.REVIEW_THRESHOLD}: lists {listed.mean():.1%} of the beads, "
+        f"review threshold {REVIEW_THRESHOLD}: lists {listed.mean():.1%} of the beads, "
         f"catches {wrong[listed].sum() / max(wrong.sum(), 1):.1%} of the wrong ones"
     )
     if args.fit:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner.align import Bead, PairAlignment
+from aligner.alignment import Bead, PairAlignment
 from aligner.edition import Change, Edition
 from aligner.manifest import load_manifest
 from aligner.witness import Block, Segment, Witness, WitnessMeta

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aligner import align
-from aligner.align import AlignParams, Bead, SideData, align_pair, align_sides, side_data
+from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, side_data
+from aligner.alignment import Bead, read_alignment
 from aligner.embed import load_embedder
 from aligner.errors import AlignerError
-from aligner.evaluate import read_alignment
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
@@ -139,23 +139,28 @@ def random_side(rng: np.random.Generator, n: int, dim: int = 8) -> SideData:
 @given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 10_000), st.booleans())
 def test_every_sentence_once_in_order_on_random_inputs(n, m, seed, coarse):
     rng = np.random.default_rng(seed)
-    params = AlignParams(full_limit=60, coarse_factor=3, band=2) if coarse else align.DEFAULT_PARAMS
+    params = (
+        AlignParams(full_search_cells=60, coarse_block=3, band_radius=2) if coarse else align.DEFAULT_PARAMS
+    )
     beads = align_sides(random_side(rng, n), random_side(rng, m), params)
     assert_covers(beads, n, m)
 
 
 def test_numbers_written_differently_are_the_same_lexical_evidence():
-    numbers, names = align.lexical_features(
+    numbers, ngrams = align.lexical_features(
         ["Der Gipfel (4'000 m) am Matterhorn.", "Le sommet (4 000 m).", "Rien."]
     )
     assert numbers[0] @ numbers[1] > 0 and np.array_equal(numbers[0], numbers[1])
     assert not numbers[2].any()
-    assert names.shape == (3, numbers.shape[1])
+    assert ngrams.shape == (3, numbers.shape[1])
 
 
 def test_confidence_grows_with_the_score_lost_to_the_rival_and_falls_next_to_a_doubtful_bead():
+    def confidence(delta: float, **rest) -> float:
+        return align.confidence(BeadEvidence(delta, similarity=0.7, skip=False, **rest))
+
     assert len(align.CONFIDENCE_FEATURES) == len(align.CONFIDENCE_WEIGHTS)
-    assert len(align.confidence_features(0.3, 0.7, False)) == len(align.CONFIDENCE_WEIGHTS)
-    assert align.confidence(0.5, 0.7, False) > align.confidence(0.05, 0.7, False)
-    assert align.confidence(0.3, 0.7, False, neighbour=0.0) < align.confidence(0.3, 0.7, False, neighbour=1.0)
-    assert 0.0 <= align.confidence(10.0, -1.0, True, score=-5.0, gap=9.0, size=8) <= 1.0
+    assert len(align.confidence_features(BeadEvidence(0.3, 0.7, False))) == len(align.CONFIDENCE_WEIGHTS)
+    assert confidence(0.5) > confidence(0.05)
+    assert confidence(0.3, neighbour=0.0) < confidence(0.3, neighbour=1.0)
+    assert 0.0 <= align.confidence(BeadEvidence(10.0, -1.0, True, score=-5.0, gap=9.0, size=8)) <= 1.0

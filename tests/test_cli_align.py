@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from aligner.align import REVIEW_THRESHOLD, overlap_texts
+from aligner.align import overlap_texts
+from aligner.alignment import REVIEW_THRESHOLD, read_alignment
 from aligner.cli import main
 from aligner.edition import read_edition
 from aligner.embed import EmbeddingCache
-from aligner.evaluate import read_alignment
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
 

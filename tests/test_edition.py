@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from aligner.align import Bead, PairAlignment
+from aligner.alignment import Bead, PairAlignment
 from aligner.cli import main
 from aligner.edition import (
     TEI,

@@ -6,16 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from aligner.align import Bead
+from aligner.alignment import Bead, format_alignment, parse_alignment, read_alignment, write_alignment
 from aligner.errors import AlignerError
-from aligner.evaluate import (
-    check_same_texts,
-    format_alignment,
-    parse_alignment,
-    read_alignment,
-    score,
-    write_alignment,
-)
+from aligner.evaluate import check_same_texts, score
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 

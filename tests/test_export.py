@@ -19,11 +19,10 @@ from lxml import etree
 from lxml import html as lxml_html
 from translate.storage.tmx import tmxfile
 
-from aligner.align import Bead, PairAlignment
+from aligner.alignment import Bead, PairAlignment, read_alignment
 from aligner.cli import main
 from aligner.edition import Edition, read_edition, validate, write_edition
-from aligner.evaluate import read_alignment
-from aligner.export import TSV_COLUMNS, html_page, parallel_rows, review_threshold, tmx, tsv, write_outputs
+from aligner.export import TSV_COLUMNS, html_page, parallel_rows, tmx, tsv, write_outputs
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
 GERMAN = (
@@ -205,7 +204,7 @@ def test_html_page_is_self_contained_and_puts_doubtful_beads_first(hand_edition:
     data = html_page(hand_edition).decode("utf-8")
     assert "<script" not in data and "src=" not in data and "<link" not in data and "http" not in data
     page = lxml_html.fromstring(data)
-    threshold = review_threshold()
+    threshold = hand_edition.review_threshold
     review = [
         float(b.text_content()) for b in page.xpath("//section[@id='review']//span[contains(@class,'badge')]")
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from aligner import review
-from aligner.align import REVIEW_THRESHOLD, Bead, PairAlignment
+from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.edition import Edition, read_edition, validate, write_edition
 from aligner.errors import AlignerError
 from aligner.witness import Block, Segment, Witness, WitnessMeta

@@ -1,0 +1,49 @@
+"""The alignment engine: a witness aligned with the pivot by dynamic programming, each bead with a
+confidence. The modules follow docs/align.md:
+
+- ``params``: every weight and limit (``AlignParams``), one documented line each;
+- ``features``: what the aligner knows of each side (``SideData``: embedded runs, lengths, block
+  boundaries, lexical vectors);
+- ``band``: where the search may go (coarse-to-fine band, downsampled blocks);
+- ``scores``: the bead score, one function per term;
+- ``dp``: forward, backward and traceback, and each bead's best rival;
+- ``confidence``: the evidence of a bead (``BeadEvidence``) and its calibrated confidence;
+- ``fixed``: reviewed beads kept through a new alignment;
+- ``pair``: the search over stretches, and the public entry points.
+
+The data model (``Bead``, ``PairAlignment``) is ``aligner.alignment``, which imports none of this.
+"""
+
+from aligner.align.confidence import (
+    CONFIDENCE_FEATURES,
+    CONFIDENCE_WEIGHTS,
+    BeadEvidence,
+    confidence,
+    confidence_features,
+)
+from aligner.align.features import SideData, boundary_strengths, lexical_features, overlap_texts, side_data
+from aligner.align.pair import align_pair, align_sides, align_with_evidence, parameter_record, witness_side
+from aligner.align.params import DEFAULT_PARAMS, SHAPES, AlignParams, params_from_record, params_record
+
+__all__ = [
+    "CONFIDENCE_FEATURES",
+    "CONFIDENCE_WEIGHTS",
+    "DEFAULT_PARAMS",
+    "SHAPES",
+    "AlignParams",
+    "BeadEvidence",
+    "SideData",
+    "align_pair",
+    "align_sides",
+    "align_with_evidence",
+    "boundary_strengths",
+    "confidence",
+    "confidence_features",
+    "lexical_features",
+    "overlap_texts",
+    "parameter_record",
+    "params_from_record",
+    "params_record",
+    "side_data",
+    "witness_side",
+]

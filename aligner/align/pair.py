@@ -1,0 +1,116 @@
+"""Aligning two sides, or a witness with the pivot: the coarse-to-fine search over the stretches
+between fixed beads, and a confidence for every bead."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tqdm import tqdm
+
+from aligner.align.band import band_around, downsample, full_band
+from aligner.align.confidence import BeadEvidence, confidence, confidence_record
+from aligner.align.dp import Found, solve
+from aligner.align.features import SideData, boundary_strengths, side_data
+from aligner.align.fixed import kept, place_one_sided, split_fixed
+from aligner.align.params import DEFAULT_PARAMS, AlignParams, params_record
+from aligner.alignment import Bead, PairAlignment
+from aligner.embed import Embedder
+from aligner.errors import AlignerError
+from aligner.witness import Witness
+
+COARSE_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
+"""Bead shapes of the coarse search over blocks of sentences."""
+
+_PROGRESS_FROM = 50  # stretches between fixed beads from which a progress bar is worth showing
+
+
+def search(
+    x: SideData, y: SideData, p: AlignParams, shapes: Sequence[tuple[int, int]], rivals: bool
+) -> Found:
+    """Coarse-to-fine: search averaged blocks first, then only a band around their path."""
+    n, m = len(x), len(y)
+    if (n + 1) * (m + 1) <= p.full_search_cells:
+        return solve(x, y, full_band(n, m), p, shapes, rivals)
+    f = p.coarse_block
+    coarse = search(downsample(x, f), downsample(y, f), p, COARSE_SHAPES, rivals=False)
+    band = band_around(coarse.beads, n, m, f, p.band_radius)
+    return solve(x, y, band, p, shapes, rivals)
+
+
+def align_with_evidence(
+    x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
+) -> list[tuple[Bead, BeadEvidence | None]]:
+    """``align_sides``, each bead with the evidence its confidence was computed from (``None`` for
+    fixed beads and beads forced by them): what benchmarks fit and study the confidence on."""
+    n, m = len(x), len(y)
+    anchors, one_sided = split_fixed(fixed, n, m)
+    beads: list[tuple[Bead, BeadEvidence | None]] = []
+    i = j = 0
+    stops = [*anchors, None]
+    for stop in tqdm(stops, desc="aligning", disable=len(stops) < _PROGRESS_FROM, leave=False):
+        i_end = n if stop is None else stop.pivot[0]
+        j_end = m if stop is None else stop.witness[0]
+        beads.extend(_align_stretch(x, y, i, i_end, j, j_end, params))
+        if stop is not None:
+            beads.append((kept(stop), None))
+            i, j = stop.pivot[-1] + 1, stop.witness[-1] + 1
+    for bead in one_sided:
+        beads = place_one_sided(beads, bead)
+    return beads
+
+
+def align_sides(
+    x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
+) -> list[Bead]:
+    """Align two prepared sides: monotonic beads covering both once; ``fixed`` beads are kept as they are
+    (see ``aligner.align.fixed``)."""
+    return [bead for bead, _ in align_with_evidence(x, y, params, fixed)]
+
+
+def _align_stretch(
+    x: SideData, y: SideData, i0: int, i1: int, j0: int, j1: int, p: AlignParams
+) -> list[tuple[Bead, BeadEvidence | None]]:
+    if i1 - i0 <= 0 or j1 - j0 <= 0:  # nothing to choose: the rest of one side is unmatched
+        return [(Bead((i,), (), 1.0), None) for i in range(i0, i1)] + [
+            (Bead((), (j,), 1.0), None) for j in range(j0, j1)
+        ]
+    found = search(x.slice(i0, i1), y.slice(j0, j1), p, p.shapes, rivals=True)
+    out: list[tuple[Bead, BeadEvidence | None]] = []
+    for k, (r0, r1, c0, c1) in enumerate(found.beads):
+        evidence = found.evidence(k)
+        bead = Bead(tuple(range(i0 + r0, i0 + r1)), tuple(range(j0 + c0, j0 + c1)), confidence(evidence))
+        out.append((bead, evidence))
+    return out
+
+
+def witness_side(witness: Witness, embedder: Embedder, params: AlignParams = DEFAULT_PARAMS) -> SideData:
+    """A witness ready for alignment: its sentences embedded, with their boundary strengths."""
+    return side_data(
+        [s.text for s in witness.segments],
+        embedder,
+        boundary_strengths(witness),
+        params.max_run,
+        f"embedding {witness.id}",
+    )
+
+
+def align_pair(
+    pivot: Witness,
+    witness: Witness,
+    embedder: Embedder,
+    fixed: Sequence[Bead] = (),
+    params: AlignParams = DEFAULT_PARAMS,
+) -> PairAlignment:
+    """Align a witness with the pivot: monotonic beads covering both texts once, each with a confidence."""
+    if not pivot.segments:
+        raise AlignerError(f"witness {pivot.id} has no text to align")
+    if not witness.segments:
+        raise AlignerError(f"witness {witness.id} has no text to align")
+    x, y = witness_side(pivot, embedder, params), witness_side(witness, embedder, params)
+    return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed))
+
+
+def parameter_record(params: AlignParams = DEFAULT_PARAMS) -> dict[str, str]:
+    """Everything the alignment depended on, as an edition records it: every ``AlignParams`` field and
+    the confidence weights."""
+    return {**params_record(params), **confidence_record()}

@@ -1,0 +1,256 @@
+"""The score of every bead the search may take, one function per term (docs/align.md, "The aligner").
+
+A bead of shape ``(a, b)`` ending at node ``(i, j)`` holds pivot sentences ``i-a .. i-1`` and witness
+sentences ``j-b .. j-1``. Its score, maximised and summed over the path, is::
+
+    similarity + lexical - margin - shape penalty - length - structure
+
+and ``skip_score`` for a 1-0 or 0-1 bead. Every term is an array over the band, of shape
+``(n + 1, width)`` (cell ``[i, w]``: the bead ending at node ``(i, lo[i] + w)``), or a term that
+broadcasts to it: ``(n + 1, 1)`` for what depends on the pivot side only, a float for the shape penalty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from aligner.align.band import Band
+from aligner.align.features import SideData, run_vectors
+from aligner.align.params import AlignParams
+
+NEG = -1e30
+"""The score of what cannot be: a node outside the band, a bead past the start of a text."""
+
+SCORE_CHUNK_ROWS = 256
+"""Rows of the band whose similarities are computed at once (memory only: the results do not depend on it)."""
+
+KNN_CHUNK_ROWS = 512
+"""Sentences whose nearest neighbours are found at once (memory only: the results do not depend on it)."""
+
+TOTAL_SMOOTHING = 1.0
+"""Characters added to both texts' lengths before their ratio, so that an empty text has one."""
+
+
+def log_length_ratio(
+    witness_chars: np.ndarray | float, pivot_chars: np.ndarray | float, smoothing: float
+) -> np.ndarray:
+    """log((witness + smoothing) / (pivot + smoothing)), element-wise: the length evidence of beads."""
+    return np.log((witness_chars + smoothing) / (pivot_chars + smoothing))
+
+
+def typical_log_ratio(x: SideData, y: SideData) -> float:
+    """The texts' own length ratio (log): what a bead's ratio is compared with."""
+    return float(log_length_ratio(float(y.lengths.sum()), float(x.lengths.sum()), TOTAL_SMOOTHING))
+
+
+@dataclass
+class Cells:
+    """Which sentences the bead of one shape ending at each band cell holds.
+
+    ``first_x`` ``(n + 1,)`` and ``first_y`` ``(n + 1, width)``: its first pivot and witness sentence
+    (negative before the start); ``safe_x``, ``safe_y``: the same clipped to valid indices (for
+    lookups whose result ``ok`` later discards); ``ok`` ``(n + 1, width)``: the bead exists.
+    """
+
+    a: int
+    b: int
+    first_x: np.ndarray
+    first_y: np.ndarray
+    safe_x: np.ndarray
+    safe_y: np.ndarray
+    ok: np.ndarray
+
+
+def bead_cells(a: int, b: int, n: int, m: int, cols: np.ndarray, valid: np.ndarray) -> Cells:
+    first_x = np.arange(n + 1) - a
+    first_y = cols - b
+    ok = valid & (first_x[:, None] >= 0) & (first_y >= 0) & (cols <= m)
+    safe_x = np.clip(first_x, 0, max(n - 1, 0))
+    safe_y = np.clip(first_y, 0, max(m - 1, 0))
+    return Cells(a, b, first_x, first_y, safe_x, safe_y, ok)
+
+
+def _chunks(cells: Cells, band: Band, n: int, m: int):
+    """Row chunks ``i0:i1`` of the band, with the witness columns ``c0:c1`` their beads start in and
+    each cell's column inside that chunk, ``(i1 - i0, width)``."""
+    a, b = cells.a, cells.b
+    for i0 in range(a, n + 1, SCORE_CHUNK_ROWS):
+        i1 = min(n + 1, i0 + SCORE_CHUNK_ROWS)
+        c0 = max(0, int(band.lo[i0]) - b)
+        c1 = max(c0 + 1, min(m - b + 1, int(band.hi[i1 - 1]) - b))
+        yield i0, i1, c0, c1, np.clip(cells.first_y[i0:i1] - c0, 0, c1 - c0 - 1)
+
+
+def similarity(x: SideData, y: SideData, cells: Cells, band: Band) -> np.ndarray:
+    """Cosine of the embedded runs of the bead's two sides, ``(n + 1, width)`` float32 (as Vecalign)."""
+    n, m = len(x), len(y)
+    sim = np.zeros((n + 1, band.width), dtype=np.float32)
+    ea, eb = x.overlaps[cells.a - 1], y.overlaps[cells.b - 1]
+    for i0, i1, c0, c1, inside in _chunks(cells, band, n, m):
+        block = ea[i0 - cells.a : i1 - cells.a] @ eb[c0:c1].T
+        sim[i0:i1] = np.take_along_axis(block, inside, axis=1)
+    return sim
+
+
+def lexical(x: SideData, y: SideData, cells: Cells, band: Band, p: AlignParams) -> np.ndarray:
+    """``numbers_weight * (cos(numbers) - number_mismatch if either side has a number)
+    + ngrams_weight * cos(word 4-grams)``, ``(n + 1, width)`` float32 (0 without lexical vectors)."""
+    n, m = len(x), len(y)
+    out = np.zeros((n + 1, band.width), dtype=np.float32)
+    channels = [
+        (weight, offset, rx, ry)
+        for weight, offset, rx, ry in (
+            (p.numbers_weight, p.number_mismatch, x.numbers, y.numbers),
+            (p.ngrams_weight, 0.0, x.ngrams, y.ngrams),
+        )
+        if weight and rx is not None and ry is not None
+    ]
+    if not channels:
+        return out
+    for i0, i1, c0, c1, inside in _chunks(cells, band, n, m):
+        for weight, offset, rx, ry in channels:
+            ux, uy = run_vectors(rx, i0 - cells.a, i1 - cells.a, cells.a), run_vectors(ry, c0, c1, cells.b)
+            block = ux @ uy.T
+            if offset:
+                block -= offset * np.maximum(ux.any(axis=1)[:, None], uy.any(axis=1)[None, :])
+            out[i0:i1] += weight * np.take_along_axis(block, inside, axis=1)
+    return out
+
+
+def margin(knn_x: np.ndarray, knn_y: np.ndarray, cells: Cells, n: int, m: int, p: AlignParams) -> np.ndarray:
+    """``margin_weight`` x the mean of the two sides' nearest-neighbour similarity, ``(n + 1, width)``.
+
+    ``knn_x`` ``(n,)``: for each run of ``a`` pivot sentences starting there, the mean cosine of its
+    ``margin_neighbours`` nearest witness sentences; ``knn_y`` ``(m,)`` conversely (``neighbour_means``).
+    """
+    kx = knn_x[cells.safe_x][:, None] if n else 0.0
+    ky = knn_y[cells.safe_y] if m else 0.0
+    return p.margin_weight * (kx + ky) / 2
+
+
+def length(
+    cum_x: np.ndarray, cum_y: np.ndarray, typical: float, cells: Cells, n: int, m: int, p: AlignParams
+) -> np.ndarray:
+    """``length_weight`` x |log length ratio of the bead - the texts' one|, ``(n + 1, width)``.
+
+    ``cum_x`` ``(n + 1,)`` and ``cum_y`` ``(m + 1,)``: cumulative characters, 0 first.
+    """
+    lx = (cum_x[np.clip(cells.first_x + cells.a, 0, n)] - cum_x[cells.safe_x])[:, None]
+    ly = cum_y[np.clip(cells.first_y + cells.b, 0, m)] - cum_y[cells.safe_y]
+    return p.length_weight * np.abs(log_length_ratio(ly, lx, p.length_smoothing) - typical)
+
+
+def structure(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray:
+    """``structure_weight`` x (the difference of the boundary strengths at the bead's start on the two
+    sides + the strongest boundary strictly inside it on either side), ``(n + 1, width)``."""
+    n, m = len(x), len(y)
+    sx = x.boundaries[cells.safe_x][:, None] if n else 0.0
+    sy = y.boundaries[cells.safe_y] if m else 0.0
+    inner_x = strongest_inner_boundary(x.boundaries, cells.a)[cells.safe_x][:, None] if n else 0.0
+    inner_y = strongest_inner_boundary(y.boundaries, cells.b)[cells.safe_y] if m else 0.0
+    return p.structure_weight * (np.abs(sx - sy) + np.maximum(inner_x, inner_y))
+
+
+def strongest_inner_boundary(boundaries: np.ndarray, k: int) -> np.ndarray:
+    """Strongest block start strictly inside each run of ``k`` sentences, ``(len,)``: a bead crossing a
+    boundary."""
+    out = np.zeros(len(boundaries))
+    for t in range(1, min(k, len(boundaries))):
+        out[: len(boundaries) - t] = np.maximum(out[: len(boundaries) - t], boundaries[t:])
+    return out
+
+
+def neighbour_means(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the ``k`` best cosines of each row of ``a`` among rows ``lo[i]:hi[i]`` of ``b``, ``(len(a),)``:
+    how similar a sentence is to everything near it."""
+    out = np.zeros(len(a))
+    if len(a) == 0 or len(b) == 0:
+        return out
+    for r0 in range(0, len(a), KNN_CHUNK_ROWS):
+        r1 = min(len(a), r0 + KNN_CHUNK_ROWS)
+        c0, c1 = int(lo[r0:r1].min()), int(hi[r0:r1].max())
+        sims = a[r0:r1] @ b[c0:c1].T
+        cols = np.arange(c0, c1)
+        inside = (cols[None, :] >= lo[r0:r1, None]) & (cols[None, :] < hi[r0:r1, None])
+        sims = np.where(inside, sims, -2.0)
+        kk = min(k, c1 - c0)
+        top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
+        top = np.where(top <= -2.0, np.nan, top)
+        out[r0:r1] = np.nan_to_num(np.nanmean(top, axis=1), nan=0.0) if kk else 0.0
+    return out
+
+
+def neighbour_windows(
+    band: Band, n: int, m: int, p: AlignParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where the margin's neighbours are sought: for pivot sentence i the band columns of its row, and
+    for witness sentence j the rows whose band holds it, both widened by ``margin_window_pad * k``.
+    Returns ``row_lo, row_hi`` ``(n,)`` and ``col_lo, col_hi`` ``(m,)``."""
+    pad = p.margin_window_pad * p.margin_neighbours
+    rows = np.arange(n)
+    row_lo = np.clip(band.lo[rows] - pad, 0, m)
+    row_hi = np.clip(band.hi[rows + 1] + pad, 0, m)
+    cols = np.arange(m)
+    # rows whose band holds column j: lo[i] <= j < hi[i]; lo and hi are monotone
+    col_lo = np.clip(np.searchsorted(band.hi, cols, side="right") - pad, 0, n)
+    col_hi = np.clip(np.searchsorted(band.lo, cols, side="right") + pad, 0, n)
+    return row_lo, np.maximum(row_hi, row_lo + 1), col_lo, np.maximum(col_hi, col_lo + 1)
+
+
+@dataclass
+class ScoreTable:
+    """Bead scores on the band, one array per shape: ``scores[s][i, w]`` is the bead of shape ``s``
+    ending at node ``(i, lo[i] + w)`` (``NEG`` where there is none); ``sims[s]`` its similarity term.
+    ``cols`` ``(n + 1, width)``: each cell's node column; ``valid``: the cell is inside the band."""
+
+    shapes: list[tuple[int, int]]
+    width: int
+    cols: np.ndarray
+    valid: np.ndarray
+    scores: dict[tuple[int, int], np.ndarray]
+    sims: dict[tuple[int, int], np.ndarray]
+
+
+def score_table(
+    x: SideData, y: SideData, band: Band, p: AlignParams, shapes: Sequence[tuple[int, int]]
+) -> ScoreTable:
+    """Every term for every shape, summed into each bead's score."""
+    n, m = len(x), len(y)
+    width = band.width
+    cols = band.lo[:, None] + np.arange(width)[None, :]
+    valid = cols < band.hi[:, None]
+    max_k = max(max(a, b) for a, b in shapes)
+    row_lo, row_hi, col_lo, col_hi = neighbour_windows(band, n, m, p)
+    k = p.margin_neighbours
+    knn_x = [
+        neighbour_means(x.overlaps[a - 1], y.overlaps[0], row_lo, row_hi, k) for a in range(1, max_k + 1)
+    ]
+    knn_y = [
+        neighbour_means(y.overlaps[b - 1], x.overlaps[0], col_lo, col_hi, k) for b in range(1, max_k + 1)
+    ]
+    cum_x = np.concatenate([[0.0], np.cumsum(x.lengths)])
+    cum_y = np.concatenate([[0.0], np.cumsum(y.lengths)])
+    typical = typical_log_ratio(x, y)
+    table = ScoreTable(list(shapes), width, cols, valid, {}, {})
+    for a, b in table.shapes:
+        cells = bead_cells(a, b, n, m, cols, valid)
+        if a and b:
+            sim = similarity(x, y, cells, band)
+            value = (
+                sim
+                + lexical(x, y, cells, band, p)
+                - margin(knn_x[a - 1], knn_y[b - 1], cells, n, m, p)
+                - p.penalty(a, b)
+                - length(cum_x, cum_y, typical, cells, n, m, p)
+                - structure(x, y, cells, p)
+            )
+            score = np.where(cells.ok, value, NEG).astype(np.float32)
+        else:
+            sim = np.zeros((n + 1, width), dtype=np.float32)
+            score = np.where(cells.ok, p.skip_score, NEG).astype(np.float32)
+        table.scores[(a, b)] = score
+        table.sims[(a, b)] = np.where(cells.ok, sim, 0.0).astype(np.float32)
+    return table

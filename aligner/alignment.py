@@ -1,0 +1,114 @@
+"""The data model every stage shares: beads, pair alignments, and the ``.align`` text format.
+
+A *bead* groups consecutive pivot segments with consecutive segments of the other witness
+(1-1, 2-1, 1-0, ...). Beads are in order and cover both texts exactly once. This module imports
+nothing heavy, so the edition, export and review read alignments without loading the engine
+(``aligner.align``), its embeddings or numpy.
+
+The ``.align`` format (Vecalign's and Bertalign's) has one bead per line, ``[1,2]:[3]`` (0-based
+pivot and witness indices); we may add a confidence as a third field (``[1,2]:[3]:0.9731``), which
+other tools ignore.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from aligner.errors import AlignerError
+from aligner.files import write_atomic
+
+REVIEW_THRESHOLD: float = 0.8
+"""Beads below this confidence are listed for review (chosen on the Text+Berg dev document); an
+edition records the threshold it was made with, and that one wins when it is read back."""
+
+
+@dataclass(frozen=True)
+class Bead:
+    """Pivot segment indices, witness segment indices (0-based), and how sure we are of the link.
+
+    ``resp`` is the reviewer who fixed the bead by hand (``None``: made by the machine); a reviewed
+    bead has confidence 1.0 and is kept as a fixed constraint when the texts are aligned again.
+    """
+
+    pivot: tuple[int, ...]
+    witness: tuple[int, ...]
+    confidence: float
+    resp: str | None = None
+    note: str | None = None
+
+
+Side = Literal["pivot", "witness"]
+
+
+def side_of(bead: Bead, side: Side) -> tuple[int, ...]:
+    """The bead's segment indices on one side: what review and fixed beads reason about."""
+    return bead.pivot if side == "pivot" else bead.witness
+
+
+def with_side(bead: Bead, side: Side, indices: tuple[int, ...]) -> Bead:
+    """The same bead with other segment indices on one side."""
+    return replace(bead, pivot=indices) if side == "pivot" else replace(bead, witness=indices)
+
+
+@dataclass
+class PairAlignment:
+    """All beads between the pivot and one other witness."""
+
+    pivot_id: str
+    witness_id: str
+    beads: list[Bead] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ the .align format
+
+_LINE = re.compile(r"^\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\](?:\s*:\s*([0-9.eE+-]+))?\s*$")
+
+
+def _indices(text: str) -> tuple[int, ...]:
+    return tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+
+
+def parse_alignment(text: str, name: str = "alignment") -> list[Bead]:
+    """Read beads (confidence 1.0 unless the line gives one)."""
+    beads = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _LINE.match(line.strip())
+        if not match:
+            raise AlignerError(
+                f"{name}, line {number}: not an alignment bead like [1,2]:[3]: {line.strip()[:60]}"
+            )
+        confidence = float(match.group(3)) if match.group(3) else 1.0
+        beads.append(Bead(_indices(match.group(1)), _indices(match.group(2)), confidence))
+    return beads
+
+
+def read_alignment(path: Path) -> list[Bead]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AlignerError(f"alignment file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise AlignerError(f"cannot read alignment file {path}: {err}") from None
+    beads = parse_alignment(text, str(path))
+    if not beads:
+        raise AlignerError(f"{path} holds no alignment beads")
+    return beads
+
+
+def format_alignment(beads: Iterable[Bead], with_confidence: bool = True) -> str:
+    lines = []
+    for bead in beads:
+        line = f"[{','.join(map(str, bead.pivot))}]:[{','.join(map(str, bead.witness))}]"
+        lines.append(f"{line}:{bead.confidence:.4f}" if with_confidence else line)
+    return "".join(f"{line}\n" for line in lines)
+
+
+def write_alignment(path: Path, beads: Iterable[Bead], with_confidence: bool = True) -> Path:
+    write_atomic(path, format_alignment(beads, with_confidence).encode("utf-8"))
+    return Path(path)
