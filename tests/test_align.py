@@ -164,3 +164,15 @@ def test_confidence_grows_with_the_score_lost_to_the_rival_and_falls_next_to_a_d
     assert confidence(0.5) > confidence(0.05)
     assert confidence(0.3, neighbour=0.0) < confidence(0.3, neighbour=1.0)
     assert 0.0 <= align.confidence(BeadEvidence(10.0, -1.0, True, score=-5.0, gap=9.0, size=8)) <= 1.0
+
+
+def test_each_bead_comes_with_the_evidence_its_confidence_was_computed_from(embedder):
+    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    reviewed = Bead((2,), (3,), 1.0, resp="Anna")
+    aligned = align.align_with_evidence(x, y, fixed=[reviewed])
+    assert [bead for bead, _ in aligned] == align_sides(x, y, fixed=[reviewed])
+    assert dict(aligned)[reviewed] is None  # a fixed bead was not found by the search
+    found = [(bead, evidence) for bead, evidence in aligned if evidence is not None]
+    assert len(found) == len(aligned) - 1
+    assert all(align.confidence(evidence) == bead.confidence for bead, evidence in found)
+    assert all(evidence.size == len(bead.pivot) + len(bead.witness) for bead, evidence in found)
