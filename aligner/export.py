@@ -63,7 +63,7 @@ def _joined(texts: list[str], indices: tuple[int, ...]) -> str:
     return " ".join(texts[i] for i in indices)
 
 
-def _cell(text: str) -> str:
+def _tsv_field(text: str) -> str:
     """One TSV field: tabs and line breaks would break the row, so they become spaces."""
     return " ".join(xml_safe(text).replace("\t", " ").splitlines())
 
@@ -85,7 +85,7 @@ def tsv(edition: Edition) -> bytes:
             bead.resp or "",
             bead.note or "",
         )
-        lines.append("\t".join(_cell(field) for field in fields))
+        lines.append("\t".join(_tsv_field(field) for field in fields))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
