@@ -58,17 +58,6 @@ class AlignParams:
     band_radius: int = 12
     """Sentences the fine search may stray from the projected coarse path, on either side."""
 
-    def penalty(self, a: int, b: int) -> float:
-        """The shape penalty of an ``a``-``b`` bead (0 for 1-1, 1-0 and 0-1)."""
-        big, small = max(a, b), min(a, b)
-        if small == 0 or (big, small) == (1, 1):
-            return 0.0
-        if (big, small) == (2, 1):
-            return self.penalty_2_1
-        if (big, small) == (2, 2):
-            return self.penalty_2_2
-        return self.penalty_3_1 * (big - 2) if small == 1 else self.penalty_2_2
-
     @property
     def max_run(self) -> int:
         """The most sentences a bead holds on one side: the longest run to embed."""

@@ -12,7 +12,7 @@ broadcasts to it: ``(n + 1, 1)`` for what depends on the pivot side only, a floa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +73,7 @@ def bead_cells(a: int, b: int, n: int, m: int, cols: np.ndarray, valid: np.ndarr
     return Cells(a, b, first_x, first_y, safe_x, safe_y, ok)
 
 
-def _chunks(cells: Cells, band: Band, n: int, m: int):
+def _chunks(cells: Cells, band: Band, n: int, m: int) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
     """Row chunks ``i0:i1`` of the band, with the witness columns ``c0:c1`` their beads start in and
     each cell's column inside that chunk, ``(i1 - i0, width)``."""
     a, b = cells.a, cells.b
@@ -118,6 +118,18 @@ def lexical(x: SideData, y: SideData, cells: Cells, band: Band, p: AlignParams) 
                 block -= offset * np.maximum(ux.any(axis=1)[:, None], uy.any(axis=1)[None, :])
             out[i0:i1] += weight * np.take_along_axis(block, inside, axis=1)
     return out
+
+
+def shape_penalty(a: int, b: int, p: AlignParams) -> float:
+    """The penalty of an ``a``-``b`` bead, a float (0 for 1-1, 1-0 and 0-1): merging sentences must pay."""
+    big, small = max(a, b), min(a, b)
+    if small == 0 or (big, small) == (1, 1):
+        return 0.0
+    if (big, small) == (2, 1):
+        return p.penalty_2_1
+    if (big, small) == (2, 2):
+        return p.penalty_2_2
+    return p.penalty_3_1 * (big - 2) if small == 1 else p.penalty_2_2
 
 
 def margin(knn_x: np.ndarray, knn_y: np.ndarray, cells: Cells, n: int, m: int, p: AlignParams) -> np.ndarray:
@@ -243,7 +255,7 @@ def score_table(
                 sim
                 + lexical(x, y, cells, band, p)
                 - margin(knn_x[a - 1], knn_y[b - 1], cells, n, m, p)
-                - p.penalty(a, b)
+                - shape_penalty(a, b, p)
                 - length(cum_x, cum_y, typical, cells, n, m, p)
                 - structure(x, y, cells, p)
             )
