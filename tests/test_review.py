@@ -15,7 +15,7 @@ import pytest
 
 from aligner import review
 from aligner.align import REVIEW_THRESHOLD, Bead, PairAlignment
-from aligner.edition import Edition, read_edition, validate, write_edition
+from aligner.edition import Edition, now, read_edition, validate, write_edition
 from aligner.errors import AlignerError
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
@@ -110,7 +110,7 @@ def test_threshold_and_reviewer_are_checked(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(AlignerError, match="who is reviewing"):
         review.reviewer_name("\x07")
     monkeypatch.setenv("ALIGNER_NOW", "2026-01-02T03:04:05Z")
-    assert review.now() == "2026-01-02T03:04:05Z"
+    assert now() == "2026-01-02T03:04:05Z"
 
 
 # --- re-alignment keeps the reviews (on the first paragraphs of the bundled texts) ---------------
@@ -289,7 +289,7 @@ def test_bad_input_is_refused_in_one_line_and_nothing_is_touched(hand_file: Path
     done = aligner("review", str(tmp_path))  # a folder is not a missing edition
     assert (
         done.returncode == 1
-        and done.stderr.strip() == f"aligner: error: cannot read edition {tmp_path}: Is a directory"
+        and done.stderr.strip() == f"aligner: error: cannot read edition {tmp_path}: it is a folder"
     )
     assert hand_file.read_bytes() == original
 
