@@ -54,6 +54,13 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def check_folder_for(path: Path) -> None:
+    """Refuse an output whose folder cannot be made because a file stands in its way (before long work)."""
+    blocker = next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise AlignerError(f"cannot write {path}: {blocker} is a file, not a folder")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, then rename: never a half-written file."""
     path = Path(path)
@@ -61,8 +68,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except (FileExistsError, NotADirectoryError):
-        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
-        raise AlignerError(f"cannot write {path}: {blocker} is a file, not a folder") from None
+        check_folder_for(path)
+        raise AlignerError(f"cannot write {path}: {path.parent} is not a folder") from None
     except OSError as err:
         raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
     try:

@@ -30,7 +30,7 @@ from aligner.edition import (
 from aligner.embed import load_embedder
 from aligner.errors import AlignerError
 from aligner.export import output_path, write_exports, write_outputs
-from aligner.files import write_atomic
+from aligner.files import check_folder_for, write_atomic
 from aligner.ingest import load_witness, notes_to
 from aligner.review import carry_reviews
 from aligner.witness import Witness
@@ -195,9 +195,11 @@ def align_edition(
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there."""
+    tei = output_path(out, ".tei.xml")
+    check_folder_for(tei)  # before minutes of alignment, not after
     loaded = manifest_for(manifest)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
-    run = align_witnesses(arguments, pivot, model, loaded, output_path(out, ".tei.xml"))
+    run = align_witnesses(arguments, pivot, model, loaded, tei)
     run.written = write_outputs(run.edition, out)
     return run
 

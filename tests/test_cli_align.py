@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import TEXTBERG as BENCH
 
 from aligner.align import REVIEW_THRESHOLD, overlap_texts
 from aligner.cli import main
@@ -14,8 +15,6 @@ from aligner.embed import EmbeddingCache
 from aligner.evaluate import read_alignment
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
-
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 
 
 def test_bundled_texts_aligned_with_a_confidence_on_every_bead(bundled_edition: Path):

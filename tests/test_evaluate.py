@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import TEXTBERG as BENCH
 
 from aligner.align import Bead
 from aligner.errors import AlignerError
@@ -16,8 +15,6 @@ from aligner.evaluate import (
     score,
     write_alignment,
 )
-
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 
 GOLD = parse_alignment("[0]:[0]\n[1]:[1,2]\n[2,3]:[3]\n[]:[4]\n")
 # one right 1-1, a 1-2 cut short, a 2-1 cut in two, an insertion right and one wrongly split off
