@@ -81,11 +81,8 @@ def segment(
 ) -> None:
     """Clean and segment a text; show its structure and sentences with their source line numbers."""
     from aligner import pipeline
-    from aligner.segment import listing
 
-    witness = pipeline.segment_witness(file, lang, presegmented, manifest)
-    _echo(listing(witness))
-    pipeline.write_segmentation(witness, json_out, txt_out)
+    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out))
 
 
 @app.command(
@@ -155,12 +152,11 @@ def align(
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import pipeline
-    from aligner.align import REVIEW_THRESHOLD
 
     run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest)
     for message in run.dropped_reviews:
         typer.echo(f"note: {message}", err=True)
-    _echo(run.summary(REVIEW_THRESHOLD))
+    _echo(run.summary())
     typer.echo("wrote " + ", ".join(str(path) for path in run.written))
 
 

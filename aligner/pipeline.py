@@ -47,8 +47,9 @@ class AlignmentRun:
     dropped_reviews: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
-    def summary(self, threshold: float) -> list[str]:
+    def summary(self, threshold: float | None = None) -> list[str]:
         """One line per pair alignment: its beads and how many of them are doubtful, to review."""
+        threshold = align_module.REVIEW_THRESHOLD if threshold is None else threshold
         lines = []
         for k, witness in enumerate(self.edition.witnesses):
             total, doubtful, _ = review.counts(self.edition, threshold, [k])
@@ -94,13 +95,26 @@ def segment_witness(
         return load_witness(meta, paths, presegmented)
 
 
-def write_segmentation(witness: Witness, json_out: Path | None, txt_out: Path | None) -> None:
-    from aligner.segment import witness_json, witness_lines
+def segment_file(
+    argument: str,
+    lang: str | None = None,
+    presegmented: bool | None = None,
+    manifest: Path | None = None,
+    json_out: Path | None = None,
+    txt_out: Path | None = None,
+) -> list[str]:
+    """``aligner segment``: segment one witness, write it as JSON and/or text, and return the listing."""
+    from aligner.segment import listing, witness_json, witness_lines
 
+    witness = segment_witness(argument, lang, presegmented, manifest)
     if json_out is not None:
         write_atomic(json_out, witness_json(witness).encode("utf-8"))
     if txt_out is not None:
         write_atomic(txt_out, witness_lines(witness).encode("utf-8"))
+    return listing(witness)
+
+
+# --- aligning --------------------------------------------------------------------------------------
 
 
 def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_module.Manifest) -> str:

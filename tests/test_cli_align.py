@@ -41,12 +41,9 @@ def test_structure_guides_the_bundled_alignment(bundled_edition: Path):
     russian, english, beads = edition.pivot, edition.witnesses[0], edition.alignments[0].beads
 
     def first_segments(witness, kinds):
-        starts, at = {}, 0
-        for block in witness.blocks:
-            if block.kind in kinds:
-                starts[at] = block
-            at += len(block.segments)
-        return starts
+        """The blocks of these kinds, by the index of their first sentence."""
+        starts = zip(witness.block_starts(), witness.blocks, strict=True)
+        return {start: block for start, block in starts if block.kind in kinds}
 
     ru_headings = first_segments(russian, {"heading"})
     en_headings = first_segments(english, {"heading"})
