@@ -85,6 +85,15 @@ def test_two_files_align_in_an_empty_folder(venv: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("a <-> b: ")
     assert (tmp_path / "x.tei.xml").is_file() and (tmp_path / "x.b.align").is_file()
+    # files alone need no manifest: the same works with the bundled manifest gone from the install
+    manifest = next(venv.glob("lib/python*/site-packages/aligner/translations/manifest.toml"))
+    manifest.rename(manifest.with_suffix(".away"))
+    try:
+        done = _run(venv, tmp_path, "aligner", "align", "a.txt:de", "b.txt:fr", "--out", "y")
+    finally:
+        manifest.with_suffix(".away").rename(manifest)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "y.tei.xml").read_bytes() == (tmp_path / "x.tei.xml").read_bytes()
 
 
 def test_align_without_arguments_aligns_the_bundled_texts(venv: Path, tmp_path: Path) -> None:
