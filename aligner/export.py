@@ -54,13 +54,8 @@ def bead_rows(edition: Edition) -> Iterator[tuple[Witness, str, Bead, list[str],
             )
 
 
-def _texts(edition: Edition) -> dict[str, list[str]]:
-    """Sentence texts of every witness, listed once (``Witness.segments`` rebuilds its list each time)."""
-    return {w.id: [s.text for s in w.segments] for w in [edition.pivot, *edition.witnesses]}
-
-
-def _joined(texts: list[str], indices: tuple[int, ...]) -> str:
-    return " ".join(texts[i] for i in indices)
+def _joined(witness: Witness, indices: tuple[int, ...]) -> str:
+    return " ".join(witness.segments[i].text for i in indices)
 
 
 def _tsv_field(text: str) -> str:
@@ -69,7 +64,6 @@ def _tsv_field(text: str) -> str:
 
 
 def tsv(edition: Edition) -> bytes:
-    texts = _texts(edition)
     lines = ["\t".join(TSV_COLUMNS)]
     for witness, bead_id, bead, pivot_ids, witness_ids in bead_rows(edition):
         fields = (
@@ -80,8 +74,8 @@ def tsv(edition: Edition) -> bytes:
             repr(float(bead.confidence)),
             " ".join(pivot_ids),
             " ".join(witness_ids),
-            _joined(texts[edition.pivot.id], bead.pivot),
-            _joined(texts[witness.id], bead.witness),
+            _joined(edition.pivot, bead.pivot),
+            _joined(witness, bead.witness),
             bead.resp or "",
             bead.note or "",
         )
@@ -91,7 +85,6 @@ def tsv(edition: Edition) -> bytes:
 
 def tmx(edition: Edition) -> bytes:
     """TMX 1.4b: one ``tu`` per bead with text on both sides (a one-sided bead is no translation unit)."""
-    texts = _texts(edition)
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
         root,
@@ -122,7 +115,7 @@ def tmx(edition: Edition) -> bytes:
             etree.SubElement(tu, "prop", type=kind).text = xml_safe(value)
         for side, indices in ((edition.pivot, bead.pivot), (witness, bead.witness)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: side.lang})
-            etree.SubElement(tuv, "seg").text = xml_safe(_joined(texts[side.id], indices))
+            etree.SubElement(tuv, "seg").text = xml_safe(_joined(side, indices))
     etree.indent(root, space=" ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
@@ -231,33 +224,32 @@ def parallel_rows(edition: Edition) -> list[ParallelRow]:
     return rows
 
 
-def _sentences(texts: list[str], indices: tuple[int, ...], ids: list[str]) -> str:
+def _sentences(witness: Witness, indices: tuple[int, ...]) -> str:
     if not indices:
         return '<span class="none">— no counterpart —</span>'
-    return "".join(f'<span class="s" title="{_esc(ids[i])}">{_esc(texts[i])}</span>' for i in indices)
+    ids, segments = witness.segment_ids(), witness.segments
+    return "".join(f'<span class="s" title="{_esc(ids[i])}">{_esc(segments[i].text)}</span>' for i in indices)
 
 
-def _bead_box(
-    witness_id: str, texts: list[str], ids: list[str], number: int, bead: Bead, threshold: float
-) -> str:
-    bead_id = f"{witness_id}.b{number}"
+def _bead_box(witness: Witness, number: int, bead: Bead, threshold: float) -> str:
+    bead_id = f"{witness.id}.b{number}"
     shape = f"{len(bead.pivot)}-{len(bead.witness)}"
     note = f'<span class="note">{_esc(bead.note)}</span>' if bead.note else ""
     return (
         f'<div class="bead {_level(bead, threshold)}" id="{_esc(bead_id)}"><div class="tag">'
         f'<a href="#{_esc(bead_id)}">{_esc(bead_id)}</a> <span class="sid">{shape}</span> '
-        f"{_badge(bead, threshold)}</div>{_sentences(texts, bead.witness, ids)}{note}</div>"
+        f"{_badge(bead, threshold)}</div>{_sentences(witness, bead.witness)}{note}</div>"
     )
 
 
-def _snippet(texts: list[str], indices: tuple[int, ...], width: int = 90) -> str:
-    text = _joined(texts, indices) or "—"
+def _snippet(witness: Witness, indices: tuple[int, ...], width: int = 90) -> str:
+    text = _joined(witness, indices) or "—"
     return _esc(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[str]:
     """The doubtful beads first, lowest confidence on top: where a scholar's time is best spent."""
-    pivot, rows, texts = edition.pivot, list(bead_rows(edition)), _texts(edition)
+    pivot, rows = edition.pivot, list(bead_rows(edition))
     doubtful = sorted(
         (row for row in rows if row[2].resp is None and row[2].confidence < threshold),
         key=lambda row: (row[2].confidence, row[1]),
@@ -279,8 +271,8 @@ def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[st
             )
         out.append(
             f'<tr><td><a href="#{_esc(bead_id)}">{_esc(bead_id)}</a></td><td>{_badge(bead, threshold)}</td>'
-            f"<td {_lang(pivot.lang)}>{_snippet(texts[pivot.id], bead.pivot)}</td>"
-            f"<td {_lang(witness.lang)}>{_snippet(texts[witness.id], bead.witness)}</td></tr>"
+            f"<td {_lang(pivot.lang)}>{_snippet(pivot, bead.pivot)}</td>"
+            f"<td {_lang(witness.lang)}>{_snippet(witness, bead.witness)}</td></tr>"
         )
     out.append("</tbody></table>" + ("</details>" if len(doubtful) > shown else "") + "</section>")
     return out
@@ -332,18 +324,14 @@ def html_page(edition: Edition, threshold: float | None = None) -> bytes:
         '<span><span class="badge reviewed">✔ name</span> reviewed by hand</span></p>'
     )
     out += _review_list(edition, threshold)
-    texts, ids = _texts(edition), {w.id: w.segment_ids() for w in [pivot, *edition.witnesses]}
     out.append('<section id="parallel"><h2>Side by side</h2><table class="parallel"><thead><tr>')
     for witness in [pivot, *edition.witnesses]:
         out.append(f"<th>{_esc(witness.id)} ({_esc(witness.lang)})</th>")
     out.append("</tr></thead><tbody>")
     for row in parallel_rows(edition):
-        cells = [f"<td {_lang(pivot.lang)}>{_sentences(texts[pivot.id], row.pivot, ids[pivot.id])}</td>"]
+        cells = [f"<td {_lang(pivot.lang)}>{_sentences(pivot, row.pivot)}</td>"]
         for witness, beads in zip(edition.witnesses, row.beads, strict=True):
-            boxes = "".join(
-                _bead_box(witness.id, texts[witness.id], ids[witness.id], number, bead, threshold)
-                for number, bead in beads
-            )
+            boxes = "".join(_bead_box(witness, number, bead, threshold) for number, bead in beads)
             cells.append(f"<td {_lang(witness.lang)}>{boxes}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></section>")

@@ -1,4 +1,8 @@
-"""Writing files so that a crash or Ctrl-C never leaves one half-written."""
+"""Reading and writing files: every failure is one line, and a crash never leaves a file half-written.
+
+Every reader of the package goes through ``read_bytes``/``read_text`` and every writer through
+``write_atomic``, so a missing file, a folder, a permission or a binary file reads the same everywhere.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,37 @@ import tempfile
 from pathlib import Path
 
 from aligner.errors import AlignerError
+
+
+def read_bytes(path: Path, what: str = "file") -> bytes:
+    """The bytes of ``path``; a missing file, a folder or a permission problem is an ``AlignerError``."""
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise AlignerError(f"no such {what}: {path}") from None
+    except IsADirectoryError:
+        raise AlignerError(f"cannot read {what} {path}: it is a folder") from None
+    except OSError as err:
+        raise AlignerError(f"cannot read {what} {path}: {err.strerror or err}") from None
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes, or more than 5% control characters other than tab, newline, form feed, CR."""
+    head = data[:65536]
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
+    return b"\x00" in head or controls > 0.05 * max(len(head), 1)
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """The UTF-8 text of ``path`` (a BOM is dropped); binary or undecodable content is refused in one line."""
+    data = read_bytes(path, what)
+    if looks_binary(data):
+        raise AlignerError(f"cannot read {what} {path}: it looks like a binary file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise AlignerError(f"cannot read {what} {path}: not UTF-8 (byte {err.start})") from None
 
 
 def _mode_for(path: Path) -> int:
@@ -19,6 +54,13 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def check_folder_for(path: Path) -> None:
+    """Refuse an output whose folder cannot be made because a file stands in its way (before long work)."""
+    blocker = next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise AlignerError(f"cannot write {path}: {blocker} is a file, not a folder")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, then rename: never a half-written file."""
     path = Path(path)
@@ -26,8 +68,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except (FileExistsError, NotADirectoryError):
-        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
-        raise AlignerError(f"cannot write {path}: {blocker} is a file, not a folder") from None
+        check_folder_for(path)
+        raise AlignerError(f"cannot write {path}: {path.parent} is not a folder") from None
     except OSError as err:
         raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
     try:

@@ -23,6 +23,7 @@ from typing import TextIO
 from charset_normalizer import from_bytes
 
 from aligner.errors import AlignerError
+from aligner.files import looks_binary, read_bytes
 from aligner.segment import check_lang, sentence_spans
 from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta
 
@@ -112,17 +113,10 @@ class _Paragraph:
 
 def read_text(path: Path) -> tuple[str, str]:
     """The decoded text of ``path`` and the encoding it was in; legacy Cyrillic is detected."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise AlignerError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise AlignerError(f"{path} is a directory, not a text file") from None
-    except OSError as err:
-        raise AlignerError(f"cannot read {path}: {err.strerror}") from None
+    data = read_bytes(path, "text file")
     if not data.strip():
         raise AlignerError(f"{path} is empty")
-    if b"\x00" in data[:65536] or _control_ratio(data[:65536]) > 0.05:
+    if looks_binary(data):
         raise AlignerError(f"{path} looks like a binary file, not text")
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"
@@ -132,11 +126,6 @@ def read_text(path: Path) -> tuple[str, str]:
             raise AlignerError(f"{path} is not UTF-8 and its encoding could not be detected") from None
         text, encoding = str(best), best.encoding
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
-
-
-def _control_ratio(data: bytes) -> float:
-    controls = sum(1 for byte in data if byte < 32 and byte not in (9, 10, 12, 13))
-    return controls / max(len(data), 1)
 
 
 @contextmanager

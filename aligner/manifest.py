@@ -1,5 +1,8 @@
 """The manifest: bibliographic metadata of the witnesses shipped in ``translations/``.
 
+The bundled texts and their manifest are package data (``aligner/translations`` in an installed
+package, the ``translations/`` folder beside the package in a checkout); ``bundled_folder`` finds them.
+
 A witness on the command line is either a manifest id (``en-1937``) or a file path; a file
 may carry its language after a colon (``notes/de.txt:de``). Ids become ``xml:id`` prefixes,
 so they must be XML names.
@@ -9,14 +12,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 
 from aligner.errors import AlignerError
+from aligner.files import read_text
 from aligner.witness import WitnessMeta
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-DEFAULT_MANIFEST = TRANSLATIONS / "manifest.toml"
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 _FIELDS = ("lang", "role", "title", "author", "translator", "publisher", "date", "source")
 
@@ -26,7 +29,7 @@ class Manifest:
     title: str = ""
     pivot: str = ""
     witnesses: tuple[WitnessMeta, ...] = ()
-    folder: Path = field(default=TRANSLATIONS)
+    folder: Path = Path()
 
     def get(self, witness_id: str) -> WitnessMeta | None:
         return next((w for w in self.witnesses if w.id == witness_id), None)
@@ -35,12 +38,28 @@ class Manifest:
         return [self.folder / name for name in meta.files]
 
 
-def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
+def bundled_folder() -> Path:
+    """The bundled texts: ``aligner/translations`` when installed (package data, see pyproject.toml),
+    else ``translations/`` beside the package (a checkout, or an editable install of one)."""
+    installed = resources.files("aligner") / "translations"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parent.parent / "translations"
+
+
+def bundled_manifest() -> Path:
+    return bundled_folder() / "manifest.toml"
+
+
+NO_MANIFEST = Manifest()  # what files given on their own are resolved against
+
+
+def load_manifest(path: Path | None = None) -> Manifest:
+    """The manifest at ``path``, else the bundled one."""
+    path = Path(path) if path is not None else bundled_manifest()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AlignerError(f"manifest not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        data = tomllib.loads(read_text(path, "manifest"))
+    except tomllib.TOMLDecodeError as err:
         raise AlignerError(f"manifest {path} is not valid TOML: {err}") from None
     witnesses = []
     for entry in data.get("witness", []):

@@ -20,12 +20,10 @@ import itertools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
 from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
-from aligner.edition import Change, Edition
+from aligner.edition import Change, Edition, now
 from aligner.errors import AlignerError
 from aligner.witness import Witness
 
@@ -49,14 +47,6 @@ def _login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return ""
-
-
-def now() -> str:
-    """ISO 8601 UTC time of a decision; ``$ALIGNER_NOW`` fixes it (reproducible tests and demos)."""
-    fixed = os.environ.get("ALIGNER_NOW")
-    if fixed:
-        return fixed
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def check_threshold(threshold: float) -> float:
@@ -399,27 +389,3 @@ def _segment_map(old: Witness, new: Witness) -> dict[int, int]:
 
 def _consecutive(indices: tuple[int, ...]) -> bool:
     return all(b == a + 1 for a, b in itertools.pairwise(indices))
-
-
-def previous_edition(path: Path) -> Edition | None:
-    """The edition already at ``path``, whose reviews a new alignment must keep; ``None`` if no file.
-
-    A file there that cannot be read as an aligner edition is not overwritten: it may hold reviews.
-    """
-    from aligner.edition import read_edition
-
-    if not path.exists():
-        return None
-    try:
-        return read_edition(path)
-    except AlignerError as err:
-        raise AlignerError(f"{err}; not overwriting it: move it away or choose another --out") from None
-
-
-def realignment_changes(
-    kept: int, dropped: Sequence[str], what: str, when: str | None = None
-) -> list[Change]:
-    """History entries of an alignment made again: one for the alignment, one per dropped review."""
-    when = when or now()
-    kept_text = f"; kept {kept} reviewed link(s) as fixed" if kept else ""
-    return [Change("aligner", when, f"{what}{kept_text}"), *(Change("aligner", when, m) for m in dropped)]

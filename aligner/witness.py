@@ -50,12 +50,21 @@ class WitnessMeta:
     files: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Witness:
-    """A cleaned, segmented text of the work."""
+    """A cleaned, segmented text of the work; immutable, so its segments and their ids are listed once."""
 
     meta: WitnessMeta
-    blocks: list[Block] = field(default_factory=list)
+    blocks: tuple[Block, ...] = ()
+    segments: tuple[Segment, ...] = field(init=False, repr=False, compare=False)
+    _ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        blocks = tuple(self.blocks)  # a list given by a caller is frozen too
+        segments = tuple(segment for block in blocks for segment in block.segments)
+        object.__setattr__(self, "blocks", blocks)
+        object.__setattr__(self, "segments", segments)
+        object.__setattr__(self, "_ids", tuple(f"{self.meta.id}.s{n}" for n in range(1, len(segments) + 1)))
 
     @property
     def id(self) -> str:
@@ -65,18 +74,14 @@ class Witness:
     def lang(self) -> str:
         return self.meta.lang
 
-    @property
-    def segments(self) -> list[Segment]:
-        return [segment for block in self.blocks for segment in block.segments]
-
-    def segment_ids(self) -> list[str]:
+    def segment_ids(self) -> tuple[str, ...]:
         """Stable ``xml:id`` of every segment, in reading order: ``<witness id>.s<n>``, from 1."""
-        return [f"{self.id}.s{n}" for n in range(1, len(self.segments) + 1)]
+        return self._ids
 
-    def block_starts(self) -> list[int]:
+    def block_starts(self) -> tuple[int, ...]:
         """Index of the first segment of every block: where beads may start most naturally."""
         starts, n = [], 0
         for block in self.blocks:
             starts.append(n)
             n += len(block.segments)
-        return starts
+        return tuple(starts)

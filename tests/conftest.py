@@ -8,18 +8,17 @@ ends, paired by their position in the text, so the TEI and export tests run in s
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from paths import TRANSLATIONS
 
-from aligner.alignment import Bead, PairAlignment
+from aligner.align import DEFAULT_PARAMS, AlignParams
+from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.edition import Change, Edition
 from aligner.manifest import load_manifest
 from aligner.witness import Block, Segment, Witness, WitnessMeta
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-TRANSLATIONS = ROOT / "translations"
 
 
 def paragraphs_witness(witness_id: str) -> Witness:
@@ -84,13 +83,19 @@ def hand_edition() -> Edition:
     beads[3] = Bead(
         beads[3].pivot, beads[3].witness, 1.0, resp="Anna Reviewer", note="checked against Pravda"
     )
+    # Parameters as aligner records them: real AlignParams fields and the review threshold.
+    parameters = {
+        "margin_weight": str(DEFAULT_PARAMS.margin_weight),
+        "review_threshold": str(REVIEW_THRESHOLD),
+    }
+    assert set(parameters) <= {f.name for f in fields(AlignParams)} | {"review_threshold"}
     return Edition(
         title=load_manifest().title,
         pivot=pivot,
         witnesses=[english],
         alignments=[PairAlignment(pivot.id, english.id, beads)],
         model="usem3",
-        parameters={"window": "8", "max_bead": "3"},
+        parameters=parameters,
         changes=[
             Change("aligner", "2026-11-24T12:00:00+00:00", "aligned en-1937 with ru-1937"),
             Change("Anna Reviewer", "2026-11-24T13:05:00+00:00", "fixed bead en-1937.b4"),

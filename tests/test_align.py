@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import TEXTBERG
 
 from aligner import align
 from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, side_data
@@ -16,10 +17,16 @@ from aligner.embed import load_embedder
 from aligner.errors import AlignerError
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
-DE = (BENCH / "dev.de").read_text(encoding="utf-8").splitlines()
-FR = (BENCH / "dev.fr").read_text(encoding="utf-8").splitlines()
-GOLD = read_alignment(BENCH / "dev.defr")
+
+@functools.cache
+def dev(lang: str) -> list[str]:
+    """Sentences of Text+Berg dev, read when a test first needs them (not when the module is imported)."""
+    return (TEXTBERG / f"dev.{lang}").read_text(encoding="utf-8").splitlines()
+
+
+@functools.cache
+def gold() -> list[Bead]:
+    return read_alignment(TEXTBERG / "dev.defr")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +39,7 @@ def pairs(beads: list[Bead], i0: int = 0, j0: int = 0) -> list[tuple[tuple[int, 
 
 
 def gold_between(i0: int, i1: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    return [(b.pivot, b.witness) for b in GOLD if b.pivot and i0 <= b.pivot[0] and b.pivot[-1] < i1]
+    return [(b.pivot, b.witness) for b in gold() if b.pivot and i0 <= b.pivot[0] and b.pivot[-1] < i1]
 
 
 def assert_covers(beads: list[Bead], n: int, m: int) -> None:
@@ -44,22 +51,22 @@ def assert_covers(beads: list[Bead], n: int, m: int) -> None:
 
 
 def test_one_german_sentence_split_in_two_french_ones(embedder):
-    x, y = side_data(DE[328:335], embedder), side_data(FR[379:387], embedder)
+    x, y = side_data(dev("de")[328:335], embedder), side_data(dev("fr")[379:387], embedder)
     beads = align_sides(x, y)
     assert pairs(beads, 328, 379) == gold_between(328, 335)
     assert ((331,), (382, 383)) in pairs(beads, 328, 379)
 
 
 def test_two_german_sentences_joined_in_one_french_one(embedder):
-    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    x, y = side_data(dev("de")[116:124], embedder), side_data(dev("fr")[160:167], embedder)
     beads = align_sides(x, y)
     assert pairs(beads, 116, 160) == gold_between(116, 124)
     assert any(len(b.pivot) == 2 and len(b.witness) == 1 for b in beads)
 
 
 def test_an_added_sentence_is_a_0_1_bead(embedder):
-    french = [*FR[160:163], FR[500], *FR[163:167]]  # a sentence from far away slipped in
-    x, y = side_data(DE[116:124], embedder), side_data(french, embedder)
+    french = [*dev("fr")[160:163], dev("fr")[500], *dev("fr")[163:167]]  # a sentence from far away slipped in
+    x, y = side_data(dev("de")[116:124], embedder), side_data(french, embedder)
     beads = align_sides(x, y)
     assert Bead((), (3,), beads[3].confidence) in beads
     assert_covers(beads, 8, 8)
@@ -67,8 +74,8 @@ def test_an_added_sentence_is_a_0_1_bead(embedder):
 
 def test_a_missing_paragraph_leaves_1_0_beads(embedder):
     assert gold_between(436, 450) == [((i,), (i + 81,)) for i in range(436, 450)]  # fourteen 1-1 beads
-    french = FR[517:522] + FR[526:531]  # the translation lost four sentences in the middle
-    beads = align_sides(side_data(DE[436:450], embedder), side_data(french, embedder))
+    french = dev("fr")[517:522] + dev("fr")[526:531]  # the translation lost four sentences in the middle
+    beads = align_sides(side_data(dev("de")[436:450], embedder), side_data(french, embedder))
     assert [b.pivot[0] + 436 for b in beads if not b.witness] == [441, 442, 443, 444]
     assert [p for p in pairs(beads, 436) if p[1]] == [
         ((i,), (j,)) for i, j in zip([*range(436, 441), *range(445, 450)], range(10), strict=True)
@@ -77,7 +84,7 @@ def test_a_missing_paragraph_leaves_1_0_beads(embedder):
 
 
 def test_fixed_beads_are_kept_and_the_rest_aligned_around_them(embedder):
-    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    x, y = side_data(dev("de")[116:124], embedder), side_data(dev("fr")[160:167], embedder)
     wrong_but_reviewed = Bead((2,), (3,), 1.0, resp="Anna", note="checked")
     beads = align_sides(x, y, fixed=[wrong_but_reviewed])
     assert wrong_but_reviewed in beads
@@ -87,7 +94,7 @@ def test_fixed_beads_are_kept_and_the_rest_aligned_around_them(embedder):
 
 
 def test_a_sentence_marked_as_having_no_counterpart_leaves_the_other_links_alone(embedder):
-    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    x, y = side_data(dev("de")[116:124], embedder), side_data(dev("fr")[160:167], embedder)
     machine = align_sides(x, y)
     reviewed = [Bead((), (0,), 1.0, resp="Anna"), Bead((), (5,), 1.0, resp="Anna")]
     beads = align_sides(x, y, fixed=list(reversed(reviewed)))  # any order: placed in reading order
@@ -98,7 +105,7 @@ def test_a_sentence_marked_as_having_no_counterpart_leaves_the_other_links_alone
 
 
 def test_alignment_is_deterministic_and_low_confidence_marks_doubt(embedder):
-    x, y = side_data(DE[:120], embedder), side_data(FR[:160], embedder)
+    x, y = side_data(dev("de")[:120], embedder), side_data(dev("fr")[:160], embedder)
     first, second = align_sides(x, y), align_sides(x, y)
     assert first == second
     gold = set(gold_between(0, 120))
@@ -116,7 +123,7 @@ def witness(witness_id: str, lang: str, sentences: list[str], paragraph: int) ->
 
 
 def test_align_pair_on_witnesses(embedder):
-    pivot, other = witness("de", "de", DE[116:124], 4), witness("fr", "fr", FR[160:167], 3)
+    pivot, other = witness("de", "de", dev("de")[116:124], 4), witness("fr", "fr", dev("fr")[160:167], 3)
     pair = align_pair(pivot, other, embedder)
     assert (pair.pivot_id, pair.witness_id) == ("de", "fr")
     assert pairs(pair.beads, 116, 160) == gold_between(116, 124)
@@ -167,7 +174,7 @@ def test_confidence_grows_with_the_score_lost_to_the_rival_and_falls_next_to_a_d
 
 
 def test_each_bead_comes_with_the_evidence_its_confidence_was_computed_from(embedder):
-    x, y = side_data(DE[116:124], embedder), side_data(FR[160:167], embedder)
+    x, y = side_data(dev("de")[116:124], embedder), side_data(dev("fr")[160:167], embedder)
     reviewed = Bead((2,), (3,), 1.0, resp="Anna")
     aligned = align.align_with_evidence(x, y, fixed=[reviewed])
     assert [bead for bead, _ in aligned] == align_sides(x, y, fixed=[reviewed])

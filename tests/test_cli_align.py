@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import TEXTBERG as BENCH
 
 from aligner.align import overlap_texts
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
@@ -14,8 +15,6 @@ from aligner.edition import read_edition
 from aligner.embed import EmbeddingCache
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
-
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 
 
 def test_bundled_texts_aligned_with_a_confidence_on_every_bead(bundled_edition: Path):
@@ -42,12 +41,9 @@ def test_structure_guides_the_bundled_alignment(bundled_edition: Path):
     russian, english, beads = edition.pivot, edition.witnesses[0], edition.alignments[0].beads
 
     def first_segments(witness, kinds):
-        starts, at = {}, 0
-        for block in witness.blocks:
-            if block.kind in kinds:
-                starts[at] = block
-            at += len(block.segments)
-        return starts
+        """The blocks of these kinds, by the index of their first sentence."""
+        starts = zip(witness.block_starts(), witness.blocks, strict=True)
+        return {start: block for start, block in starts if block.kind in kinds}
 
     ru_headings = first_segments(russian, {"heading"})
     en_headings = first_segments(english, {"heading"})

@@ -6,14 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from paths import TEXTBERG, TRANSLATIONS
 
 from aligner.cli import main
-from aligner.ingest import load_witness
-from aligner.witness import WitnessMeta
 
-ROOT = Path(__file__).resolve().parents[1]
-ENGLISH = ROOT / "translations" / "en-1937-mastering-bolshevism.txt"
-TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+ENGLISH = TRANSLATIONS / "en-1937-mastering-bolshevism.txt"
 
 
 def test_segment_shows_structure_and_sentences_with_line_numbers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,7 +57,7 @@ def test_textberg_file_is_read_as_presegmented(capsys: pytest.CaptureFixture[str
 def test_a_cp1251_file_is_decoded_and_the_user_told(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source = ROOT / "translations" / "ru-1937-pravda-report.txt"
+    source = TRANSLATIONS / "ru-1937-pravda-report.txt"
     path = tmp_path / "report-cp1251.txt"
     path.write_bytes(source.read_text(encoding="utf-8").encode("cp1251", errors="replace"))
     assert main(["segment", f"{path}:ru"]) == 0
@@ -111,10 +108,27 @@ def test_a_failed_run_leaves_an_earlier_output_untouched(tmp_path: Path) -> None
     assert out.read_bytes() == before
 
 
-def test_forcing_raw_splits_lines_that_hold_two_sentences(tmp_path: Path) -> None:
+def test_forcing_raw_splits_lines_that_hold_two_sentences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "two.txt"
     path.write_text("First sentence here. Second one.\nThird sentence.\nFourth sentence.\n", encoding="utf-8")
-    assert main(["segment", str(path), "--lang", "en", "--presegmented"]) == 0
-    assert main(["segment", str(path), "--lang", "en", "--raw"]) == 0
-    meta = WitnessMeta(id="two", lang="en", files=(path.name,))
-    assert len(load_witness(meta, [path], presegmented=False).segments) == 4
+
+    def sentences(*flags: str) -> list[str]:
+        """The sentences ``aligner segment`` lists (lines, kind, then the text from column 24)."""
+        assert main(["segment", str(path), "--lang", "en", *flags]) == 0
+        return [line[24:] for line in capsys.readouterr().out.splitlines()[1:-1]]
+
+    # one sentence a line, as given: the first line stays whole
+    assert sentences("--presegmented") == [
+        "First sentence here. Second one.",
+        "Third sentence.",
+        "Fourth sentence.",
+    ]
+    # cleaned and split: the first line holds two sentences
+    assert sentences("--raw") == [
+        "First sentence here.",
+        "Second one.",
+        "Third sentence.",
+        "Fourth sentence.",
+    ]

@@ -11,6 +11,7 @@ from conftest import HOSTILE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from paths import ROOT, TEXTBERG
 
 from aligner.alignment import Bead, PairAlignment
 from aligner.cli import main
@@ -27,8 +28,6 @@ from aligner.edition import (
 )
 from aligner.errors import AlignerError
 from aligner.witness import Block, Segment, Witness, WitnessMeta
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 NS = {"t": TEI}
 
@@ -162,7 +161,7 @@ def test_an_empty_witness_and_one_sided_beads(tmp_path: Path) -> None:
 def test_textberg_witnesses_are_valid(tmp_path: Path) -> None:
     """German and French sentences of the benchmark, one per line, aligned line by line."""
     lines = {
-        lang: (SHARED / "bench" / "textberg" / f"dev.{lang}").read_text(encoding="utf-8").splitlines()[:200]
+        lang: (TEXTBERG / f"dev.{lang}").read_text(encoding="utf-8").splitlines()[:200]
         for lang in ("de", "fr")
     }
     witnesses = [
@@ -348,7 +347,7 @@ def test_the_bundled_edition_is_valid_and_reads_back_identical(bundled_edition: 
 
 def test_the_documented_example_is_a_valid_edition(tmp_path: Path) -> None:
     """docs/tei.md shows a whole edition: it must stay valid and readable as the layout evolves."""
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "tei.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "tei.md").read_text(encoding="utf-8")
     example = doc.split("```xml\n", 1)[1].split("\n```", 1)[0]
     path = tmp_path / "example.tei.xml"
     path.write_text(example + "\n", encoding="utf-8")

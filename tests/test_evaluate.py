@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import TEXTBERG as BENCH
 
 from aligner.alignment import Bead, format_alignment, parse_alignment, read_alignment, write_alignment
 from aligner.errors import AlignerError
 from aligner.evaluate import check_same_texts, score
-
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 
 GOLD = parse_alignment("[0]:[0]\n[1]:[1,2]\n[2,3]:[3]\n[]:[4]\n")
 # one right 1-1, a 1-2 cut short, a 2-1 cut in two, an insertion right and one wrongly split off
@@ -55,8 +52,13 @@ def test_perfect_alignment_scores_one():
 def test_bad_alignment_files(tmp_path):
     with pytest.raises(AlignerError, match="line 2"):
         parse_alignment("[0]:[0]\n0 - 1\n", "x.align")
-    with pytest.raises(AlignerError, match="not found"):
+    with pytest.raises(AlignerError, match="no such alignment file"):
         read_alignment(tmp_path / "missing.align")
+    (tmp_path / "odd.align").write_text("[0]:[0]:1.2.3\n", encoding="utf-8")
+    with pytest.raises(AlignerError, match=r"odd.align, line 1: not an alignment bead"):
+        read_alignment(tmp_path / "odd.align")
+    with pytest.raises(AlignerError, match="line 1"):
+        parse_alignment("[0]:[0]:1.5\n", "x.align")  # a confidence is between 0 and 1
 
 
 def test_an_empty_alignment_file_is_refused_not_scored_zero(tmp_path):

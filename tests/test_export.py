@@ -17,6 +17,7 @@ import pytest
 from conftest import HOSTILE
 from lxml import etree
 from lxml import html as lxml_html
+from paths import TEXTBERG
 from translate.storage.tmx import tmxfile
 
 from aligner.alignment import Bead, PairAlignment, read_alignment
@@ -25,11 +26,6 @@ from aligner.edition import Edition, read_edition, validate, write_edition
 from aligner.export import TSV_COLUMNS, html_page, parallel_rows, tmx, tsv, write_outputs
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
-GERMAN = (
-    (Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg" / "dev.de")
-    .read_text(encoding="utf-8")
-    .splitlines()
-)
 # The part of the TMX 1.4b DTD (LISA OSCAR, tmx14.dtd) that aligner writes: no ude/map, no inline codes.
 TMX14_DTD = """
 <!ENTITY % segtypes "block|paragraph|sentence|phrase">
@@ -225,7 +221,17 @@ def test_several_witnesses_share_rows_where_their_beads_meet(hand_edition: Editi
     english = hand_edition.witnesses[0]
     german = Witness(
         WitnessMeta(id="de-bench", lang="de", files=("dev.de",)),
-        [Block("paragraph", tuple(Segment(t, "dev.de", n, n) for n, t in enumerate(GERMAN[:5], 1)))],
+        [
+            Block(
+                "paragraph",
+                tuple(
+                    Segment(t, "dev.de", n, n)
+                    for n, t in enumerate(
+                        (TEXTBERG / "dev.de").read_text(encoding="utf-8").splitlines()[:5], 1
+                    )
+                ),
+            )
+        ],
     )
     pivot = Witness(hand_edition.pivot.meta, [Block("paragraph", hand_edition.pivot.segments[:6])])
     english = Witness(english.meta, [Block("paragraph", english.segments[:5])])

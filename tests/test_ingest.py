@@ -6,15 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from paths import TEXTBERG, TRANSLATIONS
 
 from aligner.errors import AlignerError
 from aligner.ingest import load_witness, read_text
 from aligner.manifest import load_manifest
 from aligner.witness import Witness, WitnessMeta
-
-ROOT = Path(__file__).resolve().parents[1]
-TRANSLATIONS = ROOT / "translations"
-TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 
 
 def bundled(witness_id: str) -> Witness:
@@ -236,7 +233,7 @@ def test_a_byte_order_mark_and_windows_line_ends_are_taken_in_stride(tmp_path: P
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no such file"),
+        (None, "no such text file"),
         (b"", "is empty"),
         (b"  \n\n \t\n", "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "binary"),

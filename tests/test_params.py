@@ -85,8 +85,9 @@ def test_the_review_threshold_of_the_edition_is_the_one_review_and_export_use(
 
 
 def test_an_edition_without_a_recorded_threshold_uses_the_default(hand_edition: Edition):
-    assert REVIEW_PARAMETER not in hand_edition.parameters
-    assert hand_edition.review_threshold == REVIEW_THRESHOLD
+    parameters = {k: v for k, v in hand_edition.parameters.items() if k != REVIEW_PARAMETER}
+    older = replace(hand_edition, parameters=parameters)
+    assert older.review_threshold == REVIEW_THRESHOLD
 
 
 def test_a_recorded_threshold_that_is_not_one_is_refused_in_one_line(hand_edition: Edition, tmp_path: Path):

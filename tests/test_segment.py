@@ -5,11 +5,22 @@ from __future__ import annotations
 import pytest
 
 from aligner.errors import AlignerError
-from aligner.segment import SUPPORTED_LANGS, check_lang, sentence_spans, split_sentences
+from aligner.segment import check_lang, sentence_spans, split_sentences
 
 
-def test_the_languages_the_issue_asks_for_are_supported() -> None:
-    assert {"en", "ru", "de", "fr", "zh"} <= SUPPORTED_LANGS
+@pytest.mark.parametrize(
+    ("lang", "first", "second"),
+    [
+        ("en", "The plenum heard the report.", "It adopted a resolution."),
+        ("ru", "Пленум заслушал доклад.", "Он принял резолюцию."),
+        ("de", "Das Plenum hörte den Bericht.", "Es nahm eine Resolution an."),
+        ("fr", "Le plénum a entendu le rapport.", "Il a adopté une résolution."),
+        ("zh", "全会听取了报告。", "全会通过了决议。"),
+    ],
+)
+def test_every_language_the_issue_asks_for_splits_its_sentences(lang: str, first: str, second: str) -> None:
+    assert check_lang(lang) == lang
+    assert split_sentences(f"{first} {second}", lang) == [first, second]
 
 
 def test_abbreviations_and_initials_do_not_end_english_sentences() -> None:
