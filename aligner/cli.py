@@ -178,6 +178,13 @@ def align(
     manifest: Annotated[
         Path | None, typer.Option(help="Manifest to read (default: translations/manifest.toml).")
     ] = None,
+    presegmented: Annotated[
+        bool | None,
+        typer.Option(
+            "--presegmented/--raw",
+            help="Inputs are one sentence per line (default: the manifest's word, else detected per file).",
+        ),
+    ] = None,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import align as align_module
@@ -187,7 +194,7 @@ def align(
     loaded = manifest_module.load_manifest(manifest) if manifest else manifest_module.load_manifest()
     arguments = list(witness_args or [w.id for w in loaded.witnesses])
     tei = output_path(out, ".tei.xml")
-    run = align_witnesses(arguments, pivot, model, loaded, tei)
+    run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented)
     for message in run.dropped_reviews:
         typer.echo(f"note: {message}", err=True)
     edition = run.edition

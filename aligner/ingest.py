@@ -171,9 +171,12 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
     """Read, clean, structure and segment every file of a witness, in order.
 
     ``presegmented``: ``None`` detects one-sentence-per-line input (blank line between paragraphs),
-    ``True``/``False`` forces it.
+    ``True``/``False`` forces it; when ``None``, the witness's own ``presegmented`` (from the manifest)
+    decides.
     """
     lang = check_lang(meta.lang)
+    if presegmented is None:
+        presegmented = meta.presegmented
     blocks: list[Block] = []
     for index, path in enumerate(paths):
         text, encoding = read_text(path)

@@ -39,7 +39,9 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
     return pivot
 
 
-def load_witnesses(arguments: list[str], manifest: manifest_module.Manifest) -> list[Witness]:
+def load_witnesses(
+    arguments: list[str], manifest: manifest_module.Manifest, presegmented: bool | None = None
+) -> list[Witness]:
     resolved = [manifest_module.resolve(argument, manifest) for argument in arguments]
     # test0.de and test0.fr (Text+Berg's naming) share a stem: such files keep their suffix in the id
     stems = Counter(meta.id for meta, _ in resolved)
@@ -52,7 +54,7 @@ def load_witnesses(arguments: list[str], manifest: manifest_module.Manifest) -> 
     witnesses = []
     with notes_to(sys.stderr):
         for meta, paths in resolved:
-            witnesses.append(load_witness(meta, paths))
+            witnesses.append(load_witness(meta, paths, presegmented))
     ids = [w.id for w in witnesses]
     if len(set(ids)) != len(ids):
         raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
@@ -72,12 +74,13 @@ def align_witnesses(
     model: str | None,
     manifest: manifest_module.Manifest,
     previous_tei: Path,
+    presegmented: bool | None = None,
 ) -> AlignmentRun:
     """Align every witness with the pivot, keeping the reviewed links of the edition at ``previous_tei``."""
     if len(arguments) < 2:
         raise AlignerError("give at least two witnesses: the pivot and one to align with it")
     pivot_arg = choose_pivot(arguments, pivot, manifest)
-    texts = load_witnesses(arguments, manifest)
+    texts = load_witnesses(arguments, manifest, presegmented)
     pivot_witness = texts[arguments.index(pivot_arg)]
     others = [w for w in texts if w is not pivot_witness]
     embedder = load_embedder(model)
