@@ -45,7 +45,7 @@ _NUMBERED_POINT = re.compile(r"^(\d{1,2})([.)])\s+(?=[\"'«„“(]?[A-ZÀ-ÞА-
 # The same in Chinese and Japanese: "一、" and "（一）" number headings, "（1）" and "1、" points.
 _CJK_NUMERAL = "一二三四五六七八九十百零〇"
 _CJK_HEADING = re.compile(rf"^(?:([{_CJK_NUMERAL}]{{1,4}})、|[（(]([{_CJK_NUMERAL}]{{1,4}})[）)])\s*(?=\S)")
-_CJK_POINT = re.compile(r"^(?:[（(](\d{1,2})[）)]|(\d{1,2})[、．.])\s*(?=[^\W\d_])")
+_CJK_POINT = re.compile(rf"^(?:[（(](\d{{1,2}})[）)]|(\d{{1,2}})[、．.])\s*(?=[{NO_SPACE_SCRIPT}])")
 _NO_SPACE = re.compile(rf"[{NO_SPACE_SCRIPT}]")
 _QUOTES = "\"'“”‘’«»"
 _YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
