@@ -38,6 +38,14 @@ ManifestPath = Annotated[
     Path | None,
     typer.Option(help="Manifest of the witnesses (default: the bundled one, translations/manifest.toml)."),
 ]
+Presegmented = Annotated[
+    bool | None,
+    typer.Option(
+        "--presegmented/--raw",
+        help="Input is one sentence per line (default: the manifest's word, else detected per file); "
+        "--raw forces cleaning and splitting.",
+    ),
+]
 Out = Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.tsv, OUT.<id>.align, ...")]
 
 
@@ -71,13 +79,7 @@ def segment(
     txt_out: Annotated[
         Path | None, typer.Option("--txt", help="Write one sentence per line, a blank line between blocks.")
     ] = None,
-    presegmented: Annotated[
-        bool | None,
-        typer.Option(
-            "--presegmented/--raw",
-            help="Input is one sentence per line (default: detected); --raw forces cleaning and splitting.",
-        ),
-    ] = None,
+    presegmented: Presegmented = None,
     manifest: ManifestPath = None,
 ) -> None:
     """Clean and segment a text; show its structure and sentences with their source line numbers."""
@@ -150,11 +152,12 @@ def align(
     ] = None,
     out: Out = Path("output/edition"),
     manifest: ManifestPath = None,
+    presegmented: Presegmented = None,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import pipeline
 
-    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest)
+    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest, presegmented)
     for message in run.dropped_reviews:
         typer.echo(f"note: {message}", err=True)
     _echo(run.summary())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,17 +25,30 @@ from charset_normalizer import from_bytes
 
 from aligner.errors import AlignerError
 from aligner.files import looks_binary, read_bytes
-from aligner.segment import check_lang, sentence_spans
+from aligner.segment import (
+    CLOSERS,
+    FULL_WIDTH_ENDS,
+    NO_SPACE_SCRIPT,
+    SCRIPT_BOUNDARY,
+    check_lang,
+    sentence_spans,
+)
 from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta
 
 log = logging.getLogger(__name__)
 
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
-_FINAL_STOP = re.compile(r"[.!?…][\"'»”’)\]]*$")
+_SENTENCE_END = re.compile(rf"(?:[.!?…:;{FULL_WIDTH_ENDS}：；]|⋯)[\"'»”’)\]{CLOSERS}]*$")
+_FINAL_STOP = re.compile(rf"(?:[.!?…{FULL_WIDTH_ENDS}]|⋯)[\"'»”’)\]{CLOSERS}]*$")
 _HEADER_LAYOUT = re.compile(r"^\S.*\S {3,}\S.*\S\s+\d{1,4}$")
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,4}[-–—\s]*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}|[IVXLC]{1,6})\s*[:.)]\s+(?=\S)")
 _NUMBERED_POINT = re.compile(r"^(\d{1,2})([.)])\s+(?=[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ])")
+# The same in Chinese and Japanese: "一、" and "（一）" number headings, "（1）" and "1、" points.
+_CJK_NUMERAL = "一二三四五六七八九十百零〇"
+_CJK_HEADING = re.compile(rf"^(?:([{_CJK_NUMERAL}]{{1,4}})、|[（(]([{_CJK_NUMERAL}]{{1,4}})[）)])\s*(?=\S)")
+_CJK_POINT = re.compile(rf"^(?:[（(](\d{{1,2}})[）)]|(\d{{1,2}})[、．.])\s*(?=[{NO_SPACE_SCRIPT}])")
+_NO_SPACE = re.compile(rf"[{NO_SPACE_SCRIPT}]")
+_QUOTES = "\"'“”‘’«»"
 _YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _INTERNAL_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ]")
@@ -92,7 +106,7 @@ class _Line:
     @property
     def page_start(self) -> bool:
         """A line starting with a space: in this kind of OCR, the first line of a page."""
-        return self.raw[:1] in (" ", "\t") and not self.blank
+        return self.raw[:1] in (" ", "\t", "\u3000") and not self.blank
 
     @property
     def paragraph_end(self) -> bool:
@@ -146,9 +160,12 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
     """Read, clean, structure and segment every file of a witness, in order.
 
     ``presegmented``: ``None`` detects one-sentence-per-line input (blank line between paragraphs),
-    ``True``/``False`` forces it.
+    ``True``/``False`` forces it; when ``None``, the witness's own ``presegmented`` (from the manifest)
+    decides.
     """
     lang = check_lang(meta.lang)
+    if presegmented is None:
+        presegmented = meta.presegmented
     blocks: list[Block] = []
     for index, path in enumerate(paths):
         text, encoding = read_text(path)
@@ -178,8 +195,18 @@ def _looks_presegmented(lines: list[_Line]) -> bool:
     # Text+Berg: 88-99 % of lines end a sentence, at most 10 % hold a boundary. The English OCR
     # ends 17 % of its lines so; Pravda, one paragraph a line, holds a boundary in 36-46 %.
     ends = sum(1 for text in texts if _SENTENCE_END.search(text))
-    inner = sum(1 for text in texts if _INTERNAL_BOUNDARY.search(text))
+    inner = sum(1 for text in texts if _INTERNAL_BOUNDARY.search(text) or _inner_script_boundary(text))
     return ends / len(texts) >= 0.7 and inner / len(texts) <= 0.2
+
+
+def _inner_script_boundary(text: str) -> bool:
+    """A full-width sentence end inside the line, not at its end: "。他", "。」吾輩"."""
+    if not _NO_SPACE.search(text):
+        return False
+    ends = re.finditer(rf"[{FULL_WIDTH_ENDS}]+[{CLOSERS}]*", text)
+    return any(match.end() < len(text) and not text[match.end()].isspace() for match in ends) or any(
+        match.end() < len(text) for match in SCRIPT_BOUNDARY.finditer(text)
+    )
 
 
 def _presegmented_blocks(lines: list[_Line], file: str) -> list[Block]:
@@ -209,7 +236,7 @@ def _raw_blocks(lines: list[_Line], file: str, lang: str, first_file: bool) -> l
             continue
         text, origins = _join(paragraph.lines, vocabulary, lang)
         if label and kind in ("heading", "point"):
-            prefix = (_NUMBERED_HEADING if kind == "heading" else _NUMBERED_POINT).match(text)
+            prefix = _number_prefix(text, kind)
             if prefix:
                 text, origins = text[prefix.end() :], origins[prefix.end() :]
         spans = [(0, len(text))] if kind in ("title", "heading", "source") else sentence_spans(text, lang)
@@ -248,7 +275,7 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
     texts = [line for line in lines if not line.blank]
     if not texts:
         return []
-    wrapped = statistics.median(len(line.text) for line in texts) <= 100
+    wrapped = statistics.median(_width(line.text) for line in texts) <= 100
     # Indentation marks paragraphs when many lines are indented (the OCR's page starts are ~1 %).
     indented = sum(1 for line in texts if line.page_start) / len(texts) >= 0.05
     paragraphs: list[_Paragraph] = []
@@ -285,9 +312,12 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
         # A marked paragraph end followed by a new page (or an indented line) that starts a sentence.
         marked = previous.paragraph_end or indented
         return marked and line.page_start and ends_sentence and not starts_lower
-    if starts_lower or not ends_sentence:
-        return previous.paragraph_end and not starts_lower  # a page break, unless marked as an end
-    return True
+    # Across a blank line a paragraph runs on only where the text shows a page break mid-sentence: the
+    # next line goes on in lower case (which no sentence starts with), or an unindented text's new page
+    # (a line starting with a space) continues an unfinished sentence. A paragraph of Chinese ending in
+    # a comma, or a heading above its text, stays apart.
+    page_break = line.page_start and not indented and not ends_sentence and not previous.paragraph_end
+    return not (starts_lower or page_break)
 
 
 def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_Paragraph]:
@@ -314,12 +344,30 @@ def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_P
 
 
 def _is_heading_text(text: str) -> bool:
+    first = text[:1]
     return (
-        0 < len(text) <= 80
-        and not re.search(r"[.,;:!?…\"»”-]$", text)
-        and (text[:1].isupper() or text[:1].isdigit())
+        0 < _width(text) <= 80
+        and not re.search(r"[.,;:!?…\"»”\-。，、；：！？⋯」』]$", text)
+        and (
+            first.isupper()
+            or first.isdigit()
+            or bool(_NO_SPACE.match(first) and first.isalpha())  # uncased: 结束语, 第三章
+            or bool(_CJK_HEADING.match(text))
+        )
         and any(char.isalpha() for char in text)
     )
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes: a Chinese or Japanese character is as wide as two Latin ones."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _number_prefix(text: str, kind: str) -> re.Match[str] | None:
+    """The number opening a heading ("1:", "IV.", "一、", "（一）") or a point ("1.", "（1）")."""
+    if kind == "heading":
+        return _NUMBERED_HEADING.match(text) or _CJK_HEADING.match(text)
+    return _NUMBERED_POINT.match(text) or _CJK_POINT.match(text)
 
 
 # --- structure -------------------------------------------------------------------------------
@@ -339,10 +387,10 @@ def _classify(paragraphs: list[_Paragraph], first_file: bool) -> list[tuple[Bloc
         elif index == last and _is_source_line(text):
             kinds.append(("source", ""))
         elif paragraph.standalone and _is_heading_text(text):
-            number = _NUMBERED_HEADING.match(text)
-            kinds.append(("heading", number.group(1) if number else ""))
-        elif point := _NUMBERED_POINT.match(text):
-            kinds.append(("point", point.group(1) + "."))
+            number = _number_prefix(text, "heading")
+            kinds.append(("heading", next((g for g in number.groups() if g), "") if number else ""))
+        elif point := _number_prefix(text, "point"):
+            kinds.append(("point", next(g for g in point.groups() if g and g[0].isdigit()) + "."))
         else:
             kinds.append(("paragraph", ""))
     return kinds
@@ -444,6 +492,8 @@ def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, 
                 if not keep:
                     text, origins = text[:-1], origins[:-1]
                 separator = ""
+            elif _NO_SPACE.match(text.rstrip(_QUOTES)[-1:]) or _NO_SPACE.match(piece.lstrip(_QUOTES)[:1]):
+                separator = ""  # Chinese and Japanese put no space between words, nor where a line wraps
             else:
                 separator = " "
             text += separator

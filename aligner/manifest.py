@@ -73,7 +73,12 @@ def load_manifest(path: Path | None = None) -> Manifest:
                 f"manifest {path}: witness {witness_id!r}: role must be 'original' or 'translation'"
             )
         values = {key: str(entry[key]) for key in _FIELDS if key in entry}
-        witnesses.append(WitnessMeta(id=witness_id, files=tuple(entry["files"]), **values))
+        presegmented = entry.get("presegmented")
+        if presegmented is not None and not isinstance(presegmented, bool):
+            raise AlignerError(f"manifest {path}: witness {witness_id!r}: presegmented must be true or false")
+        witnesses.append(
+            WitnessMeta(id=witness_id, files=tuple(entry["files"]), presegmented=presegmented, **values)
+        )
     edition = data.get("edition", {})
     return Manifest(
         title=str(edition.get("title", "")),

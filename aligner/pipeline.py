@@ -127,7 +127,9 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
     return pivot
 
 
-def load_witnesses(arguments: list[str], manifest: manifest_module.Manifest) -> list[Witness]:
+def load_witnesses(
+    arguments: list[str], manifest: manifest_module.Manifest, presegmented: bool | None = None
+) -> list[Witness]:
     resolved = [manifest_module.resolve(argument, manifest) for argument in arguments]
     # test0.de and test0.fr (Text+Berg's naming) share a stem: such files keep their suffix in the id
     stems = Counter(meta.id for meta, _ in resolved)
@@ -140,7 +142,7 @@ def load_witnesses(arguments: list[str], manifest: manifest_module.Manifest) -> 
     witnesses = []
     with notes_to(sys.stderr):
         for meta, paths in resolved:
-            witnesses.append(load_witness(meta, paths))
+            witnesses.append(load_witness(meta, paths, presegmented))
     ids = [w.id for w in witnesses]
     if len(set(ids)) != len(ids):
         raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
@@ -160,12 +162,13 @@ def align_witnesses(
     model: str | None,
     manifest: manifest_module.Manifest,
     previous_tei: Path,
+    presegmented: bool | None = None,
 ) -> AlignmentRun:
     """Align every witness with the pivot, keeping the reviewed links of the edition at ``previous_tei``."""
     if len(arguments) < 2:
         raise AlignerError("give at least two witnesses: the pivot and one to align with it")
     pivot_arg = choose_pivot(arguments, pivot, manifest)
-    texts = load_witnesses(arguments, manifest)
+    texts = load_witnesses(arguments, manifest, presegmented)
     pivot_witness = texts[arguments.index(pivot_arg)]
     others = [w for w in texts if w is not pivot_witness]
     embedder = load_embedder(model)
@@ -200,6 +203,7 @@ def align_edition(
     pivot: str | None = None,
     model: str | None = None,
     manifest: Path | None = None,
+    presegmented: bool | None = None,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there."""
@@ -207,7 +211,7 @@ def align_edition(
     check_folder_for(tei)  # before minutes of alignment, not after
     loaded = manifest_for(manifest)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
-    run = align_witnesses(arguments, pivot, model, loaded, tei)
+    run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented)
     run.written = write_outputs(run.edition, out)
     return run
 

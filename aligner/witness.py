@@ -48,6 +48,9 @@ class WitnessMeta:
     date: str = ""
     source: str = ""
     files: tuple[str, ...] = ()
+    # One sentence per line (True), running text (False), or detected (None): how to read the files, not
+    # part of the description, so an edition read back equals the one written.
+    presegmented: bool | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

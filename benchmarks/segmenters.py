@@ -8,7 +8,8 @@ Three measurements, for pysbd, syntok, blingfire, razdel, punkt (nltk-punkt-toke
 2. the cleaned paragraphs of the English pamphlet and the Russian original: sentences, pieces that
    start in lower case or end on an initial/abbreviation (almost always wrong splits), seconds;
 3. Text+Berg (``../shared/bench/textberg``, gold one sentence per line): each document's lines joined
-   into one text and split again; precision / recall / F1 of the sentence boundaries, seconds.
+   into one text and split again; precision / recall / F1 of the sentence boundaries, seconds;
+4. the same on MAC-Dev's Chinese (``../shared/bench/mac-dev``), lines joined without a space.
 
 Run: ``python benchmarks/segmenters.py``
 """
@@ -31,6 +32,7 @@ from aligner.manifest import load_manifest
 from aligner.segment import split_sentences
 
 TEXTBERG = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
+MAC_DEV = TEXTBERG.parent / "mac-dev"
 PUNKT_MODELS = {"en": "english", "ru": "russian", "de": "german", "fr": "french"}
 
 HARD_CASES: list[tuple[str, str, list[str]]] = [
@@ -69,6 +71,10 @@ HARD_CASES: list[tuple[str, str, list[str]]] = [
     ("fr", "M. Dupont est arrivé hier. Il pleut sur Genève, c.-à-d. partout.",
      ["M. Dupont est arrivé hier.", "Il pleut sur Genève, c.-à-d. partout."]),
     ("zh", "我们必须警惕。敌人是狡猾的！你知道吗？", ["我们必须警惕。", "敌人是狡猾的！", "你知道吗？"]),
+    ("zh", "他说：“你好。”她说：“再见！”他走了。", ["他说：“你好。”", "她说：“再见！”", "他走了。"]),
+    ("zh", "他问：“真的吗！？”她笑了。", ["他问：“真的吗！？”", "她笑了。"]),
+    ("ja", "「吾輩は猫である。名前はまだ無い。」吾輩はここで始めて人間というものを見た。",
+     ["「吾輩は猫である。名前はまだ無い。」", "吾輩はここで始めて人間というものを見た。"]),
 ]  # fmt: skip
 
 
@@ -86,17 +92,17 @@ def _punkt(text: str, lang: str) -> list[str]:
 
 CANDIDATES: dict[str, tuple[frozenset[str], Callable[[str, str], list[str]]]] = {
     "pysbd": (
-        frozenset({"en", "ru", "de", "fr", "zh"}),
+        frozenset({"en", "ru", "de", "fr", "zh", "ja"}),
         lambda text, lang: [s.strip() for s in pysbd.Segmenter(language=lang, clean=False).segment(text)],
     ),
     "syntok": (frozenset({"en", "de", "fr", "ru"}), _syntok),
     "blingfire": (
-        frozenset({"en", "ru", "de", "fr", "zh"}),
+        frozenset({"en", "ru", "de", "fr", "zh", "ja"}),
         lambda t, _: blingfire.text_to_sentences(t).split("\n"),
     ),
     "razdel": (frozenset({"ru", "en"}), lambda text, _: [s.text for s in razdel.sentenize(text)]),
     "punkt": (frozenset(PUNKT_MODELS), _punkt),
-    "aligner": (frozenset({"en", "ru", "de", "fr", "zh"}), split_sentences),
+    "aligner": (frozenset({"en", "ru", "de", "fr", "zh", "ja"}), split_sentences),
 }
 
 
@@ -146,39 +152,50 @@ def bundled_texts() -> None:
 def textberg() -> None:
     print("\n3. Text+Berg, lines joined and split again: boundary precision / recall / F1, seconds")
     for lang in ("de", "fr"):
-        documents = [p.read_text(encoding="utf-8").split("\n") for p in sorted(TEXTBERG.glob(f"*.{lang}"))]
-        for name, (supported, split) in CANDIDATES.items():
-            if lang not in supported:
-                continue
-            found = right = gold_count = 0
-            start = time.perf_counter()
-            for lines in documents:
-                lines = [line.strip() for line in lines if line.strip()]
-                text = " ".join(lines)
-                gold, position = set(), 0
-                for line in lines:
-                    position += len(line)
-                    gold.add(position)
-                    position += 1
-                predicted, cursor = set(), 0
-                for sentence in split(text, lang):
-                    if not sentence:
-                        continue
-                    cursor = text.find(sentence, cursor)
-                    predicted.add(cursor + len(sentence))
-                    cursor += len(sentence)
-                found, right, gold_count = (
-                    found + len(predicted),
-                    right + len(predicted & gold),
-                    gold_count + len(gold),
-                )
-            seconds = time.perf_counter() - start
-            precision, recall = right / found, right / gold_count
-            f1 = 2 * precision * recall / (precision + recall)
-            print(f"  {lang} {name:10} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}  {seconds:6.2f} s")
+        boundaries(lang, sorted(TEXTBERG.glob(f"*.{lang}")), " ")
+
+
+def mac_dev() -> None:
+    print("\n4. MAC-Dev Chinese, lines joined without a space and split again: boundary P / R / F1, seconds")
+    boundaries("zh", sorted(MAC_DEV.glob("*.zh")), "")
+
+
+def boundaries(lang: str, paths: list[Path], joiner: str) -> None:
+    """Gold one sentence per line: join each document's lines, split, score the sentence ends found."""
+    documents = [p.read_text(encoding="utf-8").split("\n") for p in paths]
+    for name, (supported, split) in CANDIDATES.items():
+        if lang not in supported:
+            continue
+        found = right = gold_count = 0
+        start = time.perf_counter()
+        for lines in documents:
+            lines = [line.strip() for line in lines if line.strip()]
+            text = joiner.join(lines)
+            gold, position = set(), 0
+            for line in lines:
+                position += len(line)
+                gold.add(position)
+                position += len(joiner)
+            predicted, cursor = set(), 0
+            for sentence in split(text, lang):
+                if not sentence:
+                    continue
+                cursor = text.find(sentence, cursor)
+                predicted.add(cursor + len(sentence))
+                cursor += len(sentence)
+            found, right, gold_count = (
+                found + len(predicted),
+                right + len(predicted & gold),
+                gold_count + len(gold),
+            )
+        seconds = time.perf_counter() - start
+        precision, recall = right / found, right / gold_count
+        f1 = 2 * precision * recall / (precision + recall)
+        print(f"  {lang} {name:10} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}  {seconds:6.2f} s")
 
 
 if __name__ == "__main__":
     hard_cases()
     bundled_texts()
     textberg()
+    mac_dev()

@@ -113,3 +113,21 @@ def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Pa
     assert main(["evaluate", str(tmp_path / "t4.test4.fr.align"), str(BENCH / "test4.defr")]) == 0
     # the bundled manifest's title (Stalin's speeches) is not given to texts that are not in it
     assert read_edition(out.with_name("t4.tei.xml")).title == "test4 and its translations"
+
+
+def test_align_takes_one_sentence_per_line_chinese_as_it_is_or_raw_when_told(tmp_path: Path):
+    mac = BENCH.parent / "mac-dev"
+    zh, en = (mac / f"006.{lang}" for lang in ("zh", "en"))
+    lines = {
+        p: sum(1 for line in p.read_text(encoding="utf-8").split("\n") if line.strip()) for p in (zh, en)
+    }
+    for option in ("--presegmented", "--raw", None):
+        out = tmp_path / str(option).strip("-")
+        assert main(["align", f"{zh}:zh", f"{en}:en", "--out", str(out), *([option] if option else [])]) == 0
+        edition = read_edition(out.with_name(out.name + ".tei.xml"))
+        assert edition.pivot.lang == "zh"  # the first witness is the pivot, as in the gold [zh]:[en]
+        counts = [len(edition.pivot.segments), len(edition.witnesses[0].segments)]
+        if option == "--raw":
+            assert counts[0] != lines[zh]  # split again: 182 lines are not 182 sentences to a splitter
+        else:
+            assert counts == [lines[zh], lines[en]]

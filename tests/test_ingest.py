@@ -6,8 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from paths import TEXTBERG, TRANSLATIONS
+from conftest import positional_beads
+from paths import SHARED, TEXTBERG, TRANSLATIONS
 
+from aligner.alignment import PairAlignment
+from aligner.edition import Edition, read_edition, validate, write_edition
 from aligner.errors import AlignerError
 from aligner.ingest import load_witness, read_text
 from aligner.manifest import load_manifest
@@ -285,3 +288,160 @@ def test_a_huge_line_without_spaces_is_read_in_linear_time(tmp_path: Path) -> No
     path.write_text("It reads: " + "x" * 500_000 + "\n", encoding="utf-8")
     witness = load_witness(WitnessMeta(id="blob", lang="en", files=(path.name,)), [path])
     assert [len(s.text) for s in witness.segments] == [len("It reads: ") + 500_000]
+
+
+# --- Chinese and Japanese ----------------------------------------------------------------------------
+
+MAC_DEV = SHARED / "bench" / "mac-dev"
+
+RAW_CHINESE = """关于党的工作的缺点
+
+结束语
+
+同志们！我在报告中已经讲过了。现在我来回答几个问题。
+
+一、政治上的麻痹大意
+
+我们的同志们在经济工作中取得了巨大的成就，
+可是他们有时却忘记了政治，
+
+这是很危险的。他说：“我们必须警惕。”大家都同意了。
+
+（二）资本主义包围
+
+（1）首先要提高党员的政治水平。
+"""
+
+
+def blocks_of(witness: Witness) -> list[tuple[str, str, list[str]]]:
+    return [(block.kind, block.label, [s.text for s in block.segments]) for block in witness.blocks]
+
+
+def test_raw_chinese_headings_paragraphs_and_a_paragraph_ending_in_a_comma(tmp_path: Path) -> None:
+    path = tmp_path / "报告.txt"
+    path.write_text(RAW_CHINESE, encoding="utf-8")
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("title", "", ["关于党的工作的缺点"]),
+        ("heading", "", ["结束语"]),
+        ("paragraph", "", ["同志们！", "我在报告中已经讲过了。", "现在我来回答几个问题。"]),
+        ("heading", "一", ["政治上的麻痹大意"]),
+        ("paragraph", "", ["我们的同志们在经济工作中取得了巨大的成就，可是他们有时却忘记了政治，"]),
+        ("paragraph", "", ["这是很危险的。", "他说：“我们必须警惕。”", "大家都同意了。"]),
+        ("heading", "二", ["资本主义包围"]),
+        ("point", "1.", ["首先要提高党员的政治水平。"]),
+    ]
+    wrapped = witness.blocks[4].segments[0]
+    assert (wrapped.line_start, wrapped.line_end) == (9, 10)
+
+
+def test_wrapped_chinese_and_japanese_lines_join_without_a_space(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.txt"
+    path.write_text("第一章\n\n他说：“我们必须\n警惕。”大家\n都同意了。\n\n第二段。\n", encoding="utf-8")
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path], presegmented=False)
+    assert [s.text for s in witness.segments] == [
+        "第一章",
+        "他说：“我们必须警惕。”",
+        "大家都同意了。",
+        "第二段。",
+    ]
+    path.write_text("吾輩は猫である\n\n吾輩は猫で\nある。名前は\nまだ無い。\n", encoding="utf-8")
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path], presegmented=False)
+    assert [s.text for s in witness.segments] == ["吾輩は猫である", "吾輩は猫である。", "名前はまだ無い。"]
+
+
+def test_japanese_paragraphs_are_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "neko.txt"
+    path.write_text(
+        "吾輩は猫である。名前はまだ無い。\n\n"
+        "どこで生れたかとんと見当がつかぬ。「何でも薄暗いじめじめした所で泣いていた。」吾輩はここで始めて人間というものを見た。\n\n"
+        "しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。この書生というのは時々我々を捕えて煮て食うという話である。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path])
+    assert [[s.text for s in block.segments] for block in witness.blocks] == [
+        ["吾輩は猫である。", "名前はまだ無い。"],
+        [
+            "どこで生れたかとんと見当がつかぬ。",
+            "「何でも薄暗いじめじめした所で泣いていた。」",
+            "吾輩はここで始めて人間というものを見た。",
+        ],
+        [
+            "しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。",
+            "この書生というのは時々我々を捕えて煮て食うという話である。",
+        ],
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in MAC_DEV.glob("*.[ze][hn]")))
+def test_mac_dev_chinese_and_english_are_detected_as_one_sentence_per_line(name: str) -> None:
+    path = MAC_DEV / name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    witness = load_witness(WitnessMeta(id="mac", lang=path.suffix[1:], files=(name,)), [path])
+    assert [segment.text for segment in witness.segments] == [line.strip() for line in lines if line.strip()]
+
+
+def test_japanese_one_sentence_per_line_is_detected(tmp_path: Path) -> None:
+    sentences = [
+        "吾輩は猫である。",
+        "名前はまだ無い。",
+        "どこで生れたかとんと見当がつかぬ。",
+        "「何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。」",
+        "吾輩はここで始めて人間というものを見た。",
+    ]
+    path = tmp_path / "neko.ja"
+    path.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path])
+    assert [s.text for s in witness.segments] == sentences
+    assert [s.line_start for s in witness.segments] == [1, 2, 3, 4, 5]
+
+
+def test_a_manifest_witness_says_whether_it_is_presegmented(tmp_path: Path) -> None:
+    chinese = MAC_DEV / "006.zh"
+    lines = [line for line in chinese.read_text(encoding="utf-8").split("\n") if line.strip()]
+    manifest = tmp_path / "manifest.toml"
+    for flag, expected in (("true", True), ("false", False)):
+        manifest.write_text(
+            f'[[witness]]\nid = "zh"\nlang = "zh"\nfiles = ["{chinese}"]\npresegmented = {flag}\n',
+            encoding="utf-8",
+        )
+        loaded = load_manifest(manifest)
+        meta = loaded.get("zh")
+        assert meta is not None and meta.presegmented is expected
+        witness = load_witness(meta, loaded.paths(meta))
+        # Read as running text, the 182 lines are one paragraph split again by the splitter.
+        assert (len(witness.segments) == len(lines)) is expected
+    manifest.write_text(
+        f'[[witness]]\nid = "zh"\nlang = "zh"\nfiles = ["{chinese}"]\npresegmented = "yes"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(AlignerError, match="presegmented must be true or false"):
+        load_manifest(manifest)
+
+
+def test_a_chinese_witness_round_trips_through_the_tei_edition(tmp_path: Path) -> None:
+    chinese = load_witness(
+        WitnessMeta(id="zh", lang="zh", role="original", files=("006.zh",)), [MAC_DEV / "006.zh"]
+    )
+    english = load_witness(WitnessMeta(id="en", lang="en", files=("006.en",)), [MAC_DEV / "006.en"])
+    raw = tmp_path / "报告.txt"
+    raw.write_text(RAW_CHINESE, encoding="utf-8")
+    report = load_witness(WitnessMeta(id="zh2", lang="zh", files=(raw.name,)), [raw])
+    edition = Edition(
+        title="三体 and its translation",
+        pivot=chinese,
+        witnesses=[english, report],
+        alignments=[
+            PairAlignment("zh", "en", positional_beads(chinese, english)),
+            PairAlignment("zh", "zh2", positional_beads(chinese, report)),
+        ],
+        model="usem3",
+    )
+    path = tmp_path / "三体.tei.xml"
+    write_edition(edition, path)
+    validate(path)
+    back = read_edition(path)
+    for written, read in zip([chinese, english, report], [back.pivot, *back.witnesses], strict=True):
+        assert [s.text for s in read.segments] == [s.text for s in written.segments]
+        assert [(b.kind, b.label) for b in read.blocks] == [(b.kind, b.label) for b in written.blocks]
+    assert back == edition

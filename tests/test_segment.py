@@ -104,3 +104,49 @@ def test_language_codes_are_normalised_and_unknown_ones_refused() -> None:
     assert check_lang("de-CH") == "de"
     with pytest.raises(AlignerError, match="unknown language code 'xx'"):
         split_sentences("Some text.", "xx")
+
+
+# --- full-width punctuation: one rule set for the script, whatever the language ------------------------
+
+
+def test_chinese_closing_quotes_stay_with_their_sentence() -> None:
+    assert split_sentences("他说：“你好。”她说：“再见！”他走了。", "zh") == [
+        "他说：“你好。”",
+        "她说：“再见！”",
+        "他走了。",
+    ]
+
+
+def test_a_run_of_full_width_ends_and_an_ellipsis_end_one_sentence() -> None:
+    assert split_sentences("他问：“真的吗！？”她笑了……天黑了。", "zh") == [
+        "他问：“真的吗！？”",
+        "她笑了……",
+        "天黑了。",
+    ]
+
+
+def test_japanese_splits_after_a_closing_corner_bracket() -> None:
+    text = (
+        "「吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。記憶している。」"
+        "吾輩はここで始めて人間というものを見た。"
+    )
+    assert split_sentences(text, "ja") == [
+        "「吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。記憶している。」",
+        "吾輩はここで始めて人間というものを見た。",
+    ]
+
+
+def test_full_width_quotes_in_another_language_follow_the_same_rules() -> None:
+    # A Chinese quotation inside an English sentence, and Japanese brackets in a German one.
+    assert split_sentences("He wrote: “你好。”Then he left.", "en") == ["He wrote: “你好。”", "Then he left."]
+    assert split_sentences("Sie las 「猫である。」Dann schwieg sie.", "de") == [
+        "Sie las 「猫である。」",
+        "Dann schwieg sie.",
+    ]
+
+
+def test_an_elision_is_not_taken_for_a_closing_quote() -> None:
+    assert split_sentences("It was cold. ’Tis the season, he said.", "en") == [
+        "It was cold.",
+        "’Tis the season, he said.",
+    ]
