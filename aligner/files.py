@@ -6,9 +6,17 @@ Every reader of the package goes through ``read_bytes``/``read_text`` and every 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: writers are not ordered, the fingerprint still decides
+    fcntl = None  # type: ignore[assignment]
 
 from aligner.errors import AlignerError
 
@@ -61,25 +69,81 @@ def check_folder_for(path: Path) -> None:
         raise AlignerError(f"cannot write {path}: {blocker} is a file, not a folder")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+class StaleWrite(AlignerError):
+    """The file changed on disk since it was read: someone else saved first (see ``write_atomic``)."""
+
+
+ANY = object()
+"""``write_atomic(..., expected=ANY)``: overwrite whatever is there (the default)."""
+
+
+def fingerprint(path: Path) -> str | None:
+    """What a writer remembers of the file it read: the SHA-256 of its bytes (``None``: no file)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise AlignerError(f"cannot read {path}: {err.strerror or err}") from None
+
+
+@contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """Writers of one folder take turns (an advisory lock on the folder itself, no lock file to go stale).
+
+    The lock only orders the check-and-rename of ``write_atomic``; what decides is the fingerprint.
+    """
+    if fcntl is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temporary files of a writer killed mid-save (only possible outside the lock) are litter."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes, expected: str | object | None = ANY) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file.
+
+    A symbolic link is written through (its target gets the new content; the link stays a link).
+    With ``expected`` (a ``fingerprint`` taken when the file was read, ``None`` for "did not exist"),
+    the write happens only if the file is still as it was read; else ``StaleWrite`` is raised and
+    nothing is written, so a slower writer never overwrites a faster one's work.
+    """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except (FileExistsError, NotADirectoryError):
         check_folder_for(path)
         raise AlignerError(f"cannot write {path}: {path.parent} is not a folder") from None
     except OSError as err:
         raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _folder_locked(path.parent):
+        _remove_stale_temps(path)
+        if expected is not ANY and fingerprint(path) != expected:
+            raise StaleWrite(f"{path} was changed by someone else since it was read")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        except OSError as err:
+            raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(tmp, _mode_for(path))
+            os.replace(tmp, path)
+        except OSError as err:
+            Path(tmp).unlink(missing_ok=True)
+            raise AlignerError(f"cannot write {path}: {err.strerror or err}") from None
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
