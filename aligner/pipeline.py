@@ -20,6 +20,7 @@ from aligner.alignment import REVIEW_THRESHOLD, PairAlignment
 from aligner.edition import (
     REVIEW_PARAMETER,
     Edition,
+    language_name,
     now,
     outline,
     previous_edition,
@@ -47,6 +48,8 @@ class AlignmentRun:
     edition: Edition
     dropped_reviews: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    kept: int = 0  # reviewed links of the previous edition kept as fixed
+    realigned: bool = False  # an edition was already there
 
     def summary(self, threshold: float | None = None) -> list[str]:
         """One line per pair alignment: its beads and how many of them are doubtful, to review."""
@@ -55,28 +58,41 @@ class AlignmentRun:
         for k, witness in enumerate(self.edition.witnesses):
             total, doubtful, _ = review.counts(self.edition, threshold, [k])
             lines.append(
-                f"{self.edition.pivot.id} <-> {witness.id}: {total} beads, "
+                f"{self.edition.pivot.id} <-> {witness.id}: {total} links, "
                 f"{doubtful} below confidence {threshold} (to review)"
             )
+        if self.realigned:
+            lines.append(f"kept {self.kept} reviewed link(s) of the previous edition")
         return lines
+
+    def next_steps(self) -> list[str]:
+        """What to do next, as commands to copy: review the doubtful links, then export."""
+        tei = next((path for path in self.written if path.name.endswith(".tei.xml")), None)
+        if tei is None:
+            return []
+        return [
+            f"next: aligner review {tei} --interactive   (fix the doubtful links)",
+            f"then: aligner export {tei}   (TSV, TMX, HTML again); aligner validate {tei}   (full TEI check)",
+        ]
 
 
 # --- the manifest ----------------------------------------------------------------------------------
 
 
 def manifest_for(path: Path | None) -> manifest_module.Manifest:
-    """The manifest given, else the bundled one if the package has it: files alone need none."""
-    if path is not None:
-        return manifest_module.load_manifest(path)
-    if manifest_module.bundled_manifest().is_file():
-        return manifest_module.load_manifest()
-    return manifest_module.NO_MANIFEST
+    """The manifest given, else one in the current folder, else the bundled one if the package has
+    it (see ``manifest.find_manifest``): files alone need none."""
+    found = manifest_module.find_manifest(path)
+    return manifest_module.NO_MANIFEST if found is None else manifest_module.load_manifest(found)
 
 
 def manifest_listing(path: Path | None = None) -> list[str]:
-    """What ``aligner witnesses`` prints: id, language, role and title of every manifest witness."""
-    manifest = manifest_module.load_manifest(path)
-    return [
+    """What ``aligner witnesses`` prints: the manifest read, then id, language, role and title of
+    every witness in it."""
+    manifest = manifest_for(path)
+    if manifest.path is None:
+        raise AlignerError("no manifest: give one with --manifest, or put translations/manifest.toml here")
+    return [f"# {manifest_module.described(manifest)}"] + [
         f"{meta.id}\t{meta.lang}\t{meta.role}{' (pivot)' if meta.id == manifest.pivot else ''}\t{meta.title}"
         for meta in manifest.witnesses
     ]
@@ -150,10 +166,15 @@ def load_witnesses(
 
 
 def edition_title(manifest: manifest_module.Manifest, texts: list[Witness], pivot: Witness) -> str:
-    """The manifest's title describes its own texts: files aligned on their own get a title of theirs."""
-    if manifest.title and all(w.meta in manifest.witnesses for w in texts):
+    """The manifest's title describes all its texts: any other choice of witnesses gets a title made
+    for the witnesses actually aligned (the pivot's title, then its language and the others')."""
+    if manifest.title and {w.meta for w in texts} == set(manifest.witnesses):
         return manifest.title
-    return f"{pivot.meta.title} and its translations"
+    others = [w for w in texts if w is not pivot]
+    languages = [f"{language_name(w.lang)} {w.meta.role} ({w.id})" for w in others]
+    listed = ", ".join(languages[:-1]) + (" and " if len(languages) > 1 else "") + languages[-1]
+    role = "original" if pivot.meta.role == "original" else "text"
+    return f"{pivot.meta.title or pivot.id}: {language_name(pivot.lang)} {role} ({pivot.id}) and {listed}"
 
 
 def align_witnesses(
@@ -163,6 +184,7 @@ def align_witnesses(
     manifest: manifest_module.Manifest,
     previous_tei: Path,
     presegmented: bool | None = None,
+    publication: dict[str, str] | None = None,
 ) -> AlignmentRun:
     """Align every witness with the pivot, keeping the reviewed links of the edition at ``previous_tei``."""
     if len(arguments) < 2:
@@ -180,21 +202,27 @@ def align_witnesses(
         fixed, lost = carry_reviews(previous, pivot_witness, witness) if previous else ([], [])
         kept, dropped = kept + len(fixed), dropped + lost
         alignments.append(align_module.align_pair(pivot_witness, witness, embedder, fixed, params))
+    given = {**dict(manifest.publication), **(publication or {})}
+    title = given.pop("title", "") or edition_title(manifest, texts, pivot_witness)
     edition = Edition(
-        title=edition_title(manifest, texts, pivot_witness),
+        title=title,
         pivot=pivot_witness,
         witnesses=others,
         alignments=alignments,
         model=embedder.name,
         parameters={**align_module.parameter_record(params), REVIEW_PARAMETER: str(REVIEW_THRESHOLD)},
+        publication={key: value for key, value in given.items() if value},
+        kept=None if previous is None else previous.kept,
     )
     if previous is not None:
         edition.changes = list(previous.changes)
-        if edition != previous or dropped:  # an alignment that changed nothing is not news
+        if (
+            replace(edition, publication={}) != previous or dropped
+        ):  # an alignment that changed nothing is not news
             aligned = ", ".join(w.id for w in others)
             what = f"aligned {aligned} with {pivot_witness.id} again (model {embedder.name})"
             edition.changes += realignment_changes(kept, dropped, what, now())
-    return AlignmentRun(edition, dropped)
+    return AlignmentRun(edition, dropped, kept=kept, realigned=previous is not None)
 
 
 def align_edition(
@@ -204,6 +232,7 @@ def align_edition(
     model: str | None = None,
     manifest: Path | None = None,
     presegmented: bool | None = None,
+    publication: dict[str, str] | None = None,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there."""
@@ -211,7 +240,7 @@ def align_edition(
     check_folder_for(tei)  # before minutes of alignment, not after
     loaded = manifest_for(manifest)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
-    run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented)
+    run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented, publication)
     run.written = write_outputs(run.edition, out)
     return run
 
@@ -223,8 +252,7 @@ def open_for_review(path: Path, threshold: float | None) -> tuple[Edition, float
     """The edition at ``path``, read and validated, and the threshold below which links are doubtful."""
     if threshold is not None:
         review.check_threshold(threshold)
-    edition = read_edition(path)  # not XML, not TEI, not ours: refused before the slower validation
-    validate(path)
+    edition = read_edition(path)  # not XML, not TEI, not ours, broken ids or targets: refused
     return edition, edition.review_threshold if threshold is None else threshold
 
 
@@ -267,6 +295,13 @@ def export_edition(path: Path, out: Path | None = None) -> list[Path]:
         write_edition(edition, tei)
         written.insert(0, tei)
     return written
+
+
+def validate_edition(path: Path) -> str:
+    """``aligner validate``: the tool's own rules (by reading it), then the full tei_all schema (Jing)."""
+    read_edition(path)
+    validate(path)
+    return f"{path}: valid TEI P5 (tei_all)"
 
 
 def evaluate_files(predicted: Path, gold: Path) -> str:

@@ -112,7 +112,8 @@ def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Pa
     assert "test4.de <-> test4.fr:" in capsys.readouterr().out
     assert main(["evaluate", str(tmp_path / "t4.test4.fr.align"), str(BENCH / "test4.defr")]) == 0
     # the bundled manifest's title (Stalin's speeches) is not given to texts that are not in it
-    assert read_edition(out.with_name("t4.tei.xml")).title == "test4 and its translations"
+    title = read_edition(out.with_name("t4.tei.xml")).title
+    assert title == "test4: German text (test4.de) and French translation (test4.fr)"
 
 
 def test_align_takes_one_sentence_per_line_chinese_as_it_is_or_raw_when_told(tmp_path: Path):

@@ -261,14 +261,19 @@ def test_bad_input_is_refused_in_one_line_and_nothing_is_touched(hand_file: Path
         "</teiHeader><text><body><p>x</p></body></text></TEI>",
         encoding="utf-8",
     )
-    invalid = tmp_path / "invalid.tei.xml"
+    broken = tmp_path / "broken.tei.xml"  # review checks the tool's own rules in Python, without Java
+    broken.write_bytes(original.replace(b'#en-1937.s2"', b'#en-1937.s9999"', 1))
+    assert broken.read_bytes() != original
+    invalid = tmp_path / "invalid.tei.xml"  # what only the full schema sees: 'aligner validate'
     invalid.write_bytes(original.replace(b'type="alignment"', b'type="alignment" frequency="high"', 1))
+    done = aligner("validate", str(invalid))
+    assert done.returncode == 1 and "is not valid TEI" in done.stderr, done.stderr
     not_xml = TRANSLATIONS / "manifest.toml"
     cases = {
         not_xml: "is not well-formed XML",
         not_tei: "is not a TEI document",
         not_ours: "not an edition written by aligner",
-        invalid: "is not valid TEI",
+        broken: "points to unknown sentence",
     }
     for path, message in cases.items():
         before = path.read_bytes()

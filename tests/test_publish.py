@@ -1,0 +1,242 @@
+"""The edition is the scholar's document: what they add to the TEI by hand survives every write
+(a review decision, an export, aligning again), and the manifest or the command line can fill the
+publication statement itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from paths import TEXTBERG, TRANSLATIONS
+
+from aligner import review
+from aligner.cli import main
+from aligner.edition import SCHEMA_URL, TEI, Edition, read_edition, validate, write_edition
+
+NS = {"t": TEI}
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+WIKIDATA = "https://www.wikidata.org/wiki/Q855"
+
+
+def _edit_by_hand(path: Path) -> None:
+    """What a scholar does in oXygen before publishing: a real publicationStmt with a CC BY licence,
+    a Wikidata @ref on the original's author, a note, their own respStmt, a project description,
+    front matter, and a note of their own in the standOff."""
+    tree = etree.parse(str(path))
+    root = tree.getroot()
+    file_desc = root.find("t:teiHeader/t:fileDesc", NS)
+    publication = file_desc.find("t:publicationStmt", NS)
+    publication.getparent().replace(
+        publication,
+        etree.fromstring(
+            f'<publicationStmt xmlns="{TEI}"><publisher>Institute of History</publisher>'
+            "<pubPlace>Oxford</pubPlace><date when='2026'>2026</date><availability>"
+            f'<licence target="{CC_BY}">CC BY 4.0</licence></availability></publicationStmt>'
+        ),
+    )
+    author = file_desc.find("t:sourceDesc/t:listWit/t:witness[@corresp='#ru-1937']/t:bibl/t:author", NS)
+    author.set("ref", WIKIDATA)
+    title_stmt = file_desc.find("t:titleStmt", NS)
+    title_stmt.append(
+        etree.fromstring(f'<respStmt xmlns="{TEI}"><resp>encoding</resp><name>Olga Editor</name></respStmt>')
+    )
+    file_desc.find("t:sourceDesc", NS).addprevious(
+        etree.fromstring(f'<notesStmt xmlns="{TEI}"><note>Prepared for the 2026 seminar.</note></notesStmt>')
+    )
+    encoding = root.find("t:teiHeader/t:encodingDesc", NS)
+    encoding.insert(
+        0, etree.fromstring(f'<projectDesc xmlns="{TEI}"><p>A seminar edition.</p></projectDesc>')
+    )
+    outer = root.find("t:text", NS)
+    outer.insert(0, etree.fromstring(f'<front xmlns="{TEI}"><p>Editor\'s preface.</p></front>'))
+    root.find("t:standOff", NS).append(
+        etree.fromstring(f'<note xmlns="{TEI}" type="editorial">See also the 1938 edition.</note>')
+    )
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+
+
+def _assert_edits_kept(path: Path) -> None:
+    validate(path)
+    root = etree.parse(str(path)).getroot()
+    header = root.find("t:teiHeader", NS)
+    publication = header.find("t:fileDesc/t:publicationStmt", NS)
+    assert publication.findtext("t:publisher", namespaces=NS) == "Institute of History"
+    assert publication.findtext("t:pubPlace", namespaces=NS) == "Oxford"
+    assert publication.find("t:availability/t:licence", NS).get("target") == CC_BY
+    author = header.find(".//t:witness[@corresp='#ru-1937']/t:bibl/t:author", NS)
+    assert author.get("ref") == WIKIDATA and author.text == "И. В. Сталин"
+    names = [n.text for n in header.iterfind("t:fileDesc/t:titleStmt/t:respStmt/t:name", NS)]
+    assert "Olga Editor" in names and "aligner" in names
+    assert header.findtext("t:fileDesc/t:notesStmt/t:note", namespaces=NS) == "Prepared for the 2026 seminar."
+    assert header.findtext("t:encodingDesc/t:projectDesc/t:p", namespaces=NS) == "A seminar edition."
+    assert root.findtext("t:text/t:front/t:p", namespaces=NS) == "Editor's preface."
+    assert (
+        root.findtext("t:standOff/t:note[@type='editorial']", namespaces=NS) == "See also the 1938 edition."
+    )
+
+
+def test_header_edits_survive_a_review_decision(hand_edition: Edition, tmp_path: Path) -> None:
+    path = tmp_path / "mb.tei.xml"
+    write_edition(hand_edition, path)
+    _edit_by_hand(path)
+    edition = read_edition(path)
+    pair = edition.alignments[0]
+    beads = review.accept(pair.beads, 0, "Boris")
+    changed = replace(edition, alignments=[replace(pair, beads=beads)])
+    write_edition(review.record(changed, "Boris", "accepted link 1"), path)
+    _assert_edits_kept(path)
+    again = read_edition(path)
+    assert again.alignments[0].beads[0].resp == "Boris"
+    assert "Boris" in [n.text for n in etree.parse(str(path)).iterfind(".//t:respStmt/t:name", NS)]
+
+
+def test_header_edits_survive_export_and_realignment(bundled_edition: Path, tmp_path: Path) -> None:
+    path = tmp_path / "mb.tei.xml"
+    path.write_bytes(bundled_edition.read_bytes())
+    _edit_by_hand(path)
+    assert main(["export", str(path)]) == 0
+    _assert_edits_kept(path)
+    assert main(["export", str(path), "--out", str(tmp_path / "copy")]) == 0
+    _assert_edits_kept(tmp_path / "copy.tei.xml")
+    assert main(["align", "--out", str(tmp_path / "mb")]) == 0
+    _assert_edits_kept(path)
+    # reading and writing again changes nothing: the carried-over parts are stable
+    before = path.read_bytes()
+    write_edition(read_edition(path), path)
+    assert path.read_bytes() == before
+
+
+def test_the_command_line_and_a_file_beside_a_text_fill_the_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no manifest here: the bundled one does not describe these files
+    de, fr = tmp_path / "brief.de", tmp_path / "brief.fr"
+    de.write_bytes((TEXTBERG / "test4.de").read_bytes())
+    fr.write_bytes((TEXTBERG / "test4.fr").read_bytes())
+    (tmp_path / "brief.fr.toml").write_text(
+        'title = "Lettre"\ntranslator = "Marie Curie"\ndate = "1950"\n', encoding="utf-8"
+    )
+    options = ["--publisher", "Institute of History", "--place", "Bern", "--date", "2026-12-01"]
+    options += ["--licence", "CC BY 4.0", "--author", "Hans Muster"]
+    assert main(["align", f"{de}:de", f"{fr}:fr", "--out", "out/brief", *options]) == 0
+    path = tmp_path / "out" / "brief.tei.xml"
+    validate(path)
+    header = etree.parse(str(path)).getroot().find("t:teiHeader/t:fileDesc", NS)
+    # a title made for the witnesses aligned, not the bundled manifest's Russian–English one
+    title = header.findtext("t:titleStmt/t:title", namespaces=NS)
+    assert "German" in title and "French" in title and "Russian" not in title
+    assert header.findtext("t:titleStmt/t:author", namespaces=NS) == "Hans Muster"
+    publication = header.find("t:publicationStmt", NS)
+    assert [etree.QName(c).localname for c in publication] == [
+        "publisher",
+        "pubPlace",
+        "date",
+        "availability",
+    ]
+    assert publication.find("t:date", NS).get("when") == "2026-12-01"
+    assert publication.find("t:availability/t:licence", NS).get("target") == CC_BY
+    french = header.find("t:sourceDesc/t:listWit/t:witness[@corresp='#brief']/t:bibl", NS)
+    french = french if french is not None else header.find(".//t:witness[@corresp='#brief.fr']/t:bibl", NS)
+    assert french.findtext("t:title", namespaces=NS) == "Lettre"
+    assert french.findtext("t:editor[@role='translator']", namespaces=NS) == "Marie Curie"
+
+
+def _local_manifest(folder: Path) -> Path:
+    """A scholar's working folder: the bundled texts copied into ./translations with a manifest of
+    their own, which names a German witness the bundled manifest does not have."""
+    local = folder / "translations"
+    local.mkdir()
+    for name in ("en-1937-mastering-bolshevism.txt",):
+        (local / name).write_bytes((TRANSLATIONS / name).read_bytes())
+    (local / "de-1950.txt").write_bytes((TEXTBERG / "test4.de").read_bytes())
+    (local / "manifest.toml").write_text(
+        '[edition]\ntitle = "Two texts"\npivot = "en-1937"\npublisher = "Seminar"\nlicence = "CC0"\n\n'
+        '[[witness]]\nid = "en-1937"\nlang = "en"\nrole = "original"\ntitle = "Mastering Bolshevism"\n'
+        'files = ["en-1937-mastering-bolshevism.txt"]\n\n'
+        '[[witness]]\nid = "de-1950"\nlang = "de"\ntitle = "Brief"\nfiles = ["de-1950.txt"]\n',
+        encoding="utf-8",
+    )
+    return local / "manifest.toml"
+
+
+def test_a_manifest_in_the_current_folder_is_found_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = _local_manifest(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["witnesses"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"# manifest {manifest.resolve()}"
+    assert [line.split("\t")[0] for line in out[1:]] == ["en-1937", "de-1950"]
+    assert main(["segment", "ru-1937"]) == 1  # not in this manifest: the message says which was read
+    err = capsys.readouterr().err
+    assert f"manifest {manifest.resolve()}" in err and "en-1937, de-1950" in err
+    # --manifest names another one, on every command that reads one
+    assert main(["witnesses", "--manifest", str(TRANSLATIONS / "manifest.toml")]) == 0
+    assert "ru-1937" in capsys.readouterr().out
+
+
+def _no_java_environment(tmp_path: Path) -> dict[str, str]:
+    """An empty PATH (no java, no jing; the tests' Python is called by its path), and a schema path
+    that leads nowhere."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PATH", "ALIGNER_TEI_SCHEMA")}
+    return {**env, "PATH": str(bin_dir), "ALIGNER_TEI_SCHEMA": str(tmp_path / "nowhere.rng")}
+
+
+def test_review_needs_no_java_and_no_schema(hand_edition: Edition, tmp_path: Path) -> None:
+    path = tmp_path / "mb.tei.xml"
+    write_edition(hand_edition, path)
+    env = _no_java_environment(tmp_path)
+    python = sys.executable
+    done = subprocess.run(
+        [python, "-m", "aligner.cli", "review", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "doubtful" in done.stdout or "below" in done.stdout
+    decided = subprocess.run(
+        [python, "-m", "aligner.cli", "review", str(path), "--interactive", "--reviewer", "Boris"],
+        input="a\nq\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert decided.returncode == 0, decided.stderr
+    assert any(b.resp == "Boris" for b in read_edition(path).alignments[0].beads)
+    # the full check says what is missing, in one line, and where to get it
+    check = subprocess.run(
+        [python, "-m", "aligner.cli", "validate", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 1 and check.stderr.count("\n") == 1
+    assert "apt install jing" in check.stderr and "brew install jing-trang" in check.stderr
+
+
+def test_validate_names_where_to_get_the_schema(hand_edition: Edition, tmp_path: Path) -> None:
+    path = tmp_path / "mb.tei.xml"
+    write_edition(hand_edition, path)
+    env = {**os.environ, "ALIGNER_TEI_SCHEMA": str(tmp_path / "nowhere.rng")}
+    done = subprocess.run(
+        [sys.executable, "-m", "aligner.cli", "validate", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1 and SCHEMA_URL in done.stderr
+    assert main(["validate", str(path)]) == 0
