@@ -355,6 +355,27 @@ def _body(text: etree._Element, witness: Witness) -> None:
         _el(body, "ab")  # a body cannot be empty; an untyped ab is no block
 
 
+def _numbers(indices: Sequence[int]) -> str:
+    """Sentence numbers (1-based, as in the sentence ids) of one side: ``524`` or ``524-526``."""
+    numbers = [i + 1 for i in indices]
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+    return "_".join(str(n) for n in numbers)  # not consecutive: every number
+
+
+def link_id(witness_id: str, bead: Bead) -> str:
+    """The link's id, made of the sentences it joins: ``en-1937.p524.w525`` joins ru-1937.s524 with
+    en-1937.s525, ``en-1937.p3-4.w3`` two pivot sentences with one, ``en-1937.p7`` a pivot sentence
+    with nothing. An id therefore never names another set of sentences: a merge or a split makes new
+    ids (the history says which became which), and aligning again keeps the id of a link it keeps."""
+    parts = [witness_id]
+    if bead.pivot:
+        parts.append(f"p{_numbers(bead.pivot)}")
+    if bead.witness:
+        parts.append(f"w{_numbers(bead.witness)}")
+    return ".".join(parts)
+
+
 def _check_cert(confidence: float, where: str) -> str:
     if not (isinstance(confidence, int | float) and math.isfinite(confidence) and 0 <= confidence <= 1):
         raise AlignerError(f"{where}: confidence {confidence!r} is not a number between 0 and 1")
@@ -370,13 +391,14 @@ def _alignment(
     group = _el(stand_off, "linkGrp", type="alignment", domains=f"#{edition.pivot.id} #{witness.id}")
     notes = []
     for n, bead in enumerate(pair.beads, 1):
-        bead_id = f"{witness.id}.b{n}"
+        bead_id = f"{witness.id} link {n}"
         try:
             targets = [pivot_ids[i] for i in bead.pivot] + [witness_ids[i] for i in bead.witness]
         except IndexError:
             raise AlignerError(f"bead {bead_id} points past the end of a witness") from None
         if any(i < 0 for i in (*bead.pivot, *bead.witness)) or not targets:
             raise AlignerError(f"bead {bead_id} has a negative or no segment index")
+        bead_id = link_id(witness.id, bead)
         kind = "link" if bead.pivot and bead.witness else "ptr"
         attrs = {
             "xml_id": bead_id,
@@ -922,7 +944,7 @@ def outline(edition: Edition, witness_id: str | None = None) -> list[str]:
             shapes = Counter(f"{len(b.pivot)}-{len(b.witness)}" for b in pair.beads)
             reviewed = sum(1 for b in pair.beads if b.resp is not None)
             lines.append(
-                f"alignment\t{pair.pivot_id} <-> {pair.witness_id}\t{len(pair.beads)} beads"
+                f"alignment\t{pair.pivot_id} <-> {pair.witness_id}\t{len(pair.beads)} links"
                 f" ({', '.join(f'{n}x {shape}' for shape, n in shapes.most_common())})\t{reviewed} reviewed"
             )
         lines += [f"change\t{c.when}\t{c.who}\t{c.what}" for c in edition.changes]
@@ -940,11 +962,11 @@ def outline(edition: Edition, witness_id: str | None = None) -> list[str]:
     if witness is not edition.pivot:
         pair = edition.alignments[edition.witnesses.index(witness)]
         pivot_ids, witness_ids = edition.pivot.segment_ids(), witness.segment_ids()
-        lines.append(f"[beads {pair.pivot_id} <-> {pair.witness_id}]")
-        for n, bead in enumerate(pair.beads, 1):
+        lines.append(f"[links {pair.pivot_id} <-> {pair.witness_id}]")
+        for bead in pair.beads:
             left = " ".join(pivot_ids[i] for i in bead.pivot) or "-"
             right = " ".join(witness_ids[i] for i in bead.witness) or "-"
             extra = f"\treviewed by {bead.resp}" if bead.resp is not None else ""
             extra += f"\tnote: {bead.note}" if bead.note else ""
-            lines.append(f"  {witness.id}.b{n}\t{bead.confidence:.3f}\t{left}\t{right}{extra}")
+            lines.append(f"  {link_id(witness.id, bead)}\t{bead.confidence:.3f}\t{left}\t{right}{extra}")
     return lines

@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from aligner.alignment import Bead, write_alignment
-from aligner.edition import Edition, tool_version, write_edition, xml_safe
+from aligner.edition import Edition, link_id, tool_version, write_edition, xml_safe
 from aligner.files import write_atomic
 from aligner.witness import Witness
 
@@ -44,10 +44,10 @@ def bead_rows(edition: Edition) -> Iterator[tuple[Witness, str, Bead, list[str],
     pivot_ids = edition.pivot.segment_ids()
     for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
         witness_ids = witness.segment_ids()
-        for n, bead in enumerate(pair.beads, 1):
+        for bead in pair.beads:
             yield (
                 witness,
-                f"{witness.id}.b{n}",
+                link_id(witness.id, bead),
                 bead,
                 [pivot_ids[i] for i in bead.pivot],
                 [witness_ids[i] for i in bead.witness],
@@ -232,7 +232,7 @@ def _sentences(witness: Witness, indices: tuple[int, ...]) -> str:
 
 
 def _bead_box(witness: Witness, number: int, bead: Bead, threshold: float) -> str:
-    bead_id = f"{witness.id}.b{number}"
+    bead_id = link_id(witness.id, bead)
     shape = f"{len(bead.pivot)}-{len(bead.witness)}"
     note = f'<span class="note">{_esc(bead.note)}</span>' if bead.note else ""
     return (

@@ -147,7 +147,9 @@ class ReviewSession:
             new = review.merge(beads, i, direction, me)
             other = beads[i - 1] if direction == "previous" else beads[i + 1]
             pair = (other, bead) if direction == "previous" else (bead, other)
+            joined = new[i - 1] if direction == "previous" else new[i]
             what = f"merged links {self._label(k, pair[0])} and {self._label(k, pair[1])}"
+            what += f" into {self._label(k, joined)}"
             self._decide(k, new, what)
         elif command == "s":
             numbers = argument.split()
@@ -225,7 +227,10 @@ class ReviewSession:
         return self._ids(alignment, side)[segment]
 
     def _label(self, alignment: int, bead: Bead) -> str:
-        return review.link_label(bead, self._ids(alignment, "pivot"), self._ids(alignment, "witness"))
+        witness_id = self.edition.alignments[alignment].witness_id
+        return review.link_label(
+            bead, self._ids(alignment, "pivot"), self._ids(alignment, "witness"), witness_id
+        )
 
     def _sentence(self, alignment: int, bead: Bead, ref: str, side: review.Side) -> int:
         """A sentence of one side: its number in the link (``2``, ``p2``) or its id."""

@@ -128,7 +128,7 @@ def test_tsv_has_one_row_per_bead(hand_edition: Edition) -> None:
     beads = hand_edition.alignments[0].beads
     assert len(rows) == len(beads) + 1 and all(len(row) == len(TSV_COLUMNS) for row in rows)
     row = dict(zip(TSV_COLUMNS, rows[4], strict=True))  # the reviewed bead
-    assert row["bead"] == "en-1937.b4" and row["type"] == "1-1" and row["confidence"] == "1.0"
+    assert row["bead"] == "en-1937.p4.w4" and row["type"] == "1-1" and row["confidence"] == "1.0"
     assert row["pivot_ids"] == "ru-1937.s4" and row["pivot_text"].startswith("Во-первых, вредительская")
     assert row["witness_text"].startswith("First, the wrecking")
     assert (row["resp"], row["note"]) == ("Anna Reviewer", "checked against Pravda")
@@ -161,7 +161,7 @@ def test_tmx_is_read_by_a_translation_memory_library(hand_edition: Edition, tmp_
     pivot, english = hand_edition.pivot.segments, hand_edition.witnesses[0].segments
     assert first.source == pivot[0].text and first.target == english[0].text
     assert memory.translate(pivot[3].text) == english[3].text
-    tu = root.find("body/tu[@tuid='en-1937.b4']")
+    tu = root.find("body/tu[@tuid='en-1937.p4.w4']")
     assert tu.findtext("prop[@type='x-confidence']") == "1.0"
     assert tu.findtext("prop[@type='x-reviewed-by']") == "Anna Reviewer"
     assert tu.findtext("note") == "checked against Pravda"
@@ -210,7 +210,7 @@ def test_html_page_is_self_contained_and_puts_doubtful_beads_first(hand_edition:
     rows = page.xpath("//table[@class='parallel']/tbody/tr")
     assert len(rows) == len(hand_edition.alignments[0].beads)  # one witness: a row per bead
     assert [len(row.xpath("td")) for row in rows[:1]] == [2]
-    reviewed = page.get_element_by_id("en-1937.b4")
+    reviewed = page.get_element_by_id("en-1937.p4.w4")
     assert "reviewed" in reviewed.get("class") and "Anna Reviewer" in reviewed.text_content()
     assert "checked against Pravda" in reviewed.text_content()
     assert page.xpath("//p[@class='legend']")
@@ -262,7 +262,7 @@ def test_several_witnesses_share_rows_where_their_beads_meet(hand_edition: Editi
     ]
     assert len(page.xpath("//table[@class='parallel']/tbody/tr")) == 5
     check_html(html_page(edition))
-    assert "reviewed" in page.get_element_by_id("de-bench.b6").get("class")
+    assert "reviewed" in page.get_element_by_id("de-bench.p6.w5").get("class")
 
 
 def test_chromium_renders_the_page(hand_edition: Edition, tmp_path: Path) -> None:
@@ -294,7 +294,7 @@ def test_export_rederives_the_files_from_a_reviewed_edition(
     assert capsys.readouterr().out.split() == [str(p) for p in paths[1:]]
     assert paths[0].read_bytes() == before
     row = paths[1].read_text(encoding="utf-8").splitlines()[2].split("\t")
-    assert row[2] == "en-1937.b2" and row[-2:] == ["Boris", "title line"]
+    assert row[2] == "en-1937.p2.w2" and row[-2:] == ["Boris", "title line"]
     assert "✔ Boris" in paths[3].read_text(encoding="utf-8")
     assert read_alignment(paths[4])[1] == Bead(beads[1].pivot, beads[1].witness, 1.0)  # no lagging .align
     assert main(["export", str(paths[0]), "--out", str(tmp_path / "elsewhere" / "copy")]) == 0

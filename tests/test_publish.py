@@ -16,7 +16,7 @@ from paths import TEXTBERG, TRANSLATIONS
 
 from aligner import review
 from aligner.cli import main
-from aligner.edition import SCHEMA_URL, TEI, Edition, read_edition, validate, write_edition
+from aligner.edition import SCHEMA_URL, TEI, XML_ID, Edition, link_id, read_edition, validate, write_edition
 
 NS = {"t": TEI}
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -103,8 +103,20 @@ def test_header_edits_survive_export_and_realignment(bundled_edition: Path, tmp_
     _assert_edits_kept(path)
     assert main(["export", str(path), "--out", str(tmp_path / "copy")]) == 0
     _assert_edits_kept(tmp_path / "copy.tei.xml")
+    # a review merges two links before the text is aligned again
+    edition = read_edition(path)
+    pair = edition.alignments[0]
+    merged = review.merge(pair.beads, 10, "next", "Boris")
+    write_edition(replace(edition, alignments=[replace(pair, beads=merged)]), path)
+    before_links = _links(path)
+    merged_id = link_id("en-1937", merged[10])
+    assert merged_id in before_links
     assert main(["align", "--out", str(tmp_path / "mb")]) == 0
     _assert_edits_kept(path)
+    after_links = _links(path)
+    assert after_links[merged_id] == before_links[merged_id]  # the reviewed link kept its id
+    shared = before_links.keys() & after_links.keys()
+    assert len(shared) > 400 and all(before_links[k] == after_links[k] for k in shared)
     # reading and writing again changes nothing: the carried-over parts are stable
     before = path.read_bytes()
     write_edition(read_edition(path), path)
@@ -240,3 +252,43 @@ def test_validate_names_where_to_get_the_schema(hand_edition: Edition, tmp_path:
     )
     assert done.returncode == 1 and SCHEMA_URL in done.stderr
     assert main(["validate", str(path)]) == 0
+
+
+def _links(path: Path) -> dict[str, list[str]]:
+    """Every link of the edition file: its id and the sentences it joins; and the id says which they are."""
+    links = {}
+    for node in etree.parse(str(path)).iterfind("t:standOff/t:linkGrp/*", NS):
+        targets = [t.removeprefix("#") for t in node.get("target").split()]
+        pivot_id, witness_id = (d.removeprefix("#") for d in node.getparent().get("domains").split())
+        named = []
+        for part in node.get(XML_ID).removeprefix(witness_id + ".").split("."):
+            first, _, last = part[1:].partition("-")
+            prefix = pivot_id if part[0] == "p" else witness_id
+            named += [f"{prefix}.s{n}" for n in range(int(first), int(last or first) + 1)]
+        assert named == targets, (node.get(XML_ID), targets)
+        links[node.get(XML_ID)] = targets
+    return links
+
+
+def test_link_ids_stay_bound_to_their_sentences_through_merges_and_splits(
+    hand_edition: Edition, tmp_path: Path
+) -> None:
+    path = tmp_path / "mb.tei.xml"
+    write_edition(hand_edition, path)
+    seen = _links(path)
+    beads = hand_edition.alignments[0].beads
+    steps = [
+        review.merge(beads, 5, "next", "Boris"),  # links 6 and 7 become one
+        review.split(review.merge(beads, 5, "next", "Boris"), 5, 1, 0, "Boris"),  # split otherwise
+        review.move(beads, 20, "witness", "next", "Boris"),
+        review.detach(beads, 30, "pivot", beads[30].pivot[0], "Boris"),
+    ]
+    for changed in steps:
+        edition = replace(hand_edition, alignments=[replace(hand_edition.alignments[0], beads=changed)])
+        write_edition(edition, path)
+        links = _links(path)  # each id spells out its sentences
+        for known in links.keys() & seen.keys():
+            assert links[known] == seen[known], known  # an id never names other sentences
+        seen.update(links)
+    merged = link_id("en-1937", review.merge(beads, 5, "next", "Boris")[5])
+    assert merged == "en-1937.p6-7.w6-7" and merged not in _links(tmp_path / "mb.tei.xml")

@@ -161,8 +161,8 @@ def test_listing_shows_doubtful_links_least_confident_first_with_context() -> No
     assert lines[0] == "5 links, 2 doubtful (confidence < 0.55, not reviewed), 2 reviewed"
     headers = [line for line in lines if line.startswith("link ")]
     assert headers == [
-        "link 1 of 5 (ru-1937 ↔ en-1937) · confidence 0.300",
-        "link 3 of 5 (ru-1937 ↔ en-1937) · confidence 0.500",
+        "link en-1937.p1.w1, 1 of 5 (ru-1937 ↔ en-1937) · confidence 0.300",
+        "link en-1937.p3.w3, 3 of 5 (ru-1937 ↔ en-1937) · confidence 0.500",
     ]
     third = lines[lines.index(headers[1]) :]
     assert third[1].startswith("     before ru-1937.s2  Из докладов")
