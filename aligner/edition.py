@@ -138,10 +138,12 @@ _NORMALIZATION = (
     "it discourages (DEL, the C1 controls U+0080 to U+009F, and the Unicode noncharacters)."
 )
 _ALIGNMENT = (
-    "Alignment: one linkGrp of type 'alignment' per witness, in the standOff. Each bead is a link whose "
-    "target lists the pivot sentences, then the witness sentences, and whose type is 'M-N' (M pivot "
-    "sentences, N witness sentences); a bead without counterpart (1-0, 0-1) is a ptr. The cert attribute "
-    "is the confidence (0 to 1), resp the reviewer who fixed the bead by hand."
+    "Alignment: one linkGrp of type 'alignment' per witness, in the standOff. A link's target lists its "
+    "pivot sentences, then its witness sentences, and its type is 'M-N' (M pivot sentences, N witness "
+    "sentences); a sentence without counterpart (1-0, 0-1) is a ptr. The cert attribute is the "
+    "confidence (0 to 1), resp the reviewer who fixed the link by hand. A link's xml:id is the witness "
+    "id, then 'p' and the numbers of its pivot sentences, then 'w' and those of its witness sentences "
+    "(en-1937.p3-4.w3): it names those sentences and no others, whatever is reviewed."
 )
 
 
@@ -395,16 +397,16 @@ def _alignment(
         try:
             targets = [pivot_ids[i] for i in bead.pivot] + [witness_ids[i] for i in bead.witness]
         except IndexError:
-            raise AlignerError(f"bead {bead_id} points past the end of a witness") from None
+            raise AlignerError(f"{bead_id} points past the end of a witness") from None
         if any(i < 0 for i in (*bead.pivot, *bead.witness)) or not targets:
-            raise AlignerError(f"bead {bead_id} has a negative or no segment index")
+            raise AlignerError(f"{bead_id} has a negative or no segment index")
         bead_id = link_id(witness.id, bead)
         kind = "link" if bead.pivot and bead.witness else "ptr"
         attrs = {
             "xml_id": bead_id,
             "type": f"{len(bead.pivot)}-{len(bead.witness)}",
             "target": " ".join(f"#{t}" for t in targets),
-            "cert": _check_cert(bead.confidence, f"bead {bead_id}"),
+            "cert": _check_cert(bead.confidence, f"link {bead_id}"),
         }
         if bead.resp is not None:
             attrs["resp"] = f"#{agents[bead.resp]}"

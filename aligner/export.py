@@ -27,7 +27,7 @@ RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd"
 TSV_COLUMNS = (
     "pivot",
     "witness",
-    "bead",
+    "link",
     "type",
     "confidence",
     "pivot_ids",

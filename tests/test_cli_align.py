@@ -96,7 +96,7 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
         (["align", de, fr, "--pivot", "en-1937"], "pivot 'en-1937' is not among"),
         (["align", de, fr, "--model", "no-such-org/no-such-model"], "cannot load model"),
         (["align", de], "at least two witnesses"),
-        (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment bead"),
+        (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment link"),
     ]
     for args, message in cases:
         assert main([*args, "--out", str(files / "bad" / "x")] if args[0] == "align" else args) == 1

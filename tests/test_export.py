@@ -129,7 +129,7 @@ def test_tsv_has_one_row_per_bead(hand_edition: Edition) -> None:
     beads = hand_edition.alignments[0].beads
     assert len(rows) == len(beads) + 1 and all(len(row) == len(TSV_COLUMNS) for row in rows)
     row = dict(zip(TSV_COLUMNS, rows[4], strict=True))  # the reviewed bead
-    assert row["bead"] == "en-1937.p4.w4" and row["type"] == "1-1" and row["confidence"] == "1.0"
+    assert row["link"] == "en-1937.p4.w4" and row["type"] == "1-1" and row["confidence"] == "1.0"
     assert row["pivot_ids"] == "ru-1937.s4" and row["pivot_text"].startswith("Во-первых, вредительская")
     assert row["witness_text"].startswith("First, the wrecking")
     assert (row["resp"], row["note"]) == ("Anna Reviewer", "checked against Pravda")
