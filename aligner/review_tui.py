@@ -184,6 +184,8 @@ class ReviewSession:
             self.say("  skipped for this session")
         elif command in ("?", "h", ""):
             self.say(HELP)
+            pair = self.edition.alignments[k]
+            self.say(f"p: the pivot, {pair.pivot_id} · w: the witness, {pair.witness_id}")
         else:
             raise AlignerError(f"unknown command {command!r} (? for help)")
 

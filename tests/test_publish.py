@@ -218,13 +218,14 @@ def test_review_needs_no_java_and_no_schema(hand_edition: Edition, tmp_path: Pat
     assert "doubtful" in done.stdout or "below" in done.stdout
     decided = subprocess.run(
         [python, "-m", "aligner.cli", "review", str(path), "--interactive", "--reviewer", "Boris"],
-        input="a\nq\n",
+        input="?\na\nq\n",
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     assert decided.returncode == 0, decided.stderr
+    assert "p: the pivot, ru-1937 · w: the witness, en-1937" in decided.stdout  # '?' names both sides
     assert any(b.resp == "Boris" for b in read_edition(path).alignments[0].beads)
     # the full check says what is missing, in one line, and where to get it
     check = subprocess.run(
