@@ -497,12 +497,13 @@ def _merge_header(old: etree._Element, new: etree._Element, edition: Edition, ag
     if old_file is None or old_titles is None or new_file is None or new_titles is None:
         raise _CannotMerge
     title = _child(old_titles, "title")
-    if title is None or _text(title) != edition.title or len(title):
+    if title is None or _text(title) != edition.title:  # unchanged, it keeps the scholar's markup
         _swap(old_titles, title, _child(new_titles, "title"))
     if edition.publication.get("author"):
-        for author in old_titles.iterfind("t:author", _NS):
+        for author in old_titles.findall("t:author", _NS):
             old_titles.remove(author)
-        old_titles.insert(1, copy.deepcopy(_child(new_titles, "author")))
+        titles = old_titles.findall("t:title", _NS)
+        titles[-1].addnext(copy.deepcopy(_child(new_titles, "author")))
     for stmt in list(old_titles.iterfind("t:respStmt", _NS)):
         if stmt.get(XML_ID) in agents.values() or _text(_child(stmt, "resp")) in _TOOL_RESP:
             old_titles.remove(stmt)

@@ -49,12 +49,13 @@ class AlignmentRun:
     dropped_reviews: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     kept: int = 0  # reviewed links of the previous edition kept as fixed
+    manifest: str = ""  # the manifest the witnesses came from ("" for files alone)
     realigned: bool = False  # an edition was already there
 
     def summary(self, threshold: float | None = None) -> list[str]:
         """One line per pair alignment: its beads and how many of them are doubtful, to review."""
         threshold = self.edition.review_threshold if threshold is None else threshold
-        lines = []
+        lines = [f"witnesses from {self.manifest}"] if self.manifest else []
         for k, witness in enumerate(self.edition.witnesses):
             total, doubtful, _ = review.counts(self.edition, threshold, [k])
             lines.append(
@@ -222,7 +223,9 @@ def align_witnesses(
             aligned = ", ".join(w.id for w in others)
             what = f"aligned {aligned} with {pivot_witness.id} again (model {embedder.name})"
             edition.changes += realignment_changes(kept, dropped, what, now())
-    return AlignmentRun(edition, dropped, kept=kept, realigned=previous is not None)
+    from_manifest = any(w.meta in manifest.witnesses for w in texts)
+    described = manifest_module.described(manifest) if from_manifest else ""
+    return AlignmentRun(edition, dropped, kept=kept, realigned=previous is not None, manifest=described)
 
 
 def align_edition(

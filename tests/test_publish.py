@@ -188,6 +188,14 @@ def test_a_manifest_in_the_current_folder_is_found_and_named(
     assert main(["segment", "ru-1937"]) == 1  # not in this manifest: the message says which was read
     err = capsys.readouterr().err
     assert f"manifest {manifest.resolve()}" in err and "en-1937, de-1950" in err
+    # align reads it too: says so, and its [edition] table fills the title and publication statements
+    assert main(["align", "--out", "out/two"]) == 0
+    assert f"witnesses from manifest {manifest.resolve()}" in capsys.readouterr().out
+    header = etree.parse(str(tmp_path / "out" / "two.tei.xml")).getroot().find("t:teiHeader/t:fileDesc", NS)
+    assert header.findtext("t:titleStmt/t:title", namespaces=NS) == "Two texts"
+    assert header.findtext("t:publicationStmt/t:publisher", namespaces=NS) == "Seminar"
+    licence = header.find("t:publicationStmt/t:availability/t:licence", NS)
+    assert licence.get("target") == "https://creativecommons.org/publicdomain/zero/1.0/"
     # --manifest names another one, on every command that reads one
     assert main(["witnesses", "--manifest", str(TRANSLATIONS / "manifest.toml")]) == 0
     assert "ru-1937" in capsys.readouterr().out
@@ -293,3 +301,18 @@ def test_link_ids_stay_bound_to_their_sentences_through_merges_and_splits(
         seen.update(links)
     merged = link_id("en-1937", review.merge(beads, 5, "next", "Boris")[5])
     assert merged == "en-1937.p6-7.w6-7" and merged not in _links(tmp_path / "mb.tei.xml")
+
+
+def test_a_title_is_made_for_the_witnesses_aligned() -> None:
+    from aligner.manifest import load_manifest
+    from aligner.pipeline import edition_title
+    from aligner.witness import Witness, WitnessMeta
+
+    manifest = load_manifest(TRANSLATIONS / "manifest.toml")
+    english = Witness(manifest.get("en-1937"), [])
+    russian = Witness(manifest.get("ru-1937"), [])
+    german = Witness(WitnessMeta(id="de-1950", lang="de", title="Über die Mängel"), [])
+    assert edition_title(manifest, [russian, english], russian) == manifest.title
+    title = edition_title(manifest, [english, german], english)
+    assert title == "Mastering Bolshevism: English text (en-1937) and German translation (de-1950)"
+    assert "Russian" not in edition_title(manifest, [english, german], english)
