@@ -76,9 +76,9 @@ def _echo(lines: list[str]) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from aligner.edition import tool_version
+        from aligner import pipeline
 
-        typer.echo(f"aligner {tool_version()}")
+        typer.echo(f"aligner {pipeline.version()}")
         raise typer.Exit()
 
 

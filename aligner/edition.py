@@ -34,7 +34,7 @@ from lxml import etree
 from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.errors import AlignerError
 from aligner.files import read_bytes, write_atomic
-from aligner.witness import Block, Segment, Witness, WitnessMeta
+from aligner.witness import PUBLICATION_FIELDS, Block, Segment, Witness, WitnessMeta
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,6 @@ def _bibl(parent: etree._Element, meta: WitnessMeta) -> None:
     _el(bibl, "textLang", language_name(meta.lang), mainLang=meta.lang)
 
 
-PUBLICATION_FIELDS = ("author", "publisher", "place", "date", "licence")
 _LICENCES = {
     "cc0": "https://creativecommons.org/publicdomain/zero/1.0/",
     "cc by": "https://creativecommons.org/licenses/by/4.0/",

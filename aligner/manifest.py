@@ -16,10 +16,9 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from aligner.edition import PUBLICATION_FIELDS
 from aligner.errors import AlignerError
 from aligner.files import read_text
-from aligner.witness import WitnessMeta
+from aligner.witness import PUBLICATION_FIELDS, WitnessMeta
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 _FIELDS = ("lang", "role", "title", "author", "translator", "publisher", "date", "source")

@@ -300,6 +300,13 @@ def export_edition(path: Path, out: Path | None = None) -> list[Path]:
     return written
 
 
+def version() -> str:
+    """The installed aligner's version, for ``--version``."""
+    from aligner.edition import tool_version
+
+    return tool_version()
+
+
 def validate_edition(path: Path) -> str:
     """``aligner validate``: the tool's own rules (by reading it), then the full tei_all schema (Jing)."""
     read_edition(path)
