@@ -36,6 +36,7 @@ class _Step:
     alignment: int
     beads: list[Bead]
     what: str
+    about: Bead | None = None  # the link the decision was taken on: shown again after an undo
 
 
 class ReviewSession:
@@ -62,6 +63,8 @@ class ReviewSession:
         self.undo_stack: list[_Step] = []
         self.skipped: set[tuple[int, tuple[int, ...], tuple[int, ...]]] = set()
         self.decisions = 0
+        self.current: review.Doubt | None = None  # the link on screen
+        self.focus: tuple[int, Bead] | None = None  # after an undo: the link to show next
 
     # --- input and output ---
 
@@ -96,7 +99,8 @@ class ReviewSession:
             if not doubts:
                 self.say("no doubtful link left to review.")
                 break
-            doubt = doubts[0]
+            doubt = self._focused(doubts)
+            self.current = doubt
             self.say()
             self.say(f"── {len(doubts)} doubtful link(s) left")
             for line in review.show_doubt(self.edition, doubt, labels=True):
@@ -118,6 +122,20 @@ class ReviewSession:
             "run the same command again to go on where you left off."
         )
         return self.decisions
+
+    def _focused(self, doubts: list[review.Doubt]) -> review.Doubt:
+        """The least confident doubtful link, or after an undo the one the undone decision was on
+        (a doubtful link sharing a sentence with it), so that the reviewer sees what they undid."""
+        focus, self.focus = self.focus, None
+        if focus is not None:
+            k, bead = focus
+            for doubt in doubts:
+                shared = set(doubt.bead.pivot) & set(bead.pivot) or set(doubt.bead.witness) & set(
+                    bead.witness
+                )
+                if doubt.alignment == k and shared:
+                    return doubt
+        return doubts[0]
 
     def _doubts(self) -> list[review.Doubt]:
         return review.doubtful(self.edition, self.threshold, self.alignments)
@@ -196,7 +214,8 @@ class ReviewSession:
         changed = review.with_beads(self.edition, alignment, beads)
         changed = review.record(changed, self.reviewer, what)
         self._save(changed)
-        self.undo_stack.append(_Step(alignment, self.edition.alignments[alignment].beads, what))
+        about = self.current.bead if self.current is not None else None
+        self.undo_stack.append(_Step(alignment, self.edition.alignments[alignment].beads, what, about))
         self.edition = changed
         self.decisions += 1
         self.say(f"  saved: {what}")
@@ -211,6 +230,8 @@ class ReviewSession:
         self.undo_stack.pop()
         self.edition = changed
         self.skipped.clear()
+        if step.about is not None:
+            self.focus = (step.alignment, step.about)
         self.decisions += 1
         self.say(f"  saved: undid: {step.what}")
 

@@ -316,3 +316,23 @@ def test_a_title_is_made_for_the_witnesses_aligned() -> None:
     title = edition_title(manifest, [english, german], english)
     assert title == "Mastering Bolshevism: English text (en-1937) and German translation (de-1950)"
     assert "Russian" not in edition_title(manifest, [english, german], english)
+
+
+def test_after_an_undo_the_link_undone_comes_back_not_the_one_skipped(
+    hand_edition: Edition, tmp_path: Path
+) -> None:
+    import io
+
+    from aligner import pipeline
+
+    path = tmp_path / "mb.tei.xml"
+    write_edition(hand_edition, path)
+    doubts = review.doubtful(hand_edition, hand_edition.review_threshold, [0])
+    first, second, third = (link_id("en-1937", d.bead) for d in doubts[:3])
+    out = io.StringIO()
+    session = pipeline.review_session(path, None, None, "Boris", io.StringIO("k\na\nu\nq\n"), out)
+    session.run()
+    shown = [line.split(",")[0].removeprefix("link ") for line in out.getvalue().splitlines()]
+    shown = [s for s in shown if s.startswith("en-1937.")]
+    # skip the first, accept the second (the third comes), undo: the second again, not the skipped first
+    assert shown == [first, second, third, second]
