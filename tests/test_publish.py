@@ -95,7 +95,9 @@ def test_header_edits_survive_a_review_decision(hand_edition: Edition, tmp_path:
     assert "Boris" in [n.text for n in etree.parse(str(path)).iterfind(".//t:respStmt/t:name", NS)]
 
 
-def test_header_edits_survive_export_and_realignment(bundled_edition: Path, tmp_path: Path) -> None:
+def test_header_edits_survive_export_and_realignment(
+    bundled_edition: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "mb.tei.xml"
     path.write_bytes(bundled_edition.read_bytes())
     _edit_by_hand(path)
@@ -111,7 +113,11 @@ def test_header_edits_survive_export_and_realignment(bundled_edition: Path, tmp_
     before_links = _links(path)
     merged_id = link_id("en-1937", merged[10])
     assert merged_id in before_links
+    capsys.readouterr()
     assert main(["align", "--out", str(tmp_path / "mb")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "kept 1 reviewed link(s) of the previous edition" in out
+    assert f"next: aligner review {path} --interactive   (fix the doubtful links)" in out
     _assert_edits_kept(path)
     after_links = _links(path)
     assert after_links[merged_id] == before_links[merged_id]  # the reviewed link kept its id
