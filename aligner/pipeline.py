@@ -20,6 +20,7 @@ from aligner.alignment import REVIEW_THRESHOLD, PairAlignment
 from aligner.edition import (
     REVIEW_PARAMETER,
     Edition,
+    load_edition,
     now,
     outline,
     previous_edition,
@@ -219,18 +220,19 @@ def align_edition(
 # --- reading an edition back -----------------------------------------------------------------------
 
 
-def open_for_review(path: Path, threshold: float | None) -> tuple[Edition, float]:
-    """The edition at ``path``, read and validated, and the threshold below which links are doubtful."""
+def open_for_review(path: Path, threshold: float | None) -> tuple[Edition, float, str]:
+    """The edition at ``path``, read and validated, the threshold below which links are doubtful, and
+    the fingerprint of what was read (a review saves through ``review.commit`` with it)."""
     if threshold is not None:
         review.check_threshold(threshold)
-    edition = read_edition(path)  # not XML, not TEI, not ours: refused before the slower validation
+    edition, fingerprint = load_edition(path)  # not XML, not TEI, not ours: refused before validation
     validate(path)
-    return edition, edition.review_threshold if threshold is None else threshold
+    return edition, edition.review_threshold if threshold is None else threshold, fingerprint
 
 
 def review_listing(path: Path, threshold: float | None = None, witness_id: str | None = None) -> list[str]:
     """What ``aligner review`` prints: the counts, then every doubtful link, least confident first."""
-    edition, threshold = open_for_review(path, threshold)
+    edition, threshold, _ = open_for_review(path, threshold)
     return review.listing(edition, threshold, witness_id)
 
 
@@ -246,8 +248,8 @@ def review_session(
     from aligner.review_tui import ReviewSession
 
     who = review.reviewer_name(reviewer)
-    edition, threshold = open_for_review(path, threshold)
-    return ReviewSession(path, edition, who, threshold, witness_id, stdin, stdout)
+    edition, threshold, fingerprint = open_for_review(path, threshold)
+    return ReviewSession(path, edition, who, threshold, witness_id, stdin, stdout, fingerprint)
 
 
 def show_edition(path: Path, witness_id: str | None = None) -> list[str]:
