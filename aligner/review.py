@@ -345,22 +345,35 @@ def record(edition: Edition, who: str, what: str, when: str | None = None) -> Ed
 # --- re-alignment keeps the reviews --------------------------------------------------------------
 
 
+def previous_pair(
+    previous: Edition, pivot_id: str, witness_id: str
+) -> tuple[list[Bead], Witness, Witness] | None:
+    """The beads of ``previous`` between these two witnesses, oriented pivot → witness, with the old
+    texts of both sides; when the pivot changed places with the witness, the beads are turned round."""
+    for pair in previous.alignments:
+        if previous.pivot.id == pivot_id and pair.witness_id == witness_id:
+            return list(pair.beads), previous.pivot, pair_witness(previous, pair)
+        if previous.pivot.id == witness_id and pair.witness_id == pivot_id:
+            turned = [replace(b, pivot=b.witness, witness=b.pivot) for b in pair.beads]
+            return turned, pair_witness(previous, pair), previous.pivot
+    return None
+
+
 def carry_reviews(previous: Edition, pivot: Witness, witness: Witness) -> tuple[list[Bead], list[str]]:
-    """Reviewed beads of ``previous`` (pivot ↔ witness) moved onto the new segments, plus a message
-    for every review that had to be dropped because one of its sentences changed (see module doc).
+    """Reviewed beads of ``previous`` (pivot ↔ witness, either way round) moved onto the new segments,
+    plus a message for every review that had to be dropped because one of its sentences changed (see
+    module doc).
     """
-    pair = next(
-        (p for p in previous.alignments if p.pivot_id == pivot.id and p.witness_id == witness.id), None
-    )
-    if pair is None or previous.pivot.id != pivot.id:
+    found = previous_pair(previous, pivot.id, witness.id)
+    if found is None:
         return [], []
-    old_witness = pair_witness(previous, pair)
-    pivot_map = _segment_map(previous.pivot, pivot)
+    beads, old_pivot, old_witness = found
+    pivot_map = _segment_map(old_pivot, pivot)
     witness_map = _segment_map(old_witness, witness)
-    pivot_ids, witness_ids = previous.pivot.segment_ids(), old_witness.segment_ids()
+    pivot_ids, witness_ids = old_pivot.segment_ids(), old_witness.segment_ids()
     fixed: list[Bead] = []
     dropped: list[str] = []
-    for bead in pair.beads:
+    for bead in beads:
         if bead.resp is None:
             continue
         new_pivot = tuple(pivot_map.get(i, -1) for i in bead.pivot)
