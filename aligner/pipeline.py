@@ -287,7 +287,7 @@ class AlignJob:
         return AlignmentRun(sanitized(edition), dropped, notes=notes)
 
 
-def _edition_at(tei: Path) -> tuple[Edition | None, str | None]:
+def edition_at(tei: Path) -> tuple[Edition | None, str | None]:
     """The edition already at ``tei`` and its fingerprint (``None, None``: no file there).
 
     A file there that cannot be read as an aligner edition is not overwritten: it may hold reviews.
@@ -303,6 +303,33 @@ def _edition_at(tei: Path) -> tuple[Edition | None, str | None]:
 _WRITE_ATTEMPTS = 20
 
 
+def write_aligned(job: AlignJob, out: Path, previous: Edition | None, base: str | None) -> AlignmentRun:
+    """Write the edition of ``job`` at ``OUT.tei.xml``, where ``previous`` (fingerprint ``base``) was read.
+
+    It is written only over the very file read (``write_atomic(expected=...)``): if a review saved a
+    decision meanwhile, the reviews are carried again from the newer file (a pair whose reviewed links
+    changed is aligned again) and the write is tried again. The exports are derived from the edition
+    finally written, and ``.align`` files of witnesses it no longer has are removed.
+    """
+    tei = output_path(out, ".tei.xml")
+    for _ in range(_WRITE_ATTEMPTS):
+        run = job.edition_for(previous, tei)
+        try:
+            write_atomic(tei, to_tei(run.edition), expected=base)
+            break
+        except StaleWrite:
+            previous, base = edition_at(tei)
+    else:
+        raise AlignerError(f"{tei} keeps being changed by other writers; nothing written, try again")
+    run.written = [tei, *write_exports(run.edition, out)]
+    if previous is not None:
+        now_ids = {w.id for w in run.edition.witnesses}
+        for old in previous.witnesses:
+            if old.id not in now_ids:
+                output_path(out, f".{old.id}.align").unlink(missing_ok=True)
+    return run
+
+
 def align_edition(
     arguments: list[str],
     out: Path,
@@ -313,35 +340,15 @@ def align_edition(
     force: bool = False,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
-    edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there.
-
-    Decisions a review saves while this runs are never written over: the edition is written only
-    over the very file read (``write_atomic(expected=...)``); if it changed meanwhile, the reviews are
-    carried again from the newer file (pairs whose reviewed links changed are aligned again).
-    The exports are derived from the edition finally written.
-    """
+    edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there,
+    and the decisions a review saves there while this runs (see ``write_aligned``)."""
     tei = output_path(out, ".tei.xml")
     check_folder_for(tei)  # before minutes of alignment, not after
     loaded = manifest_for(manifest)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
-    previous, base = _edition_at(tei)
+    previous, base = edition_at(tei)
     job = AlignJob.prepare(arguments, pivot, model, loaded, presegmented, force)
-    for _ in range(_WRITE_ATTEMPTS):
-        run = job.edition_for(previous, tei)
-        try:
-            write_atomic(tei, to_tei(run.edition), expected=base)
-            break
-        except StaleWrite:
-            previous, base = _edition_at(tei)
-    else:
-        raise AlignerError(f"{tei} keeps being changed by other writers; nothing written, try again")
-    run.written = [tei, *write_exports(run.edition, out)]
-    if previous is not None:  # .align files of witnesses the edition no longer has are stale
-        now_ids = {w.id for w in run.edition.witnesses}
-        for old in previous.witnesses:
-            if old.id not in now_ids:
-                output_path(out, f".{old.id}.align").unlink(missing_ok=True)
-    return run
+    return write_aligned(job, out, previous, base)
 
 
 # --- reading an edition back -----------------------------------------------------------------------

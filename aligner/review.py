@@ -417,15 +417,17 @@ LinkKey = tuple[tuple[int, ...], tuple[int, ...]]
 class Decision:
     """One review decision, replayable onto a newer edition than the one it was made on.
 
-    The link is named by its sentences (pivot and witness indices), not by its position, so a decision
-    on one link still applies after someone else split or merged links elsewhere; ``texts`` are the
-    sentences the decision reads, as the reviewer saw them, so it never applies to a changed text.
-    ``what`` is the history entry. An ``undo`` puts ``before`` back in place of ``after``.
+    The link is the bead as the reviewer saw it (its sentences, confidence, reviewer, note), found
+    again by content, not by position: a decision on one link still applies after someone else split
+    or merged links elsewhere, and never to a link someone else decided on meanwhile. ``neighbour`` is
+    the other link a move or merge takes part of; ``texts`` the sentences the decision reads, as the
+    reviewer saw them, so it never applies to a changed text. ``what`` is the history entry. An
+    ``undo`` puts ``before`` back in place of ``after``.
     """
 
     witness_id: str
     operation: Operation
-    link: LinkKey
+    link: Bead
     reviewer: str
     what: str
     side: Side | None = None
@@ -433,7 +435,7 @@ class Decision:
     segment: int | None = None
     parts: tuple[int, int] | None = None
     note: str | None = None
-    neighbour: LinkKey | None = None
+    neighbour: Bead | None = None
     texts: tuple[str, ...] = ()
     before: tuple[Bead, ...] = field(default=())
     after: tuple[Bead, ...] = field(default=())
@@ -471,12 +473,12 @@ def decision(
         other = index - 1 if arguments.get("direction") == "previous" else index + 1
         if not 0 <= other < len(beads):
             raise AlignerError(_no_neighbour(arguments.get("direction", "next")))  # type: ignore[arg-type]
-        neighbour = _key(beads[other])
-    keys = [_key(bead)] + ([neighbour] if neighbour else [])
+        neighbour = beads[other]
+    keys = [_key(bead)] + ([_key(neighbour)] if neighbour else [])
     return Decision(
         witness_id=edition.alignments[alignment].witness_id,
         operation=operation,
-        link=_key(bead),
+        link=bead,
         reviewer=reviewer,
         what=what,
         neighbour=neighbour,
@@ -526,15 +528,15 @@ def apply_decision(edition: Edition, done: Decision) -> Edition:
             raise _changed_meanwhile(done)
         new = [*beads[:at], *done.before, *beads[at + size :]]
         return record(with_beads(edition, k, new), done.reviewer, done.what)
-    index = next((i for i, bead in enumerate(beads) if _key(bead) == done.link), None)
+    index = next((i for i, bead in enumerate(beads) if bead == done.link), None)
     if index is None:
         raise _changed_meanwhile(done)
-    keys = [done.link]
+    keys = [_key(done.link)]
     if done.neighbour is not None:
         other = index - 1 if done.direction == "previous" else index + 1
-        if not 0 <= other < len(beads) or _key(beads[other]) != done.neighbour:
+        if not 0 <= other < len(beads) or beads[other] != done.neighbour:
             raise _changed_meanwhile(done)
-        keys.append(done.neighbour)
+        keys.append(_key(done.neighbour))
     if _texts(edition, k, keys) != done.texts:
         raise AlignerError(f"not saved ({done.what}): the text of its sentences was changed meanwhile")
     me = done.reviewer
