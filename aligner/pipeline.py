@@ -391,7 +391,7 @@ def show_edition(path: Path, witness_id: str | None = None) -> list[str]:
     return outline(read_edition(path), witness_id)
 
 
-def _work_not_in(old: Edition, new: Edition) -> int:
+def _work_not_in(old: Edition, new: Edition) -> tuple[int, int]:
     """Reviewed or annotated links and history entries of ``old`` that ``new`` does not have.
 
     Zero when ``old`` is an earlier version of ``new`` (``new`` was made from it), or the same edition.
@@ -410,7 +410,7 @@ def _work_not_in(old: Edition, new: Edition) -> int:
             if bead.resp is not None or bead.note
         }
 
-    return len(work(old) - work(new)) + len(set(old.changes) - set(new.changes))
+    return len(work(old) - work(new)), len(set(old.changes) - set(new.changes))
 
 
 def export_edition(path: Path, out: Path | None = None, force: bool = False) -> list[Path]:
@@ -435,11 +435,12 @@ def export_edition(path: Path, out: Path | None = None, force: bool = False) -> 
                 raise AlignerError(
                     f"{err}; not overwriting it: choose another --out, or give --force to replace it"
                 ) from None
-            lost = _work_not_in(there, edition)
-            if lost:
+            links, changes = _work_not_in(there, edition)
+            if links or changes:
                 raise AlignerError(
-                    f"{tei} is a different edition ({lost} reviewed link(s) or change(s) that {path} does "
-                    "not have): not overwriting it; choose another --out, or give --force to replace it"
+                    f"{tei} is a different edition ({links} reviewed link(s) and {changes} history "
+                    f"entry(ies) that {path} does not have): not overwriting it; choose another --out, "
+                    "or give --force to replace it"
                 )
         try:
             write_atomic(tei, to_tei(edition), expected=ANY if force else found)
