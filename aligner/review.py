@@ -417,8 +417,8 @@ LinkKey = tuple[tuple[int, ...], tuple[int, ...]]
 class Decision:
     """One review decision, replayable onto a newer edition than the one it was made on.
 
-    The link is the bead as the reviewer saw it (its sentences, confidence, reviewer, note), found
-    again by content, not by position: a decision on one link still applies after someone else split
+    The link is the bead as the reviewer saw it (its sentences, reviewer and note), found again by
+    content, not by position: a decision on one link still applies after someone else split
     or merged links elsewhere, and never to a link someone else decided on meanwhile. ``neighbour`` is
     the other link a move or merge takes part of; ``texts`` the sentences the decision reads, as the
     reviewer saw them, so it never applies to a changed text. ``what`` is the history entry. An
@@ -443,6 +443,17 @@ class Decision:
 
 def _key(bead: Bead) -> LinkKey:
     return bead.pivot, bead.witness
+
+
+def _same_link(found: Bead, seen: Bead) -> bool:
+    """The link the reviewer saw: same sentences, same reviewer and note (a machine re-alignment
+    that only changed its confidence leaves it the same link)."""
+    return (found.pivot, found.witness, found.resp, found.note) == (
+        seen.pivot,
+        seen.witness,
+        seen.resp,
+        seen.note,
+    )
 
 
 def _texts(edition: Edition, alignment: int, keys: Sequence[LinkKey]) -> tuple[str, ...]:
@@ -528,13 +539,13 @@ def apply_decision(edition: Edition, done: Decision) -> Edition:
             raise _changed_meanwhile(done)
         new = [*beads[:at], *done.before, *beads[at + size :]]
         return record(with_beads(edition, k, new), done.reviewer, done.what)
-    index = next((i for i, bead in enumerate(beads) if bead == done.link), None)
+    index = next((i for i, bead in enumerate(beads) if _same_link(bead, done.link)), None)
     if index is None:
         raise _changed_meanwhile(done)
     keys = [_key(done.link)]
     if done.neighbour is not None:
         other = index - 1 if done.direction == "previous" else index + 1
-        if not 0 <= other < len(beads) or beads[other] != done.neighbour:
+        if not 0 <= other < len(beads) or not _same_link(beads[other], done.neighbour):
             raise _changed_meanwhile(done)
         keys.append(_key(done.neighbour))
     if _texts(edition, k, keys) != done.texts:

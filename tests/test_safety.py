@@ -172,14 +172,13 @@ def test_align_while_a_review_is_open_keeps_its_decisions(
     run = pipeline.write_aligned(job, tmp_path / "mb", previous, base)
     assert any(b.resp == "bob" for b in run.edition.alignments[0].beads)
     # Alice goes on in the review opened before both: her next decision lands on the newer edition.
-    terminal.type("a")
-    deadline = time.monotonic() + 60
-    while "saved: " not in (screen := terminal.screen()).split("review> ")[-1]:
-        if "changed meanwhile" in screen.split("review> ")[-1]:  # her link was aligned anew: next one
-            terminal.type("a")
-            screen = terminal.wait("review> ", count=screen.count("review> ") + 1)
-        assert time.monotonic() < deadline, screen
-        time.sleep(0.1)
+    for _ in range(10):  # a link she saw may have been aligned anew: then she decides on the next one
+        prompts = terminal.screen().count("review> ")
+        terminal.type("a")
+        answer = terminal.wait("review> ", count=prompts + 1).split("review> ")[prompts]
+        if "saved: accepted link" in answer:
+            break
+        assert "changed meanwhile" in answer, answer
     terminal.type("q")
     terminal.wait("[exit 0]")
     validate(path)
@@ -212,7 +211,8 @@ def small_texts(folder: Path) -> dict[str, Path]:
 
 
 def accept_first(path: Path, witness: str, who: str) -> None:
-    done = aligner("review", str(path), "--interactive", "--witness", witness, stdin="a\nq\n", reviewer=who)
+    command = ["review", str(path), "--interactive", "--witness", witness, "--threshold", "1"]
+    done = aligner(*command, stdin="a\nq\n", reviewer=who)
     assert done.returncode == 0 and "saved: accepted link" in done.stdout, done.stdout + done.stderr
 
 
@@ -237,7 +237,6 @@ def test_realigning_fewer_witnesses_or_another_pivot_keeps_or_refuses(tmp_path: 
     assert again.alignments[1] == en2_before
     assert again.witnesses[1].segments == reviewed.witnesses[1].segments
     assert (tmp_path / "ed.en2.align").is_file()
-    assert any("kept the alignment of en2 unchanged" in c.what for c in again.changes)
 
     # Another pivot: en's reviewed link is turned round, en2's cannot be carried: refused, then --force.
     before = tei.read_bytes()
