@@ -471,7 +471,7 @@ def test_random_interleavings_never_lose_a_saved_decision(
     finals: list[Path] = []
     numbers = itertools.count()
 
-    @hypothesis.settings(max_examples=30, deadline=None, derandomize=True)
+    @hypothesis.settings(max_examples=60, deadline=None, derandomize=True)
     @hypothesis.given(steps)
     def run(plan: list[tuple[str, str, int]]) -> None:
         folder = tmp_path / f"run{next(numbers)}"
