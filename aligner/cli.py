@@ -47,6 +47,12 @@ Presegmented = Annotated[
     ),
 ]
 Out = Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.tsv, OUT.<id>.align, ...")]
+Force = Annotated[
+    bool,
+    typer.Option(
+        help="Replace a different edition at the output, or lose reviewed links; said in the history."
+    ),
+]
 
 
 def _echo(lines: list[str]) -> None:
@@ -129,11 +135,12 @@ def export(
         Path | None,
         typer.Option(help="Prefix of the outputs (default: the edition's path without .tei.xml)."),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Re-derive the TSV, TMX, HTML and .align exports from a TEI edition (after a review, for instance)."""
     from aligner import pipeline
 
-    _echo([str(path) for path in pipeline.export_edition(edition, out)])
+    _echo([str(path) for path in pipeline.export_edition(edition, out, force)])
 
 
 @app.command(epilog="Example: aligner align notes/de.txt:de notes/fr.txt:fr --out output/notes")
@@ -153,12 +160,13 @@ def align(
     out: Out = Path("output/edition"),
     manifest: ManifestPath = None,
     presegmented: Presegmented = None,
+    force: Force = False,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import pipeline
 
-    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest, presegmented)
-    for message in run.dropped_reviews:
+    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest, presegmented, force)
+    for message in [*run.notes, *run.dropped_reviews]:
         typer.echo(f"note: {message}", err=True)
     _echo(run.summary())
     typer.echo("wrote " + ", ".join(str(path) for path in run.written))

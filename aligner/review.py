@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import difflib
 import getpass
+import hashlib
 import itertools
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
-from aligner.edition import Change, Edition, now
+from aligner.edition import Change, Edition, load_edition, now, sanitized, to_tei
 from aligner.errors import AlignerError
+from aligner.files import StaleWrite, write_atomic
 from aligner.witness import Witness
 
 Direction = Literal["previous", "next"]
+Operation = Literal["accept", "move", "merge", "split", "detach", "note", "undo"]
 _SIDE_NAMES: dict[str, str] = {"pivot": "pivot", "witness": "witness"}
 
 
@@ -341,22 +345,35 @@ def record(edition: Edition, who: str, what: str, when: str | None = None) -> Ed
 # --- re-alignment keeps the reviews --------------------------------------------------------------
 
 
+def previous_pair(
+    previous: Edition, pivot_id: str, witness_id: str
+) -> tuple[list[Bead], Witness, Witness] | None:
+    """The beads of ``previous`` between these two witnesses, oriented pivot → witness, with the old
+    texts of both sides; when the pivot changed places with the witness, the beads are turned round."""
+    for pair in previous.alignments:
+        if previous.pivot.id == pivot_id and pair.witness_id == witness_id:
+            return list(pair.beads), previous.pivot, pair_witness(previous, pair)
+        if previous.pivot.id == witness_id and pair.witness_id == pivot_id:
+            turned = [replace(b, pivot=b.witness, witness=b.pivot) for b in pair.beads]
+            return turned, pair_witness(previous, pair), previous.pivot
+    return None
+
+
 def carry_reviews(previous: Edition, pivot: Witness, witness: Witness) -> tuple[list[Bead], list[str]]:
-    """Reviewed beads of ``previous`` (pivot ↔ witness) moved onto the new segments, plus a message
-    for every review that had to be dropped because one of its sentences changed (see module doc).
+    """Reviewed beads of ``previous`` (pivot ↔ witness, either way round) moved onto the new segments,
+    plus a message for every review that had to be dropped because one of its sentences changed (see
+    module doc).
     """
-    pair = next(
-        (p for p in previous.alignments if p.pivot_id == pivot.id and p.witness_id == witness.id), None
-    )
-    if pair is None or previous.pivot.id != pivot.id:
+    found = previous_pair(previous, pivot.id, witness.id)
+    if found is None:
         return [], []
-    old_witness = pair_witness(previous, pair)
-    pivot_map = _segment_map(previous.pivot, pivot)
+    beads, old_pivot, old_witness = found
+    pivot_map = _segment_map(old_pivot, pivot)
     witness_map = _segment_map(old_witness, witness)
-    pivot_ids, witness_ids = previous.pivot.segment_ids(), old_witness.segment_ids()
+    pivot_ids, witness_ids = old_pivot.segment_ids(), old_witness.segment_ids()
     fixed: list[Bead] = []
     dropped: list[str] = []
-    for bead in pair.beads:
+    for bead in beads:
         if bead.resp is None:
             continue
         new_pivot = tuple(pivot_map.get(i, -1) for i in bead.pivot)
@@ -389,3 +406,208 @@ def _segment_map(old: Witness, new: Witness) -> dict[int, int]:
 
 def _consecutive(indices: tuple[int, ...]) -> bool:
     return all(b == a + 1 for a, b in itertools.pairwise(indices))
+
+
+# --- decisions that survive someone else saving first ---------------------------------------------
+
+LinkKey = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One review decision, replayable onto a newer edition than the one it was made on.
+
+    The link is the bead as the reviewer saw it (its sentences, reviewer and note), found again by
+    content, not by position: a decision on one link still applies after someone else split
+    or merged links elsewhere, and never to a link someone else decided on meanwhile. ``neighbour`` is
+    the other link a move or merge takes part of; ``texts`` the sentences the decision reads, as the
+    reviewer saw them, so it never applies to a changed text. ``what`` is the history entry. An
+    ``undo`` puts ``before`` back in place of ``after``.
+    """
+
+    witness_id: str
+    operation: Operation
+    link: Bead
+    reviewer: str
+    what: str
+    side: Side | None = None
+    direction: Direction | None = None
+    segment: int | None = None
+    parts: tuple[int, int] | None = None
+    note: str | None = None
+    neighbour: Bead | None = None
+    texts: tuple[str, ...] = ()
+    before: tuple[Bead, ...] = field(default=())
+    after: tuple[Bead, ...] = field(default=())
+
+
+def _key(bead: Bead) -> LinkKey:
+    return bead.pivot, bead.witness
+
+
+def _same_link(found: Bead, seen: Bead) -> bool:
+    """The link the reviewer saw: same sentences, same reviewer and note (a machine re-alignment
+    that only changed its confidence leaves it the same link)."""
+    return (found.pivot, found.witness, found.resp, found.note) == (
+        seen.pivot,
+        seen.witness,
+        seen.resp,
+        seen.note,
+    )
+
+
+def _texts(edition: Edition, alignment: int, keys: Sequence[LinkKey]) -> tuple[str, ...]:
+    pivot = edition.pivot.segments
+    witness = pair_witness(edition, edition.alignments[alignment]).segments
+    try:
+        return tuple(
+            [pivot[i].text for p, _ in keys for i in p] + [witness[i].text for _, w in keys for i in w]
+        )
+    except IndexError:
+        return ("(a sentence that is no longer there)",)
+
+
+def decision(
+    edition: Edition,
+    alignment: int,
+    index: int,
+    operation: Operation,
+    reviewer: str,
+    what: str,
+    **arguments: object,
+) -> Decision:
+    """The decision ``operation`` on link ``index`` of pair ``alignment``, as seen in ``edition``."""
+    beads = edition.alignments[alignment].beads
+    bead = _bead_at(beads, index)
+    neighbour = None
+    if operation in ("move", "merge"):
+        other = index - 1 if arguments.get("direction") == "previous" else index + 1
+        if not 0 <= other < len(beads):
+            raise AlignerError(_no_neighbour(arguments.get("direction", "next")))  # type: ignore[arg-type]
+        neighbour = beads[other]
+    keys = [_key(bead)] + ([_key(neighbour)] if neighbour else [])
+    return Decision(
+        witness_id=edition.alignments[alignment].witness_id,
+        operation=operation,
+        link=bead,
+        reviewer=reviewer,
+        what=what,
+        neighbour=neighbour,
+        texts=_texts(edition, alignment, keys),
+        **arguments,  # type: ignore[arg-type]
+    )
+
+
+def undo_of(done: Decision, before: Sequence[Bead], after: Sequence[Bead]) -> Decision:
+    """The decision that undoes ``done``, which turned the beads ``before`` into ``after`` (one pair)."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    return Decision(
+        witness_id=done.witness_id,
+        operation="undo",
+        link=done.link,
+        reviewer=done.reviewer,
+        what=f"undid: {done.what}",
+        before=tuple(before[start : len(before) - end]),
+        after=tuple(after[start : len(after) - end]),
+    )
+
+
+def _changed_meanwhile(done: Decision) -> AlignerError:
+    return AlignerError(f"not saved ({done.what}): that link was changed meanwhile by someone else")
+
+
+def apply_decision(edition: Edition, done: Decision) -> Edition:
+    """``edition`` with the decision applied and recorded in its history.
+
+    Raises ``AlignerError`` when it does not apply: the decision itself is wrong (it would break the
+    order, say), or the links or sentences it names are no longer as the reviewer saw them.
+    """
+    found = [k for k, pair in enumerate(edition.alignments) if pair.witness_id == done.witness_id]
+    if not found:
+        raise AlignerError(f"not saved ({done.what}): the alignment of {done.witness_id} is gone")
+    k = found[0]
+    beads = edition.alignments[k].beads
+    if done.operation == "undo":
+        size = len(done.after)
+        at = next((i for i in range(len(beads) - size + 1) if tuple(beads[i : i + size]) == done.after), None)
+        if at is None:
+            raise _changed_meanwhile(done)
+        new = [*beads[:at], *done.before, *beads[at + size :]]
+        return record(with_beads(edition, k, new), done.reviewer, done.what)
+    index = next((i for i, bead in enumerate(beads) if _same_link(bead, done.link)), None)
+    if index is None:
+        raise _changed_meanwhile(done)
+    keys = [_key(done.link)]
+    if done.neighbour is not None:
+        other = index - 1 if done.direction == "previous" else index + 1
+        if not 0 <= other < len(beads) or not _same_link(beads[other], done.neighbour):
+            raise _changed_meanwhile(done)
+        keys.append(_key(done.neighbour))
+    if _texts(edition, k, keys) != done.texts:
+        raise AlignerError(f"not saved ({done.what}): the text of its sentences was changed meanwhile")
+    me = done.reviewer
+    if done.operation == "accept":
+        new = accept(beads, index, me)
+    elif done.operation == "note":
+        new = annotate(beads, index, done.note or "")
+    elif done.operation == "move":
+        assert done.side is not None and done.direction is not None
+        new = move(beads, index, done.side, done.direction, me, done.segment)
+    elif done.operation == "merge":
+        assert done.direction is not None
+        new = merge(beads, index, done.direction, me)
+    elif done.operation == "split":
+        assert done.parts is not None
+        new = split(beads, index, *done.parts, me)
+    elif done.operation == "detach":
+        assert done.side is not None and done.segment is not None
+        new = detach(beads, index, done.side, done.segment, me)
+    else:
+        raise AlignerError(f"unknown review operation {done.operation!r}")
+    return record(with_beads(edition, k, new), me, done.what)
+
+
+class DecisionRefused(AlignerError):
+    """Someone else saved first and the decision no longer applies; carries the edition as it is now."""
+
+    def __init__(self, message: str, edition: Edition, fingerprint: str) -> None:
+        super().__init__(message)
+        self.edition = edition
+        self.fingerprint = fingerprint
+
+
+_ATTEMPTS = 20
+
+
+def commit(path: Path, done: Decision, base_fingerprint: str | None) -> tuple[Edition, str]:
+    """Save one decision into the edition at ``path``; returns the edition saved and its fingerprint.
+
+    ``base_fingerprint`` is the fingerprint of the edition the reviewer was looking at (from
+    ``edition.load_edition`` or the last ``commit``). The file is read again: if someone else saved
+    since (another review, ``aligner align``), the decision is applied onto their edition when it still
+    applies, so both are kept; if it no longer applies, ``DecisionRefused`` carries the newer edition
+    and its fingerprint, and nothing is written. A decision that is wrong in itself raises a plain
+    ``AlignerError``. The write only replaces the very file read (``write_atomic(expected=...)``);
+    if another writer slipped in between, it starts over.
+    """
+    path = Path(path)
+    for _ in range(_ATTEMPTS):
+        edition, found = load_edition(path)
+        try:
+            changed = sanitized(apply_decision(edition, done))
+        except AlignerError as err:
+            if found == base_fingerprint:
+                raise
+            raise DecisionRefused(str(err), edition, found) from None
+        data = to_tei(changed)
+        try:
+            write_atomic(path, data, expected=found)
+        except StaleWrite:
+            continue
+        return changed, hashlib.sha256(data).hexdigest()
+    raise AlignerError(f"not saved ({done.what}): {path} keeps being changed by other writers; try again")
