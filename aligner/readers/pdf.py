@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,24 +50,34 @@ def pages_text(path: Path, data: bytes) -> list[str]:
             f"{path} has no text layer (a scanned PDF?): run OCR on it first, "
             "e.g. ocrmypdf IN.pdf OUT.pdf (Tesseract), then align OUT.pdf"
         )
-    return [_page_lines(text) for text in pages]
+    lines = [_page_lines(text) for text in pages]
+    # A first line recurring on most pages (digits aside) is a running head: the page's text starts after
+    # it, and that line gets the page-start mark too, so a sentence running over the page is joined.
+    shapes = Counter(re.sub(r"\d+", "#", page[0].strip()) for page in lines if page)
+    for page in lines:
+        if len(lines) > 2 and page and shapes[re.sub(r"\d+", "#", page[0].strip())] * 2 >= len(lines):
+            rest = next((i for i, line in enumerate(page[1:], 1) if line), None)
+            if rest is not None:
+                page[rest] = " " + page[rest]
+    return ["\n".join(page) for page in lines]
 
 
-def _page_lines(text: str) -> str:
+def _page_lines(text: str) -> list[str]:
     lines = [line.rstrip() for line in text.replace("\f", "").split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:
         lines.pop()
     margin = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
-    lines = [line[margin:] for line in lines]
+    # Justified text comes out with runs of spaces; a wide gap stays three spaces (a running head's mark).
+    lines = [re.sub(r" {3,}", "   ", line[margin:]) for line in lines]
     kept: list[str] = []
     for line in lines:  # layout mode may leave several blank lines for one gap: one is the paragraph mark
         if line or (kept and kept[-1]):
             kept.append(line)
     if kept:
         kept[0] = " " + kept[0].lstrip()
-    return "\n".join(kept)
+    return kept
 
 
 def read(path: Path, data: bytes, text_blocks: TextBlocks) -> list[Block]:
