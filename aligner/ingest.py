@@ -390,8 +390,11 @@ def _classify(paragraphs: list[_Paragraph], first_file: bool) -> list[tuple[Bloc
     for index, paragraph in enumerate(paragraphs):
         text = " ".join(line.text for line in paragraph.lines)
         after_title = (index == 1 and kinds[0][0] == "title") or (index > 0 and kinds[-1] == ("heading", ""))
-        if index == 0 and _is_title_block(paragraph, len(paragraphs)):
-            kinds.append(("title", "") if first_file else ("heading", ""))
+        if index == 0 and _is_title_block(paragraph, len(paragraphs)) and first_file:
+            kinds.append(("title", ""))
+        elif index == 0 and _is_title_block(paragraph, len(paragraphs)):
+            number = number_prefix(text, "heading")  # a chapter file opening with "1: ..." or "IV. ..."
+            kinds.append(("heading", next((g for g in number.groups() if g), "") if number else ""))
         elif after_title and _is_dateline(text):
             kinds.append(("title", ""))  # a subtitle or dateline under a title or part heading
         elif index == last and _is_source_line(text):

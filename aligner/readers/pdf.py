@@ -12,8 +12,10 @@ encrypted one must be decrypted first.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
+import statistics
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -26,8 +28,8 @@ from aligner.witness import Block
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def pages_text(path: Path, data: bytes) -> list[str]:
-    """The text of every page, left margin removed, first line marked as a page start."""
+def pages_text(path: Path, data: bytes) -> list[list[str]]:
+    """The lines of every page's text, page furniture removed, paragraph ends and page starts marked."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -50,43 +52,77 @@ def pages_text(path: Path, data: bytes) -> list[str]:
             f"{path} has no text layer (a scanned PDF?): run OCR on it first, "
             "e.g. ocrmypdf IN.pdf OUT.pdf (Tesseract), then align OUT.pdf"
         )
-    lines = [_page_lines(text) for text in pages]
-    # A first line recurring on most pages (digits aside) is a running head: the page's text starts after
-    # it, and that line gets the page-start mark too, so a sentence running over the page is joined.
-    shapes = Counter(re.sub(r"\d+", "#", page[0].strip()) for page in lines if page)
-    for page in lines:
-        if len(lines) > 2 and page and shapes[re.sub(r"\d+", "#", page[0].strip())] * 2 >= len(lines):
-            rest = next((i for i, line in enumerate(page[1:], 1) if line), None)
-            if rest is not None:
-                page[rest] = " " + page[rest]
-    return ["\n".join(page) for page in lines]
+    return _furniture_removed([_page_lines(text) for text in pages])
+
+
+_NUMBER = re.compile(r"^[-–—\s]*\d{1,4}[-–—\s]*$")
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()))
+
+
+def _furniture_removed(pages: list[list[str]]) -> list[list[str]]:
+    """Each page's lines without its running head and page number, paragraph ends and page starts marked.
+
+    A first or last line recurring on half the pages or more (digits aside), or a bare number, is page
+    furniture. What is left is marked as the OCR marks it, so the plain-text path tells a paragraph
+    running over the page from one ending there: the page's first line starts with a space, and a line
+    before a gap or at the page's foot that stops short of the full width (a paragraph's last line)
+    ends with two spaces.
+    """
+    firsts = Counter(_shape(page[0]) for page in pages if page)
+    lasts = Counter(_shape(page[-1]) for page in pages if page)
+    recurring = len(pages) > 2
+
+    def furniture(line: str, counts: Counter[str]) -> bool:
+        return bool(_NUMBER.match(line)) or (recurring and counts[_shape(line)] * 2 >= len(pages))
+
+    result = []
+    for page in pages:
+        page = list(page)
+        if page and furniture(page[0], firsts):
+            page.pop(0)
+        if page and furniture(page[-1], lasts):
+            page.pop()
+        while page and not page[0]:
+            page.pop(0)
+        while page and not page[-1]:
+            page.pop()
+        if page:
+            # the full width: that of lines inside paragraphs (justified or not, they run to the margin)
+            inner = [len(line) for line, after in itertools.pairwise(page) if line and after]
+            width = statistics.median(inner) if inner else max(len(line) for line in page)
+            for i, line in enumerate(page):
+                gap_after = i + 1 == len(page) or not page[i + 1]
+                if line and gap_after and len(line) < 0.9 * width:
+                    page[i] = line + "  "
+            page[0] = " " + page[0].lstrip()
+        result.append(page)
+    return result
 
 
 def _page_lines(text: str) -> list[str]:
+    """A page's lines as laid out, its left margin off, one blank line for a gap of any height."""
     lines = [line.rstrip() for line in text.replace("\f", "").split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
     margin = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
-    # Justified text comes out with runs of spaces; a wide gap stays three spaces (a running head's mark).
-    lines = [re.sub(r" {3,}", "   ", line[margin:]) for line in lines]
     kept: list[str] = []
-    for line in lines:  # layout mode may leave several blank lines for one gap: one is the paragraph mark
+    for line in lines:
         if line or (kept and kept[-1]):
-            kept.append(line)
-    if kept:
-        kept[0] = " " + kept[0].lstrip()
+            kept.append(line[margin:])
+    while kept and not kept[-1]:
+        kept.pop()
     return kept
 
 
 def read(path: Path, data: bytes, text_blocks: TextBlocks) -> list[Block]:
     pages = pages_text(path, data)
     starts, line = [], 1
-    for text in pages:
+    for page in pages:
         starts.append(line)
-        line += text.count("\n") + 2  # the page's lines and the blank line after it
-    blocks = text_blocks("\n\n".join(pages))
+        line += len(page)
+    # pages follow each other without a blank line: the marks tell where a paragraph ends
+    blocks = text_blocks("\n".join(line for page in pages for line in page))
 
     def page_of(number: int) -> int:
         return sum(1 for start in starts if start <= number)
