@@ -456,8 +456,13 @@ def _witness(text: etree._Element, metas: dict[str, etree._Element], path: Path)
             if match is None:
                 raise AlignerError(f"{path}: sentence {s.get(XML_ID)} has no source FILE#Lstart-Lend")
             file, start, end = match.groups()
-            own_id = s.get(XML_ID, "")  # a source's own id (a TEI witness's) is kept; ours is derived
-            own_id = "" if own_id == f"{witness_id}.s{len(found) + 1}" else own_id
+            # a TEI witness's own id is kept; ours follows from the place: one out of place is tampering
+            own_id, ours = s.get(XML_ID, ""), f"{witness_id}.s{len(found) + 1}"
+            if own_id != ours and re.fullmatch(rf"{re.escape(witness_id)}\.s\d+", own_id):
+                raise AlignerError(
+                    f"{path}: sentence ids of {witness_id} are not {witness_id}.s1, .s2, ... in order"
+                )
+            own_id = "" if own_id == ours else own_id
             found.append(s.get(XML_ID))
             segments.append(Segment(_text(s), unquote(file), int(start), int(end), xml_id=own_id))
         blocks.append(Block(kind=kind, segments=tuple(segments), label=node.get("n", "")))  # type: ignore[arg-type]

@@ -178,7 +178,8 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
                 return _presegmented_blocks(lines, path.name)
             return _raw_blocks(lines, path.name, lang, first_file=index == 0)
 
-        structured = readers.read_blocks(path, read_bytes(path, "text file"), lang, index == 0, text_blocks)
+        data = read_bytes(path, "text file")
+        structured = readers.read_blocks(path, data, lang, index == 0, text_blocks, number_prefix)
         if structured is not None:
             file_blocks, found = structured
             if index == 0:

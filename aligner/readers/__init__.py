@@ -13,6 +13,7 @@ plain-text path.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ Format = Literal["text", "tei", "epub", "docx", "html", "pdf"]
 # A reader's bibliographic findings (a TEI header's title, author...), filling what the manifest leaves out.
 Found = dict[str, str]
 TextBlocks = Callable[[str], list[Block]]
+# ingest's reading of a number opening a heading or a point ("1:", "IV.", "3."), for the same labels.
+NumberPrefix = Callable[[str, str], "re.Match[str] | None"]
 
 _ZIP_SUFFIXES = {".epub": "epub", ".docx": "docx"}
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -69,12 +72,13 @@ def _zip_format(path: Path, data: bytes) -> Format:
 
 
 def read_blocks(
-    path: Path, data: bytes, lang: str, first_file: bool, text_blocks: TextBlocks
+    path: Path, data: bytes, lang: str, first_file: bool, text_blocks: TextBlocks, number_prefix: NumberPrefix
 ) -> tuple[list[Block], Found] | None:
     """The blocks of ``path`` in a structured format, and what it says about itself; ``None`` for text.
 
     ``text_blocks`` is the plain-text path (cleaning, structure, segmentation), which the PDF reader
-    uses on the text layer of each page.
+    uses on its text layer; ``number_prefix`` finds the number opening a heading or point. Both come
+    from ``ingest``, which calls this: passed in, so that no import goes back up.
     """
     kind = detect(path, data)
     if kind == "text":
@@ -99,7 +103,7 @@ def read_blocks(
         from aligner.readers import html
 
         units, found = html.read(path, data), {}
-    blocks = to_blocks(units, lang, first_file)
+    blocks = to_blocks(units, lang, first_file, number_prefix)
     if not blocks:
         raise AlignerError(f"no text found in {path} ({kind.upper()})")
     return blocks, found
@@ -170,12 +174,10 @@ class Unit:
     sentences: list[Sentence] = field(default_factory=list)
 
 
-def to_blocks(units: list[Unit], lang: str, first_file: bool) -> list[Block]:
+def to_blocks(units: list[Unit], lang: str, first_file: bool, number_prefix: NumberPrefix) -> list[Block]:
     """Blocks segmented like the plain-text path's: a title or heading is one unit, the rest is split
     into sentences; numbers opening headings and points ("1:", "IV.", "3.") become labels. In a file
     after the first (a chapter of a book in many files) a title opens a section, like a heading."""
-    from aligner.ingest import number_prefix  # ingest imports this package: import at call time
-
     blocks: list[Block] = []
     for unit in units:
         kind: BlockKind = "heading" if unit.kind == "title" and not first_file else unit.kind
