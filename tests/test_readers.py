@@ -36,7 +36,8 @@ def _excerpt(path: Path, spans: list[tuple[int, int]]) -> str:
 
 
 def _markdown(witness: Witness) -> str:
-    """The witness as CommonMark, every ASCII punctuation escaped so pandoc keeps the text as it is."""
+    """The witness as CommonMark, every ASCII punctuation escaped so pandoc keeps the text as it is, and a
+    footnote on the first paragraph, which no reader may take for text."""
 
     def escaped(text: str) -> str:
         return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
@@ -51,8 +52,8 @@ def _markdown(witness: Witness) -> str:
         elif block.kind == "point":
             parts.append(f"{block.label} {text}")
         else:
-            parts.append(text)
-    return "\n\n".join(parts) + "\n"
+            parts.append(text + ("[^ed]" if "[^ed]" not in "".join(parts) else ""))
+    return "\n\n".join([*parts, "[^ed]: An editor's footnote, not part of the text."]) + "\n"
 
 
 def _pdf(witness: Witness, path: Path) -> None:
@@ -160,7 +161,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for fmt in ("html", "docx", "epub"):
         # an EPUB needs a title (pandoc makes a title page of it); HTML and DOCX get none to repeat
         about = ["title=Mastering Bolshevism", "date=1937"] if fmt == "epub" else ["pagetitle=Report"]
-        command = ["pandoc", "-f", "commonmark", "-s", *(f"--metadata={m}" for m in about)]
+        command = ["pandoc", "-f", "commonmark+footnotes", "-s", *(f"--metadata={m}" for m in about)]
         subprocess.run([*command, "-o", str(folder / f"en.{fmt}"), str(folder / "en.md")], check=True)
     _pdf(plain, folder / "en.pdf")
     _own_ids_tei(plain, folder / "hand.xml")
