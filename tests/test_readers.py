@@ -256,7 +256,9 @@ def test_tei_line_breaks_notes_and_header(tmp_path: Path):
 </bibl></sourceDesc></fileDesc></teiHeader><text><body><div><head>On Reading</head>
 <fw type="pageNum">12</fw><p>Every schol<lb break="no"/>
 ar reads<note place="foot">A note.</note> slowly.<pb n="13"/> Nobody reads fast.</p>
-<lg><l>The first line</l><l>and the second.</l></lg></div></body></text></TEI>""",
+<lg><l>The first line</l><l>and the second.</l></lg>
+<p><seg xml:id="v1">A <seg type="phrase">cited</seg> sentence.</seg> <seg xml:id="v2">Another one.</seg></p>
+</div></body></text></TEI>""",
         encoding="utf-8",
     )
     witness = load_witness(WitnessMeta("poem", "en", title="poem"), [tei])
@@ -265,7 +267,10 @@ ar reads<note place="foot">A note.</note> slowly.<pb n="13"/> Nobody reads fast.
         "Every scholar reads slowly.",
         "Nobody reads fast.",
         "The first line and the second.",
+        "A cited sentence.",
+        "Another one.",
     ]
+    assert witness.segment_ids()[-3:] == ("poem.s4", "v1", "v2")  # a <seg> with an id is a sentence
     assert [(s.line_start, s.line_end) for s in witness.segments][1] == (4, 5)  # lines of the markup
     assert (witness.meta.title, witness.meta.author, witness.meta.date) == ("Verses", "A. Poet", "1921")
 

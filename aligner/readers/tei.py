@@ -149,7 +149,12 @@ def _has_blocks(node: etree._Element) -> bool:
 def _unit(node: etree._Element, file: str, kind: str, label: str = "") -> Unit:
     """One block; where it holds ``<s>``/``<seg>`` sentences, those are its segments, with their ids."""
     unit = Unit(kind, file, label=label)  # type: ignore[arg-type]
-    sentences = [n for n in node.iter(f"{{{TEI}}}s", f"{{{TEI}}}seg") if not _inside(n, node)]
+    # every <s> is a sentence; a <seg> only with an id (else it is any phrase, a word, a stretch of text)
+    sentences = [
+        n
+        for n in node.iter(f"{{{TEI}}}s", f"{{{TEI}}}seg")
+        if (n.tag == f"{{{TEI}}}s" or n.get(XML_ID)) and not _inside(n, node)
+    ]
     if not sentences:
         _gather(node, unit.run, node.sourceline or 0, top=True)
         return unit
