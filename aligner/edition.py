@@ -119,8 +119,8 @@ _SEGMENTATION = (
     "Each witness was cleaned (OCR line breaks, hyphenation, running heads and page numbers removed), "
     "divided into blocks (title, headings, numbered points, paragraphs, source lines) and each block "
     "split into sentences. Every sentence is an s element whose xml:id is the witness id, '.s' and its "
-    "number in reading order from 1, and whose source attribute gives the file and the 1-based line range "
-    "it comes from (FILE#Lstart-Lend)."
+    "number in reading order from 1 (or the xml:id it already had in a TEI witness), and whose source "
+    "attribute gives the file and the 1-based line range it comes from (FILE#Lstart-Lend)."
 )
 _NORMALIZATION = (
     "Control characters were removed from the texts and metadata: those XML 1.0 cannot represent (C0 "
@@ -447,7 +447,7 @@ def _witness(text: etree._Element, metas: dict[str, etree._Element], path: Path)
         raise AlignerError(f"{path}: a witness <text> lacks its xml:id or xml:lang")
     if witness_id not in metas:
         raise AlignerError(f"{path}: witness {witness_id} is not described in the header's listWit")
-    blocks = []
+    blocks, found = [], []
     for node in text.iter(*(f"{{{TEI}}}{tag}" for tag in ("head", "p", "item", "ab"))):
         kind = _block_kind(node)
         if kind is None:
@@ -458,13 +458,18 @@ def _witness(text: etree._Element, metas: dict[str, etree._Element], path: Path)
             if match is None:
                 raise AlignerError(f"{path}: sentence {s.get(XML_ID)} has no source FILE#Lstart-Lend")
             file, start, end = match.groups()
-            segments.append(
-                Segment(text=_text(s), file=unquote(file), line_start=int(start), line_end=int(end))
-            )
+            # a TEI witness's own id is kept; ours follows from the place: one out of place is tampering
+            own_id, ours = s.get(XML_ID, ""), f"{witness_id}.s{len(found) + 1}"
+            if own_id != ours and re.fullmatch(rf"{re.escape(witness_id)}\.s\d+", own_id):
+                raise AlignerError(
+                    f"{path}: sentence ids of {witness_id} are not {witness_id}.s1, .s2, ... in order"
+                )
+            own_id = "" if own_id == ours else own_id
+            found.append(s.get(XML_ID))
+            segments.append(Segment(_text(s), unquote(file), int(start), int(end), xml_id=own_id))
         blocks.append(Block(kind=kind, segments=tuple(segments), label=node.get("n", "")))  # type: ignore[arg-type]
     witness = Witness(meta=_meta(metas[witness_id], lang), blocks=blocks)
-    found = [s.get(XML_ID) for s in text.iter(f"{{{TEI}}}s")]
-    if tuple(found) != witness.segment_ids():
+    if [s.get(XML_ID) for s in text.iter(f"{{{TEI}}}s")] != list(witness.segment_ids()):
         raise AlignerError(f"{path}: sentence ids of {witness_id} are not {witness_id}.s1, .s2, ... in order")
     return witness
 

@@ -23,6 +23,7 @@ from typing import TextIO
 
 from charset_normalizer import from_bytes
 
+from aligner import readers
 from aligner.errors import AlignerError
 from aligner.files import looks_binary, read_bytes
 from aligner.segment import (
@@ -168,16 +169,26 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
         presegmented = meta.presegmented
     blocks: list[Block] = []
     for index, path in enumerate(paths):
-        text, encoding = read_text(path)
-        if encoding != "utf-8":
-            log.warning("note: decoded %s as %s", path.name, encoding)
-        lines = [_Line(number, raw.rstrip("\n")) for number, raw in enumerate(text.split("\n"), start=1)]
-        lines = [_Line(line.number, line.raw.replace("\f", "")) for line in lines]
-        as_sentences = _looks_presegmented(lines) if presegmented is None else presegmented
-        if as_sentences:
-            file_blocks = _presegmented_blocks(lines, path.name)
+
+        def text_blocks(text: str, path: Path = path, index: int = index) -> list[Block]:
+            lines = [_Line(number, raw.rstrip("\n")) for number, raw in enumerate(text.split("\n"), start=1)]
+            lines = [_Line(line.number, line.raw.replace("\f", "")) for line in lines]
+            as_sentences = _looks_presegmented(lines) if presegmented is None else presegmented
+            if as_sentences:
+                return _presegmented_blocks(lines, path.name)
+            return _raw_blocks(lines, path.name, lang, first_file=index == 0)
+
+        data = read_bytes(path, "text file")
+        structured = readers.read_blocks(path, data, lang, index == 0, text_blocks, number_prefix)
+        if structured is not None:
+            file_blocks, found = structured
+            if index == 0:
+                meta = readers.fill_meta(meta, found, path)
         else:
-            file_blocks = _raw_blocks(lines, path.name, lang, first_file=index == 0)
+            text, encoding = read_text(path)
+            if encoding != "utf-8":
+                log.warning("note: decoded %s as %s", path.name, encoding)
+            file_blocks = text_blocks(text)
         if not any(block.segments for block in file_blocks):
             raise AlignerError(f"no sentence found in {path}")
         blocks.extend(file_blocks)
@@ -236,7 +247,7 @@ def _raw_blocks(lines: list[_Line], file: str, lang: str, first_file: bool) -> l
             continue
         text, origins = _join(paragraph.lines, vocabulary, lang)
         if label and kind in ("heading", "point"):
-            prefix = _number_prefix(text, kind)
+            prefix = number_prefix(text, kind)
             if prefix:
                 text, origins = text[prefix.end() :], origins[prefix.end() :]
         spans = [(0, len(text))] if kind in ("title", "heading", "source") else sentence_spans(text, lang)
@@ -363,7 +374,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _number_prefix(text: str, kind: str) -> re.Match[str] | None:
+def number_prefix(text: str, kind: str) -> re.Match[str] | None:
     """The number opening a heading ("1:", "IV.", "一、", "（一）") or a point ("1.", "（1）")."""
     if kind == "heading":
         return _NUMBERED_HEADING.match(text) or _CJK_HEADING.match(text)
@@ -380,16 +391,19 @@ def _classify(paragraphs: list[_Paragraph], first_file: bool) -> list[tuple[Bloc
     for index, paragraph in enumerate(paragraphs):
         text = " ".join(line.text for line in paragraph.lines)
         after_title = (index == 1 and kinds[0][0] == "title") or (index > 0 and kinds[-1] == ("heading", ""))
-        if index == 0 and _is_title_block(paragraph, len(paragraphs)):
-            kinds.append(("title", "") if first_file else ("heading", ""))
+        if index == 0 and _is_title_block(paragraph, len(paragraphs)) and first_file:
+            kinds.append(("title", ""))
+        elif index == 0 and _is_title_block(paragraph, len(paragraphs)):
+            number = number_prefix(text, "heading")  # a chapter file opening with "1: ..." or "IV. ..."
+            kinds.append(("heading", next((g for g in number.groups() if g), "") if number else ""))
         elif after_title and _is_dateline(text):
             kinds.append(("title", ""))  # a subtitle or dateline under a title or part heading
         elif index == last and _is_source_line(text):
             kinds.append(("source", ""))
         elif paragraph.standalone and _is_heading_text(text):
-            number = _number_prefix(text, "heading")
+            number = number_prefix(text, "heading")
             kinds.append(("heading", next((g for g in number.groups() if g), "") if number else ""))
-        elif point := _number_prefix(text, "point"):
+        elif point := number_prefix(text, "point"):
             kinds.append(("point", next(g for g in point.groups() if g and g[0].isdigit()) + "."))
         else:
             kinds.append(("paragraph", ""))

@@ -3,13 +3,15 @@
 The bundled texts and their manifest are package data (``aligner/translations`` in an installed
 package, the ``translations/`` folder beside the package in a checkout); ``bundled_folder`` finds them.
 
-A witness on the command line is either a manifest id (``en-1937``) or a file path; a file
-may carry its language after a colon (``notes/de.txt:de``). Ids become ``xml:id`` prefixes,
+A witness on the command line is either a manifest id (``en-1937``), a file path, or a book in many
+files (a folder, or a quoted glob such as ``'book/*.txt'``, read in name order, one file a chapter); a
+file may carry its language after a colon (``notes/de.txt:de``). Ids become ``xml:id`` prefixes,
 so they must be XML names.
 """
 
 from __future__ import annotations
 
+import glob
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -103,9 +105,28 @@ def resolve(argument: str, manifest: Manifest, lang: str | None = None) -> tuple
     if path_text and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)?", suffix) and not Path(argument).exists():
         argument, lang = path_text, lang or suffix
     path = Path(argument)
-    if not path.exists():
+    paths = _many_files(argument)
+    if not path.exists() and not paths:
         known = ", ".join(w.id for w in manifest.witnesses) or "none"
         raise AlignerError(f"no such file or manifest witness: {argument} (manifest ids: {known})")
     if not lang:
         raise AlignerError(f"language of {argument} unknown: give it as {argument}:LANG or with --lang")
+    if paths:
+        book = path if path.is_dir() else paths[0].parent
+        files = tuple(p.name for p in paths)
+        meta = WitnessMeta(id=witness_id_for(book, suffix=True), lang=lang, title=book.name, files=files)
+        return meta, paths
     return WitnessMeta(id=witness_id_for(path), lang=lang, title=path.stem, files=(path.name,)), [path]
+
+
+def _many_files(argument: str) -> list[Path]:
+    """A book in many files: a folder's files, or a glob's (``'book/*.txt'``), in name order; else none."""
+    path = Path(argument)
+    if path.is_dir():
+        paths = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        if not paths:
+            raise AlignerError(f"folder {argument} holds no file to read")
+        return paths
+    if path.exists() or not any(char in argument for char in "*?["):
+        return []
+    return sorted(Path(name) for name in glob.glob(argument) if Path(name).is_file())

@@ -186,6 +186,7 @@ def witness_json(witness: Witness) -> str:
                         "line_start": segment.line_start,
                         "line_end": segment.line_end,
                     }
+                    | ({"page": segment.page} if segment.page else {})
                     for segment in block.segments
                 ],
             }
