@@ -163,15 +163,20 @@ def align_witnesses(
     manifest: manifest_module.Manifest,
     previous_tei: Path,
     presegmented: bool | None = None,
+    device: str = "auto",
+    batch_size: int | None = None,
+    offline: bool = False,
 ) -> AlignmentRun:
-    """Align every witness with the pivot, keeping the reviewed links of the edition at ``previous_tei``."""
+    """Align every witness with the pivot, keeping the reviewed links of the edition at ``previous_tei``.
+
+    ``device``, ``batch_size`` and ``offline`` say how the model is loaded and run (see ``load_embedder``)."""
     if len(arguments) < 2:
         raise AlignerError("give at least two witnesses: the pivot and one to align with it")
     pivot_arg = choose_pivot(arguments, pivot, manifest)
     texts = load_witnesses(arguments, manifest, presegmented)
     pivot_witness = texts[arguments.index(pivot_arg)]
     others = [w for w in texts if w is not pivot_witness]
-    embedder = load_embedder(model)
+    embedder = load_embedder(model, device, batch_size, offline)
     previous = previous_edition(previous_tei)
     params = align_module.DEFAULT_PARAMS
     alignments: list[PairAlignment] = []
@@ -204,6 +209,9 @@ def align_edition(
     model: str | None = None,
     manifest: Path | None = None,
     presegmented: bool | None = None,
+    device: str = "auto",
+    batch_size: int | None = None,
+    offline: bool = False,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there."""
@@ -211,7 +219,7 @@ def align_edition(
     check_folder_for(tei)  # before minutes of alignment, not after
     loaded = manifest_for(manifest)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
-    run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented)
+    run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented, device, batch_size, offline)
     run.written = write_outputs(run.edition, out)
     return run
 
