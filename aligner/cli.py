@@ -78,7 +78,9 @@ BatchSize = Annotated[
 ]
 Offline = Annotated[
     bool,
-    typer.Option(help="Never download a model: only folders and the local cache (also HF_HUB_OFFLINE=1)."),
+    typer.Option(
+        "--offline", help="Never download a model: only folders and the local cache (also HF_HUB_OFFLINE=1)."
+    ),
 ]
 
 

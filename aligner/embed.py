@@ -176,7 +176,13 @@ class SentenceTransformerEmbedder:
         from huggingface_hub.errors import GatedRepoError, HFValidationError, RepositoryNotFoundError
 
         try:
-            model_info(model, timeout=_HUB_TIMEOUT)
+            try:
+                model_info(model, timeout=_HUB_TIMEOUT)
+            except RepositoryNotFoundError:
+                if "/" in model:
+                    raise
+                # sentence-transformers reads a bare name as one of its own models
+                model_info(f"sentence-transformers/{model}", timeout=_HUB_TIMEOUT)
         except GatedRepoError:
             raise AlignerError(
                 f"model {model} is gated on the Hugging Face hub: accept its terms there and log in "
