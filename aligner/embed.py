@@ -9,6 +9,7 @@ the CPU or a GPU. The cache means re-aligning after an edit embeds only the sent
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 from collections.abc import Sequence
@@ -151,7 +152,11 @@ class SentenceTransformerEmbedder:
 
     def _load(self, source: str, model: str, local_files_only: bool):  # -> SentenceTransformer
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # "Loading weights" from disk; downloads keep theirs
+        # the library's deprecation notice whenever SENTENCE_TRANSFORMERS_HOME is set: not the user's to fix
+        logging.getLogger("sentence_transformers.util.decorators").setLevel(logging.ERROR)
         try:
             return SentenceTransformer(source, device=self.device, local_files_only=local_files_only)
         except Exception as err:  # the library raises OSError, ValueError, HF errors...
