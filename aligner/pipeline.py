@@ -188,7 +188,11 @@ class AlignJob:
         manifest: manifest_module.Manifest,
         presegmented: bool | None = None,
         force: bool = False,
+        device: str = "auto",
+        batch_size: int | None = None,
+        offline: bool = False,
     ) -> AlignJob:
+        """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``)."""
         if len(arguments) < 2:
             raise AlignerError("give at least two witnesses: the pivot and one to align with it")
         pivot_arg = choose_pivot(arguments, pivot, manifest)
@@ -196,7 +200,8 @@ class AlignJob:
         pivot_witness = texts[arguments.index(pivot_arg)]
         others = [w for w in texts if w is not pivot_witness]
         title = edition_title(manifest, texts, pivot_witness)
-        return cls(texts, pivot_witness, others, load_embedder(model), title, force)
+        embedder = load_embedder(model, device, batch_size, offline)
+        return cls(texts, pivot_witness, others, embedder, title, force)
 
     def _pair(self, witness: Witness, fixed: list[Bead]) -> PairAlignment:
         key = (witness.id, tuple(fixed))
@@ -338,6 +343,9 @@ def align_edition(
     manifest: Path | None = None,
     presegmented: bool | None = None,
     force: bool = False,
+    device: str = "auto",
+    batch_size: int | None = None,
+    offline: bool = False,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there,
@@ -347,7 +355,7 @@ def align_edition(
     loaded = manifest_for(manifest)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
     previous, base = edition_at(tei)
-    job = AlignJob.prepare(arguments, pivot, model, loaded, presegmented, force)
+    job = AlignJob.prepare(arguments, pivot, model, loaded, presegmented, force, device, batch_size, offline)
     return write_aligned(job, out, previous, base)
 
 

