@@ -483,7 +483,8 @@ def test_a_split_or_move_leaves_the_changed_links_to_review_until_accepted(hand_
     total = len(edition.alignments[0].beads)
     doubts = review.doubtful(edition, REVIEW_THRESHOLD, [0])
     rank, doubt = next((n, d) for n, d in enumerate(doubts) if len(d.bead.pivot) + len(d.bead.witness) == 3)
-    done = aligner("review", str(hand_file), "--interactive", stdin="k\n" * rank + "s 1 1\nq\n", reviewer="al")
+    script = "k\n" * rank + "s 1 1\nq\n"
+    done = aligner("review", str(hand_file), "--interactive", stdin=script, reviewer="al")
     assert done.returncode == 0, done.stderr
     # The reviewer stays on the two parts: the next link shown is the first part, not yet reviewed.
     after = done.stdout.split("saved: split link", 1)[1]
