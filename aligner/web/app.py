@@ -531,7 +531,10 @@ class Server:
 
 
 def prepare(state: ReviewApp, host: str = "127.0.0.1", port: int = 0) -> tuple[Server, socket.socket]:
-    """Bind the socket (port 0: a free one) and make the server; nothing runs yet."""
+    """Bind the socket (port 0: a free one) and make the server; nothing runs yet.
+
+    The edition is read now, so the first page does not wait for a long edition to be parsed."""
+    state.load()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
