@@ -7,8 +7,10 @@ from __future__ import annotations
 import http.client
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -327,3 +329,45 @@ def test_requests_without_the_token_from_elsewhere_or_outside_the_edition_are_re
     ):
         assert request(server, path, cookie) == 404, path
     assert request(server, "/static/review.css", cookie) == 200
+
+
+def test_aligner_serve_prints_its_address_and_stops_on_ctrl_c(edition: Path) -> None:
+    serving = subprocess.Popen(
+        [ALIGNER, "serve", str(edition), "--no-browser", "--reviewer", "alice", "--host", "localhost"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert serving.stdout is not None
+        first = serving.stdout.readline()
+        url = re.search(r"open (http://localhost:\d+/\?token=\S+)", first)
+        assert url, first
+        with urllib.request.urlopen(url.group(1), timeout=30) as answer:
+            assert answer.status == 200 and "left to review" in answer.read().decode()
+    finally:
+        serving.send_signal(signal.SIGINT)
+        _, err = serving.communicate(timeout=30)
+    assert serving.returncode == 0 and "every decision is saved" in err
+
+
+def test_serving_beyond_this_machine_is_warned_and_a_bad_edition_refused(
+    edition: Path, tmp_path: Path
+) -> None:
+    not_ours = tmp_path / "notes.xml"
+    not_ours.write_text("<notes/>", encoding="utf-8")
+    done = subprocess.run([ALIGNER, "serve", str(not_ours), "--no-browser"], capture_output=True, text=True)
+    assert (
+        done.returncode == 1 and done.stderr.startswith("aligner: error: ") and "Traceback" not in done.stderr
+    )
+    serving = subprocess.Popen(
+        [ALIGNER, "serve", str(edition), "--no-browser", "--host", "0.0.0.0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert serving.stdout is not None
+    warning = serving.stdout.readline()
+    serving.send_signal(signal.SIGINT)
+    serving.communicate(timeout=30)
+    assert warning.startswith("warning: listening on 0.0.0.0: anyone on this network")
