@@ -55,7 +55,7 @@ COOKIE = "aligner_token"
 HEADER = "x-aligner-token"
 STATIC = Path(__file__).with_name("static")
 OPS = ("accept", "note", "move", "merge", "split", "detach", "undo")
-RETRIES = 5
+RETRIES = 20
 
 
 class Conflict(AlignerError):
@@ -474,6 +474,12 @@ def _address(witness: str, index: int) -> str:
     return _View(witness, "all", 1.0, index // PAGE_SIZE + 1).query() + f"#link-{index + 1}"
 
 
+def cookie_for(server: tuple[str, int | None] | None) -> str:
+    """The cookie's name carries the port: cookies ignore ports, and two servers (two editions reviewed
+    in one browser) must not overwrite each other's token."""
+    return f"{COOKIE}_{server[1]}" if server and server[1] else COOKIE
+
+
 class _TokenGuard:
     """Refuse every request without the session's token (URL or cookie); decisions need it in a header
     too, which a page from another origin cannot send, so no other site can decide for the reviewer."""
@@ -487,7 +493,8 @@ class _TokenGuard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        given = request.query_params.get("token") or request.cookies.get(COOKIE) or ""
+        cookie_name = cookie_for(scope.get("server"))
+        given = request.query_params.get("token") or request.cookies.get(cookie_name) or ""
         ok = secrets.compare_digest(given.encode(), self.token.encode())
         if ok and request.method != "GET":
             ok = secrets.compare_digest(request.headers.get(HEADER, "").encode(), self.token.encode())
@@ -501,7 +508,7 @@ class _TokenGuard:
         if "token" not in request.query_params:
             await self.app(scope, receive, send)
             return
-        cookie = f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+        cookie = f"{cookie_name}={self.token}; Path=/; HttpOnly; SameSite=Strict"
 
         async def with_cookie(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
