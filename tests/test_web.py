@@ -319,6 +319,7 @@ def test_two_writers_saving_at_the_same_time_keep_every_decision(edition: Path) 
         assert all(final[d.index].resp == app.reviewer for d in doubts_of)
     who = [change.who for change in read_edition(edition).changes]
     assert who.count("alice") == who.count("bob") == 5
+    print(f"saves refused and applied again: {alice.stale_writes + bob.stale_writes}")
 
 
 # --- the guards, with a plain HTTP client --------------------------------------------------------

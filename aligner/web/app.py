@@ -132,6 +132,7 @@ class ReviewApp:
     threshold: float
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     decisions: int = 0
+    stale_writes: int = 0  # saves refused because someone saved first (then applied again)
     _cache: tuple[str, Edition] | None = None
     _undo: dict[str, list[_Done]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -168,6 +169,7 @@ class ReviewApp:
                 try:
                     write_atomic(self.path, data, expected=base)
                 except StaleWrite:
+                    self.stale_writes += 1
                     continue
                 self._cache = (hashlib.sha256(data).hexdigest(), changed)
                 stack = self._undo.setdefault(decision.tab, [])
