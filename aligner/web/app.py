@@ -249,7 +249,8 @@ def _find(beads: list[Bead], pivot: tuple[int, ...], witness: tuple[int, ...]) -
         if bead.pivot == pivot and bead.witness == witness:
             return i
     raise Conflict(
-        "this link was changed by someone else since the page was shown; the page now shows it as it is"
+        "this link was changed by someone else since the page was shown: "
+        "reload the page to see it as it is now"
     )
 
 
