@@ -155,6 +155,26 @@ def review(
         raise typer.Exit(130) from None
 
 
+@app.command(epilog="Example: aligner serve output/mastering-bolshevism.tei.xml --reviewer Anna")
+def serve(
+    edition: EditionPath,
+    threshold: Threshold = None,
+    reviewer: Reviewer = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 shares the review (warned).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (default: a free one).")] = 0,
+    browser: Annotated[bool, typer.Option(help="Open the page in the web browser.")] = True,
+) -> None:
+    """Review the edition in the web browser: doubtful links first, every decision saved at once."""
+    from aligner import pipeline
+
+    try:
+        pipeline.serve_review(edition, threshold, reviewer, host, port, browser, typer.echo)
+    except KeyboardInterrupt:
+        typer.echo("aligner: review server stopped; every decision is saved", err=True)
+
+
 @app.command(epilog="Example: aligner show output/mastering-bolshevism.tei.xml --witness en-1937")
 def show(edition: EditionPath, witness: WitnessId = None) -> None:
     """Show an edition: its witnesses and alignments, or one witness's structure and beads."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -392,6 +393,23 @@ def review_session(
     who = review.reviewer_name(reviewer)
     edition, threshold, fingerprint = open_for_review(path, threshold)
     return ReviewSession(path, edition, who, threshold, witness_id, stdin, stdout, fingerprint)
+
+
+def serve_review(
+    path: Path,
+    threshold: float | None,
+    reviewer: str | None,
+    host: str,
+    port: int,
+    open_browser: bool,
+    say: Callable[[str], None],
+) -> None:
+    """Review the edition at ``path`` in the browser until Ctrl-C; every decision is saved at once."""
+    from aligner.web.app import ReviewApp, serve
+
+    who = review.reviewer_name(reviewer)
+    _, threshold, _ = open_for_review(path, threshold)
+    serve(ReviewApp(Path(path), who, threshold), host, port, open_browser, say)
 
 
 def show_edition(path: Path, witness_id: str | None = None) -> list[str]:

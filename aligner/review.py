@@ -1,9 +1,13 @@
 """Review of doubtful links: find them, fix them by hand, and keep the fixes when aligning again.
 
 The review operations are pure functions over a list of beads: each returns a new list, or raises
-``AlignerError`` when the result would not cover both texts exactly once, in order. A bead a reviewer
-decided on gets ``resp`` (who) and confidence 1.0; ``carry_reviews`` turns those beads into fixed
-constraints for the next alignment.
+``AlignerError`` when the result would not cover both texts exactly once, in order. A decision marks as
+reviewed only what the reviewer approved: an accepted link, a merged link (its whole content was named),
+a sentence marked as having no counterpart. Those beads get ``resp`` (who) and confidence 1.0. A link
+a decision changed without the reviewer seeing its new shape (both sides of a move, both parts of a
+split, what is left after a sentence is detached) is *pending*: no ``resp``, confidence 0.0, so it
+heads the queue of doubtful links until it is accepted or fixed. ``carry_reviews`` turns reviewed beads
+into fixed constraints for the next alignment.
 
 Policy when texts change between alignments: segments are matched by their exact text
 (``difflib.SequenceMatcher`` over the old and the new segment lists). A reviewed bead whose sentences
@@ -78,6 +82,15 @@ def _reviewed(bead: Bead, reviewer: str) -> Bead:
     return replace(bead, confidence=1.0, resp=reviewer)
 
 
+PENDING = 0.0
+"""Confidence of a link changed by a decision but not yet approved: first in the review queue."""
+
+
+def _pending(bead: Bead) -> Bead:
+    """A link the reviewer changed but has not seen in its new shape: back in the queue, unreviewed."""
+    return replace(bead, confidence=PENDING, resp=None)
+
+
 def _no_neighbour(direction: Direction) -> str:
     return f"this is the {'first' if direction == 'previous' else 'last'} link: there is no {direction} link"
 
@@ -113,7 +126,7 @@ def move(
     reviewer: str,
     segment: int | None = None,
 ) -> list[Bead]:
-    """Move one sentence of ``side`` to the previous or next link.
+    """Move one sentence of ``side`` to the previous or next link; both links are then pending.
 
     Only the first sentence can go to the previous link and only the last to the next one: any
     other would cross the sentences that stay, and the order would break. By default the sentence
@@ -145,8 +158,8 @@ def move(
         neighbour = with_side(neighbour, side, (segment, *side_of(neighbour, side)))
         bead = with_side(bead, side, own[:-1])
     result = list(beads)
-    result[other] = _reviewed(neighbour, reviewer)
-    result[index] = _reviewed(bead, reviewer)
+    result[other] = _pending(neighbour)
+    result[index] = _pending(bead)
     if not bead.pivot and not bead.witness:
         del result[index]
     return result
@@ -169,7 +182,7 @@ def split(
     beads: Sequence[Bead], index: int, pivot_first: int, witness_first: int, reviewer: str
 ) -> list[Bead]:
     """Cut the link in two: the first ``pivot_first`` pivot and ``witness_first`` witness sentences,
-    then the rest. Both parts must keep at least one sentence."""
+    then the rest. Both parts must keep at least one sentence; both are pending until accepted."""
     bead = _bead_at(beads, index)
     if not 0 <= pivot_first <= len(bead.pivot):
         raise AlignerError(
@@ -179,15 +192,16 @@ def split(
         raise AlignerError(
             f"the link has {len(bead.witness)} witness sentence(s): cannot put {witness_first} first"
         )
-    head = Bead(bead.pivot[:pivot_first], bead.witness[:witness_first], 1.0, reviewer, bead.note)
-    tail = Bead(bead.pivot[pivot_first:], bead.witness[witness_first:], 1.0, reviewer)
+    head = Bead(bead.pivot[:pivot_first], bead.witness[:witness_first], PENDING, None, bead.note)
+    tail = Bead(bead.pivot[pivot_first:], bead.witness[witness_first:], PENDING)
     if not (head.pivot or head.witness) or not (tail.pivot or tail.witness):
         raise AlignerError("each part of a split needs at least one sentence")
     return [*beads[:index], head, tail, *beads[index + 1 :]]
 
 
 def detach(beads: Sequence[Bead], index: int, side: Side, segment: int, reviewer: str) -> list[Bead]:
-    """Mark a sentence as having no counterpart: it becomes a link of its own (1-0 or 0-1).
+    """Mark a sentence as having no counterpart: it becomes a link of its own (1-0 or 0-1), reviewed;
+    what is left of the link is pending.
 
     Only the first or last sentence of a side can leave: a middle one would leave the link cut
     in two with no way to say where the other side is cut, so the order would break.
@@ -206,7 +220,7 @@ def detach(beads: Sequence[Bead], index: int, side: Side, segment: int, reviewer
             "a middle one would break the order"
         )
     alone = _reviewed(with_side(Bead((), (), 1.0), side, (segment,)), reviewer)
-    rest = _reviewed(with_side(bead, side, tuple(i for i in own if i != segment)), reviewer)
+    rest = _pending(with_side(bead, side, tuple(i for i in own if i != segment)))
     pair = [alone, rest] if segment == own[0] else [rest, alone]
     return [*beads[:index], *pair, *beads[index + 1 :]]
 

@@ -80,6 +80,7 @@ def valid(tmp_path_factory: pytest.TempPathFactory, hand_edition: Edition) -> di
             "manifest": bundled_manifest(),
         },
         "review": {"edition": edition, "reviewer": "alice"},
+        "serve": {"edition": edition, "reviewer": "alice"},
         "show": {"edition": edition},
         "export": {"edition": edition, "out": folder / "exported"},
         "align": {
