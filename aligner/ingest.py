@@ -39,7 +39,11 @@ log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(rf"(?:[.!?…:;{FULL_WIDTH_ENDS}：；]|⋯)[\"'»”’)\]{CLOSERS}]*$")
 _FINAL_STOP = re.compile(rf"(?:[.!?…{FULL_WIDTH_ENDS}]|⋯)[\"'»”’)\]{CLOSERS}]*$")
-_HEADER_LAYOUT = re.compile(r"^\S.*\S {3,}\S.*\S\s+\d{1,4}$")
+# A running header: text, a gap of 3+ spaces, text, a page number ("MASTERING BOLSHEVISM    17"). Tested in
+# parts (``_is_header_layout``): the single pattern ``^\S.*\S {3,}\S.*\S\s+\d{1,4}$`` is quadratic.
+_PAGE_NUMBER_END = re.compile(r"\s\d{1,4}$")
+_WIDE_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+_HEADER_MAX = 120  # characters: a printed line
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,4}[-–—\s]*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}|[IVXLC]{1,6})\s*[:.)]\s+(?=\S)")
 _NUMBERED_POINT = re.compile(r"^(\d{1,2})([.)])\s+(?=[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ])")
@@ -257,13 +261,29 @@ def _drop_headers(lines: list[_Line]) -> list[_Line]:
         is_header = bool(
             not line.blank
             and (
-                _HEADER_LAYOUT.match(text)
+                _is_header_layout(text)
                 or _PAGE_NUMBER.match(text)
                 or (shapes[_header_shape(text)] >= 5 and re.search(r"\d\s*$", text) and len(text) < 80)
             )
         )
         kept.append(_Line(line.number, "") if is_header else line)
     return kept
+
+
+def _is_header_layout(text: str) -> bool:
+    """The running-header pattern above, in linear time: on one long OCR line (a whole book without line
+    breaks, runs of three spaces everywhere) the single regex backtracks for minutes. A header is one
+    printed line: a longer line ending in a number is text, never dropped."""
+    if len(text) > _HEADER_MAX:
+        return False
+    number = _PAGE_NUMBER_END.search(text)
+    if number is None:
+        return False
+    head = text[: number.start()].rstrip()
+    if not head or head[0].isspace():
+        return False
+    # A gap with a character before it that is not the first, and one after it that is not the last.
+    return any(gap.start() >= 2 and gap.end() <= len(head) - 2 for gap in _WIDE_GAP.finditer(head))
 
 
 def _header_shape(text: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,22 @@ def test_forcing_raw_splits_lines_that_hold_two_sentences(
         "Third sentence.",
         "Fourth sentence.",
     ]
+
+
+def test_one_long_line_with_wide_gaps_is_segmented(tmp_path: Path) -> None:
+    # A whole text on one line, three spaces after every sentence: the layout of a running header
+    # ("TITLE   17") all along it. The header pattern once backtracked on it for minutes (issue 9, case 5);
+    # the timeout only stops a hang, the speed itself is measured by benchmarks/long_line.py.
+    path = tmp_path / "l.txt"
+    path.write_text("Some words here.   " * 20_000 + "12\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "aligner.cli", "segment", f"{path}:en"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1] == "        1  paragraph    Some words here."
+    assert lines[-2].endswith(" 12")  # the number ending the line is text: a header is one printed line
+    assert lines[-1] == "l (en): 20001 sentences in 1 paragraph blocks"
