@@ -46,6 +46,13 @@ Presegmented = Annotated[
         "--raw forces cleaning and splitting.",
     ),
 ]
+AllowOutside = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside-files",
+        help="Let the manifest's files lie outside its folder (absolute paths, '..', links out of it).",
+    ),
+]
 Out = Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.tsv, OUT.<id>.align, ...")]
 
 
@@ -81,11 +88,12 @@ def segment(
     ] = None,
     presegmented: Presegmented = None,
     manifest: ManifestPath = None,
+    allow_outside_files: AllowOutside = False,
 ) -> None:
     """Clean and segment a text; show its structure and sentences with their source line numbers."""
     from aligner import pipeline
 
-    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out))
+    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out, allow_outside_files))
 
 
 @app.command(
@@ -153,11 +161,14 @@ def align(
     out: Out = Path("output/edition"),
     manifest: ManifestPath = None,
     presegmented: Presegmented = None,
+    allow_outside_files: AllowOutside = False,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import pipeline
 
-    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest, presegmented)
+    run = pipeline.align_edition(
+        witness_args or [], out, pivot, model, manifest, presegmented, allow_outside_files
+    )
     for message in run.dropped_reviews:
         typer.echo(f"note: {message}", err=True)
     _echo(run.summary())

@@ -64,10 +64,10 @@ class AlignmentRun:
 # --- the manifest ----------------------------------------------------------------------------------
 
 
-def manifest_for(path: Path | None) -> manifest_module.Manifest:
+def manifest_for(path: Path | None, allow_outside: bool = False) -> manifest_module.Manifest:
     """The manifest given, else the bundled one if the package has it: files alone need none."""
     if path is not None:
-        return manifest_module.load_manifest(path)
+        return manifest_module.load_manifest(path, allow_outside)
     if manifest_module.bundled_manifest().is_file():
         return manifest_module.load_manifest()
     return manifest_module.NO_MANIFEST
@@ -86,12 +86,17 @@ def manifest_listing(path: Path | None = None) -> list[str]:
 
 
 def segment_witness(
-    argument: str, lang: str | None, presegmented: bool | None, manifest: Path | None = None
+    argument: str,
+    lang: str | None,
+    presegmented: bool | None,
+    manifest: Path | None = None,
+    allow_outside: bool = False,
 ) -> Witness:
     """One witness (a manifest id or ``FILE[:LANG]``) read, cleaned and segmented; notes go to stderr."""
     from aligner.segment import check_lang
 
-    meta, paths = manifest_module.resolve(argument, manifest_for(manifest), lang and check_lang(lang))
+    loaded = manifest_for(manifest, allow_outside)
+    meta, paths = manifest_module.resolve(argument, loaded, lang and check_lang(lang))
     with notes_to(sys.stderr):
         return load_witness(meta, paths, presegmented)
 
@@ -103,11 +108,12 @@ def segment_file(
     manifest: Path | None = None,
     json_out: Path | None = None,
     txt_out: Path | None = None,
+    allow_outside: bool = False,
 ) -> list[str]:
     """``aligner segment``: segment one witness, write it as JSON and/or text, and return the listing."""
     from aligner.segment import listing, witness_json, witness_lines
 
-    witness = segment_witness(argument, lang, presegmented, manifest)
+    witness = segment_witness(argument, lang, presegmented, manifest, allow_outside)
     if json_out is not None:
         write_atomic(json_out, witness_json(witness).encode("utf-8"))
     if txt_out is not None:
@@ -204,12 +210,13 @@ def align_edition(
     model: str | None = None,
     manifest: Path | None = None,
     presegmented: bool | None = None,
+    allow_outside: bool = False,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there."""
     tei = output_path(out, ".tei.xml")
     check_folder_for(tei)  # before minutes of alignment, not after
-    loaded = manifest_for(manifest)
+    loaded = manifest_for(manifest, allow_outside)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
     run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented)
     run.written = write_outputs(run.edition, out)
