@@ -83,6 +83,11 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = Path(model).expanduser()
+        if path.is_file():
+            raise AlignerError(
+                f"model {model} is a file: give the folder of a sentence-transformers model "
+                "(with modules.json or config.json), or a model name"
+            )
         if path.exists() and not (path / "modules.json").exists() and not (path / "config.json").exists():
             raise AlignerError(f"model folder {model} holds no sentence-transformers model")
         from sentence_transformers import SentenceTransformer

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -171,3 +172,34 @@ def resolve(argument: str, manifest: Manifest, lang: str | None = None) -> tuple
     if not lang:
         raise AlignerError(f"language of {argument} unknown: give it as {argument}:LANG or with --lang")
     return WitnessMeta(id=witness_id_for(path), lang=lang, title=path.stem, files=(path.name,)), [path]
+
+
+def resolve_all(arguments: list[str], manifest: Manifest) -> list[tuple[WitnessMeta, list[Path]]]:
+    """Resolve every witness argument; files that share a stem get ids that tell them apart.
+
+    ``test0.de`` and ``test0.fr`` (Text+Berg's naming) keep their suffix; ``a/x.txt`` and ``b/x.txt``
+    take their folder's name (``a-x``, ``b-x``). The same witness or file twice is refused.
+    """
+    resolved = [resolve(argument, manifest) for argument in arguments]
+    files = [i for i, (meta, _) in enumerate(resolved) if meta not in manifest.witnesses]
+    seen: dict[Path, str] = {}
+    for i in files:
+        real = resolved[i][1][0].resolve()
+        if real in seen:
+            raise AlignerError(f"a file is given twice: {seen[real]} and {arguments[i]}")
+        seen[real] = arguments[i]
+    namings = (
+        lambda path: witness_id_for(path, suffix=True),
+        lambda path: witness_id_for(Path(f"{path.parent.resolve().name}-{path.stem}"), suffix=True),
+    )
+    for naming in namings:
+        ids = Counter(meta.id for meta, _ in resolved)
+        for i in files:
+            meta, paths = resolved[i]
+            if ids[meta.id] > 1:
+                resolved[i] = (replace(meta, id=naming(paths[0])), paths)
+    ids = Counter(meta.id for meta, _ in resolved)
+    twice = [argument for (meta, _), argument in zip(resolved, arguments, strict=True) if ids[meta.id] > 1]
+    if twice:
+        raise AlignerError(f"a witness is given twice: {', '.join(twice)}")
+    return resolved

@@ -8,8 +8,7 @@ its history. The other commands read an edition back to show, review or export i
 from __future__ import annotations
 
 import sys
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -125,10 +124,14 @@ def segment_file(
 
 
 def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_module.Manifest) -> str:
-    """The pivot asked for; else the manifest's original if it is aligned; else the first witness."""
+    """The pivot asked for (as given, or by its witness id); else the manifest's original if it is
+    aligned; else the first witness."""
     if pivot is None:
         pivot = manifest.pivot if manifest.pivot in arguments else arguments[0]
     if pivot not in arguments:
+        ids = [meta.id for meta, _ in manifest_module.resolve_all(arguments, manifest)]
+        if pivot in ids:
+            return arguments[ids.index(pivot)]
         raise AlignerError(f"pivot {pivot!r} is not among the witnesses: {', '.join(arguments)}")
     return pivot
 
@@ -136,22 +139,11 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
 def load_witnesses(
     arguments: list[str], manifest: manifest_module.Manifest, presegmented: bool | None = None
 ) -> list[Witness]:
-    resolved = [manifest_module.resolve(argument, manifest) for argument in arguments]
-    # test0.de and test0.fr (Text+Berg's naming) share a stem: such files keep their suffix in the id
-    stems = Counter(meta.id for meta, _ in resolved)
-    resolved = [
-        (replace(meta, id=manifest_module.witness_id_for(paths[0], suffix=True)), paths)
-        if stems[meta.id] > 1 and meta not in manifest.witnesses
-        else (meta, paths)
-        for meta, paths in resolved
-    ]
+    resolved = manifest_module.resolve_all(arguments, manifest)
     witnesses = []
     with notes_to(sys.stderr):
         for meta, paths in resolved:
             witnesses.append(load_witness(meta, paths, presegmented))
-    ids = [w.id for w in witnesses]
-    if len(set(ids)) != len(ids):
-        raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
     return witnesses
 
 
