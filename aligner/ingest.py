@@ -24,7 +24,7 @@ from typing import TextIO
 from charset_normalizer import from_bytes
 
 from aligner.errors import AlignerError
-from aligner.files import looks_binary, read_bytes
+from aligner.files import decode_unicode, looks_binary, read_bytes
 from aligner.segment import (
     CLOSERS,
     FULL_WIDTH_ENDS,
@@ -132,10 +132,20 @@ class _Paragraph:
 def read_text(path: Path) -> tuple[str, str]:
     """The decoded text of ``path`` and the encoding it was in; legacy Cyrillic is detected."""
     data = read_bytes(path, "text file")
-    if not data.strip():
+    decoded = decode_unicode(data, path, "text file")  # before the binary test: UTF-16 is full of NULs
+    if not (data if decoded is None else decoded[0]).strip():
         raise AlignerError(f"{path} is empty")
-    if looks_binary(data):
+    if decoded is not None:
+        text, encoding = decoded
+    elif looks_binary(data):
         raise AlignerError(f"{path} looks like a binary file, not text")
+    else:
+        text, encoding = _decode_8bit(data, path)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _decode_8bit(data: bytes, path: Path) -> tuple[str, str]:
+    """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R...)."""
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -143,7 +153,7 @@ def read_text(path: Path) -> tuple[str, str]:
         if best is None or best.encoding is None:
             raise AlignerError(f"{path} is not UTF-8 and its encoding could not be detected") from None
         text, encoding = str(best), best.encoding
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return text, encoding
 
 
 @contextmanager

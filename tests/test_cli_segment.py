@@ -68,6 +68,32 @@ def test_a_cp1251_file_is_decoded_and_the_user_told(
     assert "heading      Политическая беспечность" in captured.out
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    # What Windows' Notepad calls "Unicode": UTF-16 with a byte order mark, NUL bytes all through it.
+    assert main(["segment", str(ENGLISH), "--lang", "en"]) == 0
+    expected = capsys.readouterr().out.splitlines()[1:]
+    path = tmp_path / f"{ENGLISH.stem}.txt"
+    text = ENGLISH.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(
+        ("\ufeff" + text).encode(encoding) if encoding.endswith("-be") else text.encode(encoding)
+    )
+    assert main(["segment", str(path), "--lang", "en"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[1:] == expected
+    assert captured.err.strip() == f"aligner: note: decoded {path.name} as {encoding[:6]}"
+
+
+def test_a_manifest_saved_as_utf16_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "en.txt").write_text("It was March. The plenum met.\n", encoding="utf-16")
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text('[[witness]]\nid = "en"\nlang = "en"\nfiles = ["en.txt"]\n', encoding="utf-16")
+    assert main(["segment", "en", "--manifest", str(manifest)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "en (en): 2 sentences in 1 paragraph blocks"
+
+
 @pytest.mark.parametrize(
     ("args", "content", "message"),
     [
@@ -81,6 +107,8 @@ def test_a_cp1251_file_is_decoded_and_the_user_told(
         (["page.txt", "--lang", "xx"], b"A sentence.", "unknown language code 'xx'"),
         (["page.txt", "--lang", "en"], b"- 12 -\n\n13\n", "no sentence found"),
         (["page.txt"], b"A sentence.", "language of page.txt unknown"),
+        (["cut.txt", "--lang", "en"], "\ufeffA sentence.".encode("utf-16-le") + b"\x00", "not UTF-16"),
+        (["blank.txt", "--lang", "en"], " \n".encode("utf-16"), "is empty"),
     ],
 )
 def test_bad_input_ends_in_one_line_and_status_1(
