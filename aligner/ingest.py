@@ -31,6 +31,7 @@ from aligner.segment import (
     NO_SPACE_SCRIPT,
     SCRIPT_BOUNDARY,
     check_lang,
+    script_mismatch,
     sentence_spans,
 )
 from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta
@@ -195,6 +196,9 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
         if not any(block.segments for block in file_blocks):
             raise AlignerError(f"no sentence found in {path}")
         blocks.extend(file_blocks)
+    mismatch = script_mismatch([segment.text for block in blocks for segment in block.segments], lang)
+    if mismatch:
+        log.warning("warning: %s (%s) is %s", meta.id, ", ".join(path.name for path in paths), mismatch)
     return Witness(meta=meta, blocks=blocks)
 
 

@@ -133,6 +133,22 @@ def test_files_of_one_name_in_two_folders_are_two_witnesses_and_the_pivot_is_nam
     assert capsys.readouterr().out.startswith("ru <-> x: ")
 
 
+def test_a_hebrew_translation_is_aligned_and_set_right_to_left(tmp_path: Path, capsys):
+    (tmp_path / "en.txt").write_text(
+        "The plenum met in March.\n\nStalin gave a long report.\n\nThe report was printed in Pravda.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "he.txt").write_text(
+        "המליאה התכנסה במרץ.\n\nסטלין נשא דין וחשבון ארוך.\n\nהדין וחשבון נדפס בפרבדה.\n", encoding="utf-8"
+    )
+    out = tmp_path / "he"
+    assert main(["align", f"{tmp_path / 'en.txt'}:en", f"{tmp_path / 'he.txt'}:he", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("en <-> he: 3 beads")
+    edition = read_edition(out.with_name("he.tei.xml"))
+    assert edition.witnesses[0].lang == "he" and len(edition.witnesses[0].segments) == 3
+    assert '<td lang="he" dir="rtl">' in out.with_name("he.html").read_text(encoding="utf-8")
+
+
 def test_align_takes_one_sentence_per_line_chinese_as_it_is_or_raw_when_told(tmp_path: Path):
     mac = BENCH.parent / "mac-dev"
     zh, en = (mac / f"006.{lang}" for lang in ("zh", "en"))

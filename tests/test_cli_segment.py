@@ -181,3 +181,51 @@ def test_one_long_line_with_wide_gaps_is_segmented(tmp_path: Path) -> None:
     assert lines[1] == "        1  paragraph    Some words here."
     assert lines[-2].endswith(" 12")  # the number ending the line is text: a header is one printed line
     assert lines[-1] == "l (en): 20001 sentences in 1 paragraph blocks"
+
+
+# --- languages: right-to-left scripts, and a text that does not look like its language (case 11) -------
+
+RIGHT_TO_LEFT = {
+    "he": ("שלום עולם. מה שלומך? אני בסדר! תודה רבה.", 4),
+    "yi": ("ער איז געקומען. זי האט געזאגט: גוט! װאָס מאַכסטו?", 3),
+    "ar": ("هذا كتاب. هل هو جيد؟ نعم.", 3),
+    "fa": ("این یک کتاب است. آیا خوب است؟ بله.", 3),
+    "ur": ("یہ ایک کتاب ہے۔ کیا یہ اچھی ہے؟ ہاں۔", 3),
+    "ps": ("دا یو کتاب دی۔ هغه ښه دی؟ هو۔", 3),
+    "ug": ("بۇ كىتاب. ئۇ ياخشى؟ ھەئە.", 3),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(RIGHT_TO_LEFT))
+def test_right_to_left_languages_are_segmented(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    text, count = RIGHT_TO_LEFT[lang]
+    path = tmp_path / f"{lang}.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    assert main(["segment", f"{path}:{lang}"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == f"{lang} ({lang}): {count} sentences in 1 paragraph blocks"
+    assert captured.err == ""
+
+
+def test_a_text_that_does_not_look_like_its_language_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["segment", f"{ENGLISH}:ru"]) == 0  # English OCR declared Russian: read, with a warning
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].startswith("en-1937-mastering-bolshevism (ru): ")
+    assert captured.err == (
+        "aligner: warning: en-1937-mastering-bolshevism (en-1937-mastering-bolshevism.txt) is declared 'ru' "
+        "(Cyrillic), but its letters are mostly Latin\n"
+    )
+    hebrew = tmp_path / "he.txt"
+    hebrew.write_text(RIGHT_TO_LEFT["he"][0] + "\n", encoding="utf-8")
+    for lang, script in (("ar", "Arabic"), ("zh", "Chinese characters"), ("en", "Latin")):
+        assert main(["segment", f"{hebrew}:{lang}"]) == 0
+        assert capsys.readouterr().err.endswith(
+            f"is declared {lang!r} ({script}), but its letters are mostly Hebrew\n"
+        )
+    # The bundled Russian, with its Latin abbreviations and names, is Russian.
+    assert main(["segment", "ru-1937"]) == 0
+    assert capsys.readouterr().err == ""
