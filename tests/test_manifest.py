@@ -4,9 +4,11 @@ wrong type. Each ends in one line naming the witness, the key or the file, throu
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from paths import TEXTBERG
 
 from aligner.cli import main
 
@@ -132,3 +134,20 @@ def test_an_id_in_cyrillic_is_an_xml_name(tmp_path: Path, capsys: pytest.Capture
         write_manifest(tmp_path, f'[[witness]]\nid = "{bad}"\nlang = "en"\nfiles = ["en.txt"]\n')
         code, output = segment(manifest, bad, capsys)
         assert code == 1 and f"witness id {bad!r} is not an XML name" in one_error_line(output)
+
+
+def test_an_edition_with_cyrillic_ids_is_valid_tei(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("test4.de", "test4.fr"):
+        shutil.copy(TEXTBERG / name, tmp_path / name)
+    manifest = write_manifest(
+        tmp_path,
+        '[[witness]]\nid = "нем-1"\nlang = "de"\nfiles = ["test4.de"]\n\n'
+        '[[witness]]\nid = "фр·2"\nlang = "fr"\nfiles = ["test4.fr"]\n',
+    )
+    out = tmp_path / "out" / "e"
+    assert main(["align", "--manifest", str(manifest), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("нем-1 <-> фр·2: ")
+    # review reads the edition back and validates it against TEI P5 (jing): xml:id="нем-1.s1" is an NCName
+    assert main(["review", str(out.with_name("e.tei.xml"))]) == 0, capsys.readouterr().err
