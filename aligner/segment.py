@@ -187,7 +187,8 @@ _SCRIPTS = {
     **dict.fromkeys(("hi", "mr"), ("DEVANAGARI",)),
     **dict.fromkeys(("syr", "arc"), ("SYRIAC",)),
     "el": ("GREEK",), "hy": ("ARMENIAN",), "am": ("ETHIOPIC",), "my": ("MYANMAR",), "ml": ("MALAYALAM",),
-    "dv": ("THAANA",), "zh": ("CJK",), "ja": ("CJK", "HIRAGANA", "KATAKANA"), "ku": ("LATIN", "ARABIC"),
+    "dv": ("THAANA",), "zh": ("CJK",), "ja": ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH"),
+    "ku": ("LATIN", "ARABIC"),
 }  # fmt: skip
 _SAMPLE = 20_000  # letters: enough to tell a script, cheap on a whole book
 
