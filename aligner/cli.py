@@ -47,6 +47,13 @@ Presegmented = Annotated[
         "--raw forces cleaning and splitting.",
     ),
 ]
+AllowOutside = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside-files",
+        help="Let the manifest's files lie outside its folder (absolute paths, '..', links out of it).",
+    ),
+]
 Out = Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.tsv, OUT.<id>.align, ...")]
 Force = Annotated[
     bool,
@@ -122,11 +129,12 @@ def segment(
     ] = None,
     presegmented: Presegmented = None,
     manifest: ManifestPath = None,
+    allow_outside_files: AllowOutside = False,
 ) -> None:
     """Clean and segment a text; show its structure and sentences with their source line numbers."""
     from aligner import pipeline
 
-    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out))
+    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out, allow_outside_files))
 
 
 @app.command(
@@ -207,7 +215,10 @@ def align(
         ),
     ] = None,
     pivot: Annotated[
-        str | None, typer.Option(help="Witness the others are aligned to (default: the manifest's pivot).")
+        str | None,
+        typer.Option(
+            help="Witness the others are aligned to, by id or as given (default: the manifest's pivot)."
+        ),
     ] = None,
     model: ModelName = None,
     out: Out = Path("output/edition"),
@@ -217,6 +228,7 @@ def align(
     device: DeviceOption = Device.auto,
     batch_size: BatchSize = None,
     offline: Offline = False,
+    allow_outside_files: AllowOutside = False,
 ) -> None:
     """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
     from aligner import pipeline
@@ -232,6 +244,7 @@ def align(
         device=device.value,
         batch_size=batch_size,
         offline=offline,
+        allow_outside=allow_outside_files,
     )
     for message in [*run.notes, *run.dropped_reviews]:
         typer.echo(f"note: {message}", err=True)

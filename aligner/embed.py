@@ -296,12 +296,34 @@ class EmbeddingCache:
 def embed(
     texts: Sequence[str], embedder: Embedder, cache: bool = True, desc: str = "embedding"
 ) -> np.ndarray:
-    """Embed ``texts`` (duplicates once), taking what the disk cache already holds."""
+    """Embed ``texts`` (duplicates once), taking what the disk cache already holds.
+
+    Rows go straight into one float32 array as they come (from the cache, then from the model, by
+    batches), so a long text is held once, not as a row per text plus a stacked copy of them all.
+    """
     texts = list(texts)
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    position = {text: i for i, text in enumerate(dict.fromkeys(texts))}
     store = EmbeddingCache(embedder.name) if cache else None
-    known = store.get(texts) if store else {}
+    unique: np.ndarray | None = None
+    done = np.zeros(len(position), dtype=bool)
+
+    def put(batch: Sequence[str], rows: np.ndarray | Sequence[np.ndarray]) -> None:
+        nonlocal unique
+        for text, row in zip(batch, rows, strict=True):
+            if unique is None:
+                unique = np.empty((len(position), len(row)), dtype=np.float32)
+            unique[position[text]] = row
+            done[position[text]] = True
+
+    if store:
+        keys = list(position)
+        for start in range(0, len(keys), 10_000):
+            found = store.get(keys[start : start + 10_000])
+            put(list(found), list(found.values()))
     # similar lengths batched together: the models pad a batch to its longest text
-    missing = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len)
+    missing = sorted((t for t, i in position.items() if not done[i]), key=len)
     if missing:
         with tqdm(total=len(missing), desc=desc, unit="sent", disable=len(missing) < 200, leave=False) as bar:
             step = getattr(embedder, "batch_size", _BATCH)
@@ -310,8 +332,9 @@ def embed(
                 rows = embedder.encode(batch)
                 if store:
                     store.put(batch, rows)
-                known.update(zip(batch, rows, strict=True))
+                put(batch, rows)
                 bar.update(len(batch))
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.stack([known[t] for t in texts]).astype(np.float32)
+    assert unique is not None
+    if len(position) == len(texts):
+        return unique  # no duplicates: the rows are in the order of the texts already
+    return unique[[position[text] for text in texts]]

@@ -25,13 +25,14 @@ from charset_normalizer import from_bytes
 
 from aligner import readers
 from aligner.errors import AlignerError
-from aligner.files import looks_binary, read_bytes
+from aligner.files import decode_unicode, looks_binary, read_bytes
 from aligner.segment import (
     CLOSERS,
     FULL_WIDTH_ENDS,
     NO_SPACE_SCRIPT,
     SCRIPT_BOUNDARY,
     check_lang,
+    script_mismatch,
     sentence_spans,
 )
 from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta
@@ -40,7 +41,11 @@ log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(rf"(?:[.!?…:;{FULL_WIDTH_ENDS}：；]|⋯)[\"'»”’)\]{CLOSERS}]*$")
 _FINAL_STOP = re.compile(rf"(?:[.!?…{FULL_WIDTH_ENDS}]|⋯)[\"'»”’)\]{CLOSERS}]*$")
-_HEADER_LAYOUT = re.compile(r"^\S.*\S {3,}\S.*\S\s+\d{1,4}$")
+# A running header: text, a gap of 3+ spaces, text, a page number ("MASTERING BOLSHEVISM    17"). Tested in
+# parts (``_is_header_layout``): the single pattern ``^\S.*\S {3,}\S.*\S\s+\d{1,4}$`` is quadratic.
+_PAGE_NUMBER_END = re.compile(r"\s\d{1,4}$")
+_WIDE_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+_HEADER_MAX = 120  # characters: a printed line
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,4}[-–—\s]*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}|[IVXLC]{1,6})\s*[:.)]\s+(?=\S)")
 _NUMBERED_POINT = re.compile(r"^(\d{1,2})([.)])\s+(?=[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ])")
@@ -129,10 +134,20 @@ class _Paragraph:
 def read_text(path: Path) -> tuple[str, str]:
     """The decoded text of ``path`` and the encoding it was in; legacy Cyrillic is detected."""
     data = read_bytes(path, "text file")
-    if not data.strip():
+    decoded = decode_unicode(data, path, "text file")  # before the binary test: UTF-16 is full of NULs
+    if not (data if decoded is None else decoded[0]).strip():
         raise AlignerError(f"{path} is empty")
-    if looks_binary(data):
+    if decoded is not None:
+        text, encoding = decoded
+    elif looks_binary(data):
         raise AlignerError(f"{path} looks like a binary file, not text")
+    else:
+        text, encoding = _decode_8bit(data, path)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _decode_8bit(data: bytes, path: Path) -> tuple[str, str]:
+    """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R...)."""
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -140,7 +155,7 @@ def read_text(path: Path) -> tuple[str, str]:
         if best is None or best.encoding is None:
             raise AlignerError(f"{path} is not UTF-8 and its encoding could not be detected") from None
         text, encoding = str(best), best.encoding
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return text, encoding
 
 
 @contextmanager
@@ -192,6 +207,9 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
         if not any(block.segments for block in file_blocks):
             raise AlignerError(f"no sentence found in {path}")
         blocks.extend(file_blocks)
+    mismatch = script_mismatch([segment.text for block in blocks for segment in block.segments], lang)
+    if mismatch:
+        log.warning("warning: %s (%s) is %s", meta.id, ", ".join(path.name for path in paths), mismatch)
     return Witness(meta=meta, blocks=blocks)
 
 
@@ -268,13 +286,29 @@ def _drop_headers(lines: list[_Line]) -> list[_Line]:
         is_header = bool(
             not line.blank
             and (
-                _HEADER_LAYOUT.match(text)
+                _is_header_layout(text)
                 or _PAGE_NUMBER.match(text)
                 or (shapes[_header_shape(text)] >= 5 and re.search(r"\d\s*$", text) and len(text) < 80)
             )
         )
         kept.append(_Line(line.number, "") if is_header else line)
     return kept
+
+
+def _is_header_layout(text: str) -> bool:
+    """The running-header pattern above, in linear time: on one long OCR line (a whole book without line
+    breaks, runs of three spaces everywhere) the single regex backtracks for minutes. A header is one
+    printed line: a longer line ending in a number is text, never dropped."""
+    if len(text) > _HEADER_MAX:
+        return False
+    number = _PAGE_NUMBER_END.search(text)
+    if number is None:
+        return False
+    head = text[: number.start()].rstrip()
+    if not head or head[0].isspace():
+        return False
+    # A gap with a character before it that is not the first, and one after it that is not the last.
+    return any(gap.start() >= 2 and gap.end() <= len(head) - 2 for gap in _WIDE_GAP.finditer(head))
 
 
 def _header_shape(text: str) -> str:

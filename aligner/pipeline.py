@@ -8,9 +8,8 @@ its history. The other commands read an edition back to show, review or export i
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -69,10 +68,10 @@ class AlignmentRun:
 # --- the manifest ----------------------------------------------------------------------------------
 
 
-def manifest_for(path: Path | None) -> manifest_module.Manifest:
+def manifest_for(path: Path | None, allow_outside: bool = False) -> manifest_module.Manifest:
     """The manifest given, else the bundled one if the package has it: files alone need none."""
     if path is not None:
-        return manifest_module.load_manifest(path)
+        return manifest_module.load_manifest(path, allow_outside)
     if manifest_module.bundled_manifest().is_file():
         return manifest_module.load_manifest()
     return manifest_module.NO_MANIFEST
@@ -91,12 +90,17 @@ def manifest_listing(path: Path | None = None) -> list[str]:
 
 
 def segment_witness(
-    argument: str, lang: str | None, presegmented: bool | None, manifest: Path | None = None
+    argument: str,
+    lang: str | None,
+    presegmented: bool | None,
+    manifest: Path | None = None,
+    allow_outside: bool = False,
 ) -> Witness:
     """One witness (a manifest id or ``FILE[:LANG]``) read, cleaned and segmented; notes go to stderr."""
     from aligner.segment import check_lang
 
-    meta, paths = manifest_module.resolve(argument, manifest_for(manifest), lang and check_lang(lang))
+    loaded = manifest_for(manifest, allow_outside)
+    meta, paths = manifest_module.resolve(argument, loaded, lang and check_lang(lang))
     with notes_to(sys.stderr):
         return load_witness(meta, paths, presegmented)
 
@@ -108,11 +112,12 @@ def segment_file(
     manifest: Path | None = None,
     json_out: Path | None = None,
     txt_out: Path | None = None,
+    allow_outside: bool = False,
 ) -> list[str]:
     """``aligner segment``: segment one witness, write it as JSON and/or text, and return the listing."""
     from aligner.segment import listing, witness_json, witness_lines
 
-    witness = segment_witness(argument, lang, presegmented, manifest)
+    witness = segment_witness(argument, lang, presegmented, manifest, allow_outside)
     if json_out is not None:
         write_atomic(json_out, witness_json(witness).encode("utf-8"))
     if txt_out is not None:
@@ -124,10 +129,14 @@ def segment_file(
 
 
 def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_module.Manifest) -> str:
-    """The pivot asked for; else the manifest's original if it is aligned; else the first witness."""
+    """The pivot asked for (as given, or by its witness id); else the manifest's original if it is
+    aligned; else the first witness."""
     if pivot is None:
         pivot = manifest.pivot if manifest.pivot in arguments else arguments[0]
     if pivot not in arguments:
+        ids = [meta.id for meta, _ in manifest_module.resolve_all(arguments, manifest)]
+        if pivot in ids:
+            return arguments[ids.index(pivot)]
         raise AlignerError(f"pivot {pivot!r} is not among the witnesses: {', '.join(arguments)}")
     return pivot
 
@@ -135,22 +144,11 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
 def load_witnesses(
     arguments: list[str], manifest: manifest_module.Manifest, presegmented: bool | None = None
 ) -> list[Witness]:
-    resolved = [manifest_module.resolve(argument, manifest) for argument in arguments]
-    # test0.de and test0.fr (Text+Berg's naming) share a stem: such files keep their suffix in the id
-    stems = Counter(meta.id for meta, _ in resolved)
-    resolved = [
-        (replace(meta, id=manifest_module.witness_id_for(paths[0], suffix=True)), paths)
-        if stems[meta.id] > 1 and meta not in manifest.witnesses
-        else (meta, paths)
-        for meta, paths in resolved
-    ]
+    resolved = manifest_module.resolve_all(arguments, manifest)
     witnesses = []
     with notes_to(sys.stderr):
         for meta, paths in resolved:
             witnesses.append(load_witness(meta, paths, presegmented))
-    ids = [w.id for w in witnesses]
-    if len(set(ids)) != len(ids):
-        raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
     return witnesses
 
 
@@ -347,13 +345,14 @@ def align_edition(
     device: str = "auto",
     batch_size: int | None = None,
     offline: bool = False,
+    allow_outside: bool = False,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there,
     and the decisions a review saves there while this runs (see ``write_aligned``)."""
     tei = output_path(out, ".tei.xml")
     check_folder_for(tei)  # before minutes of alignment, not after
-    loaded = manifest_for(manifest)
+    loaded = manifest_for(manifest, allow_outside)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
     previous, base = edition_at(tei)
     job = AlignJob.prepare(arguments, pivot, model, loaded, presegmented, force, device, batch_size, offline)

@@ -98,6 +98,8 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
         (["align", de, fr, "--pivot", "en-1937"], "pivot 'en-1937' is not among"),
         (["align", de, fr, "--model", "no-such-org/no-such-model", "--offline"], "--offline forbids"),
         (["align", de], "at least two witnesses"),
+        (["align", de, fr, "--model", str(files / "de.txt")], "is a file: give a model folder"),
+        (["align", de, f"{files / 'de.txt'}:fr"], "a file is given twice"),
         (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment bead"),
     ]
     for args, message in cases:
@@ -155,6 +157,38 @@ def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Pa
     assert main(["evaluate", str(tmp_path / "t4.test4.fr.align"), str(BENCH / "test4.defr")]) == 0
     # the bundled manifest's title (Stalin's speeches) is not given to texts that are not in it
     assert read_edition(out.with_name("t4.tei.xml")).title == "test4 and its translations"
+
+
+def test_files_of_one_name_in_two_folders_are_two_witnesses_and_the_pivot_is_named_by_id(
+    tmp_path: Path, capsys
+):
+    # a/x.txt and b/x.txt are two translations, not "a witness given twice"; --pivot takes the id.
+    for folder, doc in (("a", "test4.de"), ("b", "test4.fr")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(BENCH / doc, tmp_path / folder / "x.txt")
+    a, b = f"{tmp_path / 'a' / 'x.txt'}:de", f"{tmp_path / 'b' / 'x.txt'}:fr"
+    assert main(["align", a, b, "--pivot", "b-x", "--out", str(tmp_path / "ab")]) == 0
+    assert capsys.readouterr().out.startswith("b-x <-> a-x: ")
+    shutil.copy(BENCH / "test4.de", tmp_path / "a" / "ru.txt")  # the case, by its witness id
+    ru = f"{tmp_path / 'a' / 'ru.txt'}:de"
+    assert main(["align", ru, b, "--pivot", "ru", "--out", str(tmp_path / "ru")]) == 0
+    assert capsys.readouterr().out.startswith("ru <-> x: ")
+
+
+def test_a_hebrew_translation_is_aligned_and_set_right_to_left(tmp_path: Path, capsys):
+    (tmp_path / "en.txt").write_text(
+        "The plenum met in March.\n\nStalin gave a long report.\n\nThe report was printed in Pravda.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "he.txt").write_text(
+        "המליאה התכנסה במרץ.\n\nסטלין נשא דין וחשבון ארוך.\n\nהדין וחשבון נדפס בפרבדה.\n", encoding="utf-8"
+    )
+    out = tmp_path / "he"
+    assert main(["align", f"{tmp_path / 'en.txt'}:en", f"{tmp_path / 'he.txt'}:he", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("en <-> he: 3 beads")
+    edition = read_edition(out.with_name("he.tei.xml"))
+    assert edition.witnesses[0].lang == "he" and len(edition.witnesses[0].segments) == 3
+    assert '<td lang="he" dir="rtl">' in out.with_name("he.html").read_text(encoding="utf-8")
 
 
 def test_align_takes_one_sentence_per_line_chinese_as_it_is_or_raw_when_told(tmp_path: Path):
