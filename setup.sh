@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: Jing validates TEI against tei_all.rng; Chromium renders the HTML view in tests;
-# tmux drives the interactive review through a real terminal in tests.
-PACKAGES="jing chromium tmux"
-if ! command -v jing >/dev/null || ! command -v chromium >/dev/null || ! command -v tmux >/dev/null; then
+# tmux drives the interactive review through a real terminal in tests; pandoc makes the HTML, DOCX and
+# EPUB witnesses of the reader tests, with DejaVu fonts for their PDF; WenQuanYi renders Chinese in the
+# browser review (tests and screenshots).
+PACKAGES="jing chromium tmux pandoc fonts-dejavu-core fonts-wqy-microhei"
+if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get install -y -q $PACKAGES >/dev/null 2>&1 \
     || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q $PACKAGES >/dev/null; }

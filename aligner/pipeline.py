@@ -8,7 +8,7 @@ its history. The other commands read an edition back to show, review or export i
 from __future__ import annotations
 
 import sys
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -16,23 +16,26 @@ from typing import TYPE_CHECKING, TextIO
 from aligner import align as align_module
 from aligner import manifest as manifest_module
 from aligner import review
-from aligner.alignment import REVIEW_THRESHOLD, PairAlignment
+from aligner.align import AlignParams
+from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.edition import (
     REVIEW_PARAMETER,
+    Change,
     Edition,
     language_name,
+    load_edition,
     now,
     outline,
-    previous_edition,
     read_edition,
     realignment_changes,
+    sanitized,
+    to_tei,
     validate,
-    write_edition,
 )
-from aligner.embed import load_embedder
+from aligner.embed import Embedder, load_embedder
 from aligner.errors import AlignerError
-from aligner.export import output_path, write_exports, write_outputs
-from aligner.files import check_folder_for, write_atomic
+from aligner.export import output_path, write_exports
+from aligner.files import ANY, StaleWrite, check_folder_for, fingerprint, write_atomic
 from aligner.ingest import load_witness, notes_to
 from aligner.review import carry_reviews
 from aligner.witness import Witness
@@ -51,6 +54,7 @@ class AlignmentRun:
     kept: int = 0  # reviewed links of the previous edition kept as fixed
     manifest: str = ""  # the manifest the witnesses came from ("" for files alone)
     realigned: bool = False  # an edition was already there
+    notes: list[str] = field(default_factory=list)
 
     def summary(self, threshold: float | None = None) -> list[str]:
         """One line per pair alignment: its beads and how many of them are doubtful, to review."""
@@ -80,11 +84,13 @@ class AlignmentRun:
 # --- the manifest ----------------------------------------------------------------------------------
 
 
-def manifest_for(path: Path | None) -> manifest_module.Manifest:
+def manifest_for(path: Path | None, allow_outside: bool = False) -> manifest_module.Manifest:
     """The manifest given, else one in the current folder, else the bundled one if the package has
     it (see ``manifest.find_manifest``): files alone need none."""
     found = manifest_module.find_manifest(path)
-    return manifest_module.NO_MANIFEST if found is None else manifest_module.load_manifest(found)
+    if found is None:
+        return manifest_module.NO_MANIFEST
+    return manifest_module.load_manifest(found, allow_outside)
 
 
 def manifest_listing(path: Path | None = None) -> list[str]:
@@ -103,12 +109,17 @@ def manifest_listing(path: Path | None = None) -> list[str]:
 
 
 def segment_witness(
-    argument: str, lang: str | None, presegmented: bool | None, manifest: Path | None = None
+    argument: str,
+    lang: str | None,
+    presegmented: bool | None,
+    manifest: Path | None = None,
+    allow_outside: bool = False,
 ) -> Witness:
     """One witness (a manifest id or ``FILE[:LANG]``) read, cleaned and segmented; notes go to stderr."""
     from aligner.segment import check_lang
 
-    meta, paths = manifest_module.resolve(argument, manifest_for(manifest), lang and check_lang(lang))
+    loaded = manifest_for(manifest, allow_outside)
+    meta, paths = manifest_module.resolve(argument, loaded, lang and check_lang(lang))
     with notes_to(sys.stderr):
         return load_witness(meta, paths, presegmented)
 
@@ -120,11 +131,12 @@ def segment_file(
     manifest: Path | None = None,
     json_out: Path | None = None,
     txt_out: Path | None = None,
+    allow_outside: bool = False,
 ) -> list[str]:
     """``aligner segment``: segment one witness, write it as JSON and/or text, and return the listing."""
     from aligner.segment import listing, witness_json, witness_lines
 
-    witness = segment_witness(argument, lang, presegmented, manifest)
+    witness = segment_witness(argument, lang, presegmented, manifest, allow_outside)
     if json_out is not None:
         write_atomic(json_out, witness_json(witness).encode("utf-8"))
     if txt_out is not None:
@@ -136,10 +148,14 @@ def segment_file(
 
 
 def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_module.Manifest) -> str:
-    """The pivot asked for; else the manifest's original if it is aligned; else the first witness."""
+    """The pivot asked for (as given, or by its witness id); else the manifest's original if it is
+    aligned; else the first witness."""
     if pivot is None:
         pivot = manifest.pivot if manifest.pivot in arguments else arguments[0]
     if pivot not in arguments:
+        ids = [meta.id for meta, _ in manifest_module.resolve_all(arguments, manifest)]
+        if pivot in ids:
+            return arguments[ids.index(pivot)]
         raise AlignerError(f"pivot {pivot!r} is not among the witnesses: {', '.join(arguments)}")
     return pivot
 
@@ -147,22 +163,11 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
 def load_witnesses(
     arguments: list[str], manifest: manifest_module.Manifest, presegmented: bool | None = None
 ) -> list[Witness]:
-    resolved = [manifest_module.resolve(argument, manifest) for argument in arguments]
-    # test0.de and test0.fr (Text+Berg's naming) share a stem: such files keep their suffix in the id
-    stems = Counter(meta.id for meta, _ in resolved)
-    resolved = [
-        (replace(meta, id=manifest_module.witness_id_for(paths[0], suffix=True)), paths)
-        if stems[meta.id] > 1 and meta not in manifest.witnesses
-        else (meta, paths)
-        for meta, paths in resolved
-    ]
+    resolved = manifest_module.resolve_all(arguments, manifest)
     witnesses = []
     with notes_to(sys.stderr):
         for meta, paths in resolved:
             witnesses.append(load_witness(meta, paths, presegmented))
-    ids = [w.id for w in witnesses]
-    if len(set(ids)) != len(ids):
-        raise AlignerError(f"a witness is given twice: {', '.join(ids)}")
     return witnesses
 
 
@@ -178,54 +183,200 @@ def edition_title(manifest: manifest_module.Manifest, texts: list[Witness], pivo
     return f"{pivot.meta.title or pivot.id}: {language_name(pivot.lang)} {role} ({pivot.id}) and {listed}"
 
 
-def align_witnesses(
-    arguments: list[str],
-    pivot: str | None,
-    model: str | None,
-    manifest: manifest_module.Manifest,
-    previous_tei: Path,
-    presegmented: bool | None = None,
-    publication: dict[str, str] | None = None,
-) -> AlignmentRun:
-    """Align every witness with the pivot, keeping the reviewed links of the edition at ``previous_tei``."""
-    if len(arguments) < 2:
-        raise AlignerError("give at least two witnesses: the pivot and one to align with it")
-    pivot_arg = choose_pivot(arguments, pivot, manifest)
-    texts = load_witnesses(arguments, manifest, presegmented)
-    pivot_witness = texts[arguments.index(pivot_arg)]
-    others = [w for w in texts if w is not pivot_witness]
-    embedder = load_embedder(model)
-    previous = previous_edition(previous_tei)
-    params = align_module.DEFAULT_PARAMS
-    alignments: list[PairAlignment] = []
-    kept, dropped = 0, []
-    for witness in others:
-        fixed, lost = carry_reviews(previous, pivot_witness, witness) if previous else ([], [])
-        kept, dropped = kept + len(fixed), dropped + lost
-        alignments.append(align_module.align_pair(pivot_witness, witness, embedder, fixed, params))
-    given = {**dict(manifest.publication), **(publication or {})}
-    title = given.pop("title", "") or edition_title(manifest, texts, pivot_witness)
-    edition = Edition(
-        title=title,
-        pivot=pivot_witness,
-        witnesses=others,
-        alignments=alignments,
-        model=embedder.name,
-        parameters={**align_module.parameter_record(params), REVIEW_PARAMETER: str(REVIEW_THRESHOLD)},
-        publication={key: value for key, value in given.items() if value},
-        kept=None if previous is None else previous.kept,
-    )
+def _reviewed_work(pair: PairAlignment) -> int:
+    """Links a person decided on or annotated: what must never vanish without a word."""
+    return sum(1 for bead in pair.beads if bead.resp is not None or bead.note)
+
+
+@dataclass
+class AlignJob:
+    """Witnesses loaded and the model ready: an edition can be made for whatever edition is at OUT
+    when it is written (``edition_for``), re-aligning a pair only when its reviewed links changed."""
+
+    texts: list[Witness]
+    pivot: Witness
+    others: list[Witness]
+    embedder: Embedder
+    title: str
+    force: bool = False
+    publication: dict[str, str] = field(default_factory=dict)  # [edition] and options, title aside
+    manifest: str = ""  # the manifest the witnesses came from, described ("" for files alone)
+    params: AlignParams = align_module.DEFAULT_PARAMS
+    _aligned: dict[tuple[str, tuple[Bead, ...]], PairAlignment] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(
+        cls,
+        arguments: list[str],
+        pivot: str | None,
+        model: str | None,
+        manifest: manifest_module.Manifest,
+        presegmented: bool | None = None,
+        force: bool = False,
+        device: str = "auto",
+        batch_size: int | None = None,
+        offline: bool = False,
+        publication: dict[str, str] | None = None,
+    ) -> AlignJob:
+        """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``).
+
+        ``publication`` (the command line's title, author, licence...) wins over the manifest's
+        [edition]; without a title, one is made for the witnesses aligned (``edition_title``).
+        """
+        if len(arguments) < 2:
+            raise AlignerError("give at least two witnesses: the pivot and one to align with it")
+        pivot_arg = choose_pivot(arguments, pivot, manifest)
+        texts = load_witnesses(arguments, manifest, presegmented)
+        pivot_witness = texts[arguments.index(pivot_arg)]
+        others = [w for w in texts if w is not pivot_witness]
+        given = {**dict(manifest.publication), **(publication or {})}
+        title = given.pop("title", "") or edition_title(manifest, texts, pivot_witness)
+        from_manifest = any(w.meta in manifest.witnesses for w in texts)
+        described = manifest_module.described(manifest) if from_manifest else ""
+        embedder = load_embedder(model, device, batch_size, offline)
+        given = {key: value for key, value in given.items() if value}
+        return cls(texts, pivot_witness, others, embedder, title, force, given, described)
+
+    def _pair(self, witness: Witness, fixed: list[Bead]) -> PairAlignment:
+        key = (witness.id, tuple(fixed))
+        if key not in self._aligned:
+            self._aligned[key] = align_module.align_pair(
+                self.pivot, witness, self.embedder, fixed, self.params
+            )
+        return self._aligned[key]
+
+    def edition_for(self, previous: Edition | None, where: Path) -> AlignmentRun:
+        """The new edition, keeping what ``previous`` (the edition at ``where``) holds of reviews.
+
+        Same pivot: reviewed links are fixed constraints, and the alignments of witnesses not aligned
+        this time are kept unchanged. Another pivot: reviewed links of the pair that changed places are
+        turned round; any other reviewed link would be lost, so that needs ``force``. No witness in
+        common: a different edition, replaced only if it holds no reviewed link or with ``force``.
+        """
+        ids = {w.id for w in self.texts}
+        notes: list[str] = []
+        history: list[Change] = []
+        when = now()
+        if previous is not None:
+            old_ids = [previous.pivot.id, *(w.id for w in previous.witnesses)]
+            work = sum(_reviewed_work(pair) for pair in previous.alignments)
+            if not ids & set(old_ids):
+                if work and not self.force:
+                    raise AlignerError(
+                        f"{where} holds a different edition ({', '.join(old_ids)}) with {work} reviewed "
+                        "link(s): choose another --out, or give --force to replace it"
+                    )
+                notes.append(
+                    f"replaced the different edition at {where} ({', '.join(old_ids)}; {work} reviewed "
+                    "link(s) lost); its history is not carried over"
+                )
+                history.append(Change("aligner", when, notes[-1]))
+                previous = None
+        alignments = [self._pair(w, []) for w in self.others] if previous is None else []
+        witnesses = list(self.others)
+        kept, dropped = 0, []
+        if previous is not None:
+            for witness in self.others:
+                fixed, lost = carry_reviews(previous, self.pivot, witness)
+                kept, dropped = kept + len(fixed), dropped + lost
+                alignments.append(self._pair(witness, fixed))
+            same_pivot = previous.pivot.id == self.pivot.id
+            for old, pair in zip(previous.witnesses, previous.alignments, strict=True):
+                if same_pivot and old.id in ids:
+                    continue  # aligned again, its reviews carried above
+                if same_pivot:
+                    witnesses.append(old)
+                    alignments.append(pair)
+                    notes.append(f"kept the alignment of {old.id} unchanged (not aligned this time)")
+                    continue
+                if old.id == self.pivot.id and previous.pivot.id in ids:
+                    continue  # the pair changed places: its reviews were turned round above
+                work = _reviewed_work(pair)
+                if work and not self.force:
+                    raise AlignerError(
+                        f"the pivot changes from {previous.pivot.id} to {self.pivot.id}: {work} reviewed "
+                        f"link(s) of {previous.pivot.id} <-> {old.id} cannot be carried over to the new "
+                        "pivot; give --force to align anyway and lose them"
+                    )
+                notes.append(
+                    f"pivot changed from {previous.pivot.id} to {self.pivot.id}: the alignment of "
+                    f"{previous.pivot.id} <-> {old.id} is not carried over"
+                    + (f" ({work} reviewed link(s) lost, --force)" if work else "")
+                )
+        edition = Edition(
+            title=self.title,
+            pivot=self.pivot,
+            witnesses=witnesses,
+            alignments=alignments,
+            model=self.embedder.name,
+            parameters={
+                **align_module.parameter_record(self.params),
+                REVIEW_PARAMETER: str(REVIEW_THRESHOLD),
+            },
+            publication=dict(self.publication),
+            kept=None if previous is None else previous.kept,  # the scholar's header and notes stay
+        )
+        if previous is not None:
+            edition.changes = list(previous.changes)
+            # an alignment that changed nothing is not news (publication data is not read back)
+            if replace(edition, publication={}) != previous or dropped:
+                aligned = ", ".join(w.id for w in self.others)
+                what = f"aligned {aligned} with {self.pivot.id} again (model {self.embedder.name})"
+                edition.changes += realignment_changes(kept, dropped, what, when)
+                edition.changes += [Change("aligner", when, note) for note in notes]
+        else:
+            edition.changes = history
+        return AlignmentRun(
+            sanitized(edition),
+            dropped,
+            kept=kept,
+            manifest=self.manifest,
+            realigned=previous is not None,
+            notes=notes,
+        )
+
+
+def edition_at(tei: Path) -> tuple[Edition | None, str | None]:
+    """The edition already at ``tei`` and its fingerprint (``None, None``: no file there).
+
+    A file there that cannot be read as an aligner edition is not overwritten: it may hold reviews.
+    """
+    if not tei.exists():
+        return None, None
+    try:
+        return load_edition(tei)
+    except AlignerError as err:
+        raise AlignerError(f"{err}; not overwriting it: move it away or choose another --out") from None
+
+
+_WRITE_ATTEMPTS = 20
+
+
+def write_aligned(job: AlignJob, out: Path, previous: Edition | None, base: str | None) -> AlignmentRun:
+    """Write the edition of ``job`` at ``OUT.tei.xml``, where ``previous`` (fingerprint ``base``) was read.
+
+    It is written only over the very file read (``write_atomic(expected=...)``): if a review saved a
+    decision meanwhile, the reviews are carried again from the newer file (a pair whose reviewed links
+    changed is aligned again) and the write is tried again. The exports are derived from the edition
+    finally written, and ``.align`` files of witnesses it no longer has are removed.
+    """
+    tei = output_path(out, ".tei.xml")
+    for _ in range(_WRITE_ATTEMPTS):
+        run = job.edition_for(previous, tei)
+        try:
+            write_atomic(tei, to_tei(run.edition), expected=base)
+            break
+        except StaleWrite:
+            previous, base = edition_at(tei)
+    else:
+        raise AlignerError(f"{tei} keeps being changed by other writers; nothing written, try again")
+    run.written = [tei, *write_exports(run.edition, out)]
     if previous is not None:
-        edition.changes = list(previous.changes)
-        if (
-            replace(edition, publication={}) != previous or dropped
-        ):  # an alignment that changed nothing is not news
-            aligned = ", ".join(w.id for w in others)
-            what = f"aligned {aligned} with {pivot_witness.id} again (model {embedder.name})"
-            edition.changes += realignment_changes(kept, dropped, what, now())
-    from_manifest = any(w.meta in manifest.witnesses for w in texts)
-    described = manifest_module.described(manifest) if from_manifest else ""
-    return AlignmentRun(edition, dropped, kept=kept, realigned=previous is not None, manifest=described)
+        now_ids = {w.id for w in run.edition.witnesses}
+        for old in previous.witnesses:
+            if old.id not in now_ids:
+                output_path(out, f".{old.id}.align").unlink(missing_ok=True)
+    return run
 
 
 def align_edition(
@@ -235,33 +386,43 @@ def align_edition(
     model: str | None = None,
     manifest: Path | None = None,
     presegmented: bool | None = None,
+    force: bool = False,
     publication: dict[str, str] | None = None,
+    device: str = "auto",
+    batch_size: int | None = None,
+    offline: bool = False,
+    allow_outside: bool = False,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
-    edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there."""
+    edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there,
+    and the decisions a review saves there while this runs (see ``write_aligned``)."""
     tei = output_path(out, ".tei.xml")
     check_folder_for(tei)  # before minutes of alignment, not after
-    loaded = manifest_for(manifest)
+    loaded = manifest_for(manifest, allow_outside)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
-    run = align_witnesses(arguments, pivot, model, loaded, tei, presegmented, publication)
-    run.written = write_outputs(run.edition, out)
-    return run
+    previous, base = edition_at(tei)
+    job = AlignJob.prepare(
+        arguments, pivot, model, loaded, presegmented, force, device, batch_size, offline, publication
+    )
+    return write_aligned(job, out, previous, base)
 
 
 # --- reading an edition back -----------------------------------------------------------------------
 
 
-def open_for_review(path: Path, threshold: float | None) -> tuple[Edition, float]:
-    """The edition at ``path``, read and validated, and the threshold below which links are doubtful."""
+def open_for_review(path: Path, threshold: float | None) -> tuple[Edition, float, str]:
+    """The edition at ``path``, read and validated, the threshold below which links are doubtful, and
+    the fingerprint of what was read (a review saves through ``review.commit`` with it)."""
     if threshold is not None:
         review.check_threshold(threshold)
-    edition = read_edition(path)  # not XML, not TEI, not ours, broken ids or targets: refused
-    return edition, edition.review_threshold if threshold is None else threshold
+    # not XML, not TEI, not ours, broken ids or targets: refused; the full schema is 'aligner validate'
+    edition, fingerprint = load_edition(path)
+    return edition, edition.review_threshold if threshold is None else threshold, fingerprint
 
 
 def review_listing(path: Path, threshold: float | None = None, witness_id: str | None = None) -> list[str]:
     """What ``aligner review`` prints: the counts, then every doubtful link, least confident first."""
-    edition, threshold = open_for_review(path, threshold)
+    edition, threshold, _ = open_for_review(path, threshold)
     return review.listing(edition, threshold, witness_id)
 
 
@@ -277,8 +438,25 @@ def review_session(
     from aligner.review_tui import ReviewSession
 
     who = review.reviewer_name(reviewer)
-    edition, threshold = open_for_review(path, threshold)
-    return ReviewSession(path, edition, who, threshold, witness_id, stdin, stdout)
+    edition, threshold, fingerprint = open_for_review(path, threshold)
+    return ReviewSession(path, edition, who, threshold, witness_id, stdin, stdout, fingerprint)
+
+
+def serve_review(
+    path: Path,
+    threshold: float | None,
+    reviewer: str | None,
+    host: str,
+    port: int,
+    open_browser: bool,
+    say: Callable[[str], None],
+) -> None:
+    """Review the edition at ``path`` in the browser until Ctrl-C; every decision is saved at once."""
+    from aligner.web.app import ReviewApp, serve
+
+    who = review.reviewer_name(reviewer)
+    _, threshold, _ = open_for_review(path, threshold)
+    serve(ReviewApp(Path(path), who, threshold), host, port, open_browser, say)
 
 
 def show_edition(path: Path, witness_id: str | None = None) -> list[str]:
@@ -286,18 +464,63 @@ def show_edition(path: Path, witness_id: str | None = None) -> list[str]:
     return outline(read_edition(path), witness_id)
 
 
-def export_edition(path: Path, out: Path | None = None) -> list[Path]:
+def _work_not_in(old: Edition, new: Edition) -> tuple[int, int]:
+    """Reviewed or annotated links and history entries of ``old`` that ``new`` does not have.
+
+    Zero when ``old`` is an earlier version of ``new`` (``new`` was made from it), or the same edition.
+    """
+
+    def texts(edition: Edition, witness: Witness, bead: Bead) -> tuple[str, ...]:
+        return tuple(edition.pivot.segments[i].text for i in bead.pivot) + tuple(
+            witness.segments[i].text for i in bead.witness
+        )
+
+    def work(edition: Edition) -> set[tuple[str, str, Bead, tuple[str, ...]]]:
+        return {
+            (edition.pivot.id, witness.id, bead, texts(edition, witness, bead))
+            for witness, pair in zip(edition.witnesses, edition.alignments, strict=True)
+            for bead in pair.beads
+            if bead.resp is not None or bead.note
+        }
+
+    return len(work(old) - work(new)), len(set(old.changes) - set(new.changes))
+
+
+def export_edition(path: Path, out: Path | None = None, force: bool = False) -> list[Path]:
     """Re-derive the exports of the edition at ``path`` under ``out`` (default: its own prefix); a new
-    prefix gets a copy of the TEI edition too. Returns the files written."""
+    prefix gets a copy of the TEI edition too. Returns the files written.
+
+    A different edition already at ``OUT.tei.xml`` (one with reviews or history this edition does not
+    have, not merely an earlier version of it) is never overwritten, unless ``force``.
+    """
     edition = read_edition(path)
     if out is None:
         out = path.with_name(path.name.removesuffix(".xml").removesuffix(".tei"))
-    written = write_exports(edition, out)
     tei = output_path(out, ".tei.xml")
-    if tei.resolve() != path.resolve():
-        write_edition(edition, tei)
-        written.insert(0, tei)
-    return written
+    copy = tei.resolve() != path.resolve()
+    if copy:
+        check_folder_for(tei)
+        found = fingerprint(tei)
+        if found is not None and not force:
+            try:
+                there = read_edition(tei)
+            except AlignerError as err:
+                raise AlignerError(
+                    f"{err}; not overwriting it: choose another --out, or give --force to replace it"
+                ) from None
+            links, changes = _work_not_in(there, edition)
+            if links or changes:
+                raise AlignerError(
+                    f"{tei} is a different edition ({links} reviewed link(s) and {changes} history "
+                    f"entry(ies) that {path} does not have): not overwriting it; choose another --out, "
+                    "or give --force to replace it"
+                )
+        try:
+            write_atomic(tei, to_tei(edition), expected=ANY if force else found)
+        except StaleWrite:
+            raise AlignerError(f"{tei} was changed by someone else meanwhile: not overwritten") from None
+    written = write_exports(edition, out)
+    return [tei, *written] if copy else written
 
 
 def version() -> str:

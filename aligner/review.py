@@ -1,9 +1,13 @@
 """Review of doubtful links: find them, fix them by hand, and keep the fixes when aligning again.
 
 The review operations are pure functions over a list of beads: each returns a new list, or raises
-``AlignerError`` when the result would not cover both texts exactly once, in order. A bead a reviewer
-decided on gets ``resp`` (who) and confidence 1.0; ``carry_reviews`` turns those beads into fixed
-constraints for the next alignment.
+``AlignerError`` when the result would not cover both texts exactly once, in order. A decision marks as
+reviewed only what the reviewer approved: an accepted link, a merged link (its whole content was named),
+a sentence marked as having no counterpart. Those beads get ``resp`` (who) and confidence 1.0. A link
+a decision changed without the reviewer seeing its new shape (both sides of a move, both parts of a
+split, what is left after a sentence is detached) is *pending*: no ``resp``, confidence 0.0, so it
+heads the queue of doubtful links until it is accepted or fixed. ``carry_reviews`` turns reviewed beads
+into fixed constraints for the next alignment.
 
 Policy when texts change between alignments: segments are matched by their exact text
 (``difflib.SequenceMatcher`` over the old and the new segment lists). A reviewed bead whose sentences
@@ -16,18 +20,22 @@ from __future__ import annotations
 
 import difflib
 import getpass
+import hashlib
 import itertools
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
-from aligner.edition import Change, Edition, link_id, now
+from aligner.edition import Change, Edition, link_id, load_edition, now, sanitized, to_tei
 from aligner.errors import AlignerError
+from aligner.files import StaleWrite, write_atomic
 from aligner.witness import Witness
 
 Direction = Literal["previous", "next"]
+Operation = Literal["accept", "move", "merge", "split", "detach", "note", "undo"]
 _SIDE_NAMES: dict[str, str] = {"pivot": "pivot", "witness": "witness"}
 
 
@@ -74,6 +82,15 @@ def _reviewed(bead: Bead, reviewer: str) -> Bead:
     return replace(bead, confidence=1.0, resp=reviewer)
 
 
+PENDING = 0.0
+"""Confidence of a link changed by a decision but not yet approved: first in the review queue."""
+
+
+def _pending(bead: Bead) -> Bead:
+    """A link the reviewer changed but has not seen in its new shape: back in the queue, unreviewed."""
+    return replace(bead, confidence=PENDING, resp=None)
+
+
 def _no_neighbour(direction: Direction) -> str:
     return f"this is the {'first' if direction == 'previous' else 'last'} link: there is no {direction} link"
 
@@ -109,7 +126,7 @@ def move(
     reviewer: str,
     segment: int | None = None,
 ) -> list[Bead]:
-    """Move one sentence of ``side`` to the previous or next link.
+    """Move one sentence of ``side`` to the previous or next link; both links are then pending.
 
     Only the first sentence can go to the previous link and only the last to the next one: any
     other would cross the sentences that stay, and the order would break. By default the sentence
@@ -141,8 +158,8 @@ def move(
         neighbour = with_side(neighbour, side, (segment, *side_of(neighbour, side)))
         bead = with_side(bead, side, own[:-1])
     result = list(beads)
-    result[other] = _reviewed(neighbour, reviewer)
-    result[index] = _reviewed(bead, reviewer)
+    result[other] = _pending(neighbour)
+    result[index] = _pending(bead)
     if not bead.pivot and not bead.witness:
         del result[index]
     return result
@@ -165,7 +182,7 @@ def split(
     beads: Sequence[Bead], index: int, pivot_first: int, witness_first: int, reviewer: str
 ) -> list[Bead]:
     """Cut the link in two: the first ``pivot_first`` pivot and ``witness_first`` witness sentences,
-    then the rest. Both parts must keep at least one sentence."""
+    then the rest. Both parts must keep at least one sentence; both are pending until accepted."""
     bead = _bead_at(beads, index)
     if not 0 <= pivot_first <= len(bead.pivot):
         raise AlignerError(
@@ -175,15 +192,16 @@ def split(
         raise AlignerError(
             f"the link has {len(bead.witness)} witness sentence(s): cannot put {witness_first} first"
         )
-    head = Bead(bead.pivot[:pivot_first], bead.witness[:witness_first], 1.0, reviewer, bead.note)
-    tail = Bead(bead.pivot[pivot_first:], bead.witness[witness_first:], 1.0, reviewer)
+    head = Bead(bead.pivot[:pivot_first], bead.witness[:witness_first], PENDING, None, bead.note)
+    tail = Bead(bead.pivot[pivot_first:], bead.witness[witness_first:], PENDING)
     if not (head.pivot or head.witness) or not (tail.pivot or tail.witness):
         raise AlignerError("each part of a split needs at least one sentence")
     return [*beads[:index], head, tail, *beads[index + 1 :]]
 
 
 def detach(beads: Sequence[Bead], index: int, side: Side, segment: int, reviewer: str) -> list[Bead]:
-    """Mark a sentence as having no counterpart: it becomes a link of its own (1-0 or 0-1).
+    """Mark a sentence as having no counterpart: it becomes a link of its own (1-0 or 0-1), reviewed;
+    what is left of the link is pending.
 
     Only the first or last sentence of a side can leave: a middle one would leave the link cut
     in two with no way to say where the other side is cut, so the order would break.
@@ -202,7 +220,7 @@ def detach(beads: Sequence[Bead], index: int, side: Side, segment: int, reviewer
             "a middle one would break the order"
         )
     alone = _reviewed(with_side(Bead((), (), 1.0), side, (segment,)), reviewer)
-    rest = _reviewed(with_side(bead, side, tuple(i for i in own if i != segment)), reviewer)
+    rest = _pending(with_side(bead, side, tuple(i for i in own if i != segment)))
     pair = [alone, rest] if segment == own[0] else [rest, alone]
     return [*beads[:index], *pair, *beads[index + 1 :]]
 
@@ -345,22 +363,35 @@ def record(edition: Edition, who: str, what: str, when: str | None = None) -> Ed
 # --- re-alignment keeps the reviews --------------------------------------------------------------
 
 
+def previous_pair(
+    previous: Edition, pivot_id: str, witness_id: str
+) -> tuple[list[Bead], Witness, Witness] | None:
+    """The beads of ``previous`` between these two witnesses, oriented pivot → witness, with the old
+    texts of both sides; when the pivot changed places with the witness, the beads are turned round."""
+    for pair in previous.alignments:
+        if previous.pivot.id == pivot_id and pair.witness_id == witness_id:
+            return list(pair.beads), previous.pivot, pair_witness(previous, pair)
+        if previous.pivot.id == witness_id and pair.witness_id == pivot_id:
+            turned = [replace(b, pivot=b.witness, witness=b.pivot) for b in pair.beads]
+            return turned, pair_witness(previous, pair), previous.pivot
+    return None
+
+
 def carry_reviews(previous: Edition, pivot: Witness, witness: Witness) -> tuple[list[Bead], list[str]]:
-    """Reviewed beads of ``previous`` (pivot ↔ witness) moved onto the new segments, plus a message
-    for every review that had to be dropped because one of its sentences changed (see module doc).
+    """Reviewed beads of ``previous`` (pivot ↔ witness, either way round) moved onto the new segments,
+    plus a message for every review that had to be dropped because one of its sentences changed (see
+    module doc).
     """
-    pair = next(
-        (p for p in previous.alignments if p.pivot_id == pivot.id and p.witness_id == witness.id), None
-    )
-    if pair is None or previous.pivot.id != pivot.id:
+    found = previous_pair(previous, pivot.id, witness.id)
+    if found is None:
         return [], []
-    old_witness = pair_witness(previous, pair)
-    pivot_map = _segment_map(previous.pivot, pivot)
+    beads, old_pivot, old_witness = found
+    pivot_map = _segment_map(old_pivot, pivot)
     witness_map = _segment_map(old_witness, witness)
-    pivot_ids, witness_ids = previous.pivot.segment_ids(), old_witness.segment_ids()
+    pivot_ids, witness_ids = old_pivot.segment_ids(), old_witness.segment_ids()
     fixed: list[Bead] = []
     dropped: list[str] = []
-    for bead in pair.beads:
+    for bead in beads:
         if bead.resp is None:
             continue
         new_pivot = tuple(pivot_map.get(i, -1) for i in bead.pivot)
@@ -393,3 +424,208 @@ def _segment_map(old: Witness, new: Witness) -> dict[int, int]:
 
 def _consecutive(indices: tuple[int, ...]) -> bool:
     return all(b == a + 1 for a, b in itertools.pairwise(indices))
+
+
+# --- decisions that survive someone else saving first ---------------------------------------------
+
+LinkKey = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One review decision, replayable onto a newer edition than the one it was made on.
+
+    The link is the bead as the reviewer saw it (its sentences, reviewer and note), found again by
+    content, not by position: a decision on one link still applies after someone else split
+    or merged links elsewhere, and never to a link someone else decided on meanwhile. ``neighbour`` is
+    the other link a move or merge takes part of; ``texts`` the sentences the decision reads, as the
+    reviewer saw them, so it never applies to a changed text. ``what`` is the history entry. An
+    ``undo`` puts ``before`` back in place of ``after``.
+    """
+
+    witness_id: str
+    operation: Operation
+    link: Bead
+    reviewer: str
+    what: str
+    side: Side | None = None
+    direction: Direction | None = None
+    segment: int | None = None
+    parts: tuple[int, int] | None = None
+    note: str | None = None
+    neighbour: Bead | None = None
+    texts: tuple[str, ...] = ()
+    before: tuple[Bead, ...] = field(default=())
+    after: tuple[Bead, ...] = field(default=())
+
+
+def _key(bead: Bead) -> LinkKey:
+    return bead.pivot, bead.witness
+
+
+def _same_link(found: Bead, seen: Bead) -> bool:
+    """The link the reviewer saw: same sentences, same reviewer and note (a machine re-alignment
+    that only changed its confidence leaves it the same link)."""
+    return (found.pivot, found.witness, found.resp, found.note) == (
+        seen.pivot,
+        seen.witness,
+        seen.resp,
+        seen.note,
+    )
+
+
+def _texts(edition: Edition, alignment: int, keys: Sequence[LinkKey]) -> tuple[str, ...]:
+    pivot = edition.pivot.segments
+    witness = pair_witness(edition, edition.alignments[alignment]).segments
+    try:
+        return tuple(
+            [pivot[i].text for p, _ in keys for i in p] + [witness[i].text for _, w in keys for i in w]
+        )
+    except IndexError:
+        return ("(a sentence that is no longer there)",)
+
+
+def decision(
+    edition: Edition,
+    alignment: int,
+    index: int,
+    operation: Operation,
+    reviewer: str,
+    what: str,
+    **arguments: object,
+) -> Decision:
+    """The decision ``operation`` on link ``index`` of pair ``alignment``, as seen in ``edition``."""
+    beads = edition.alignments[alignment].beads
+    bead = _bead_at(beads, index)
+    neighbour = None
+    if operation in ("move", "merge"):
+        other = index - 1 if arguments.get("direction") == "previous" else index + 1
+        if not 0 <= other < len(beads):
+            raise AlignerError(_no_neighbour(arguments.get("direction", "next")))  # type: ignore[arg-type]
+        neighbour = beads[other]
+    keys = [_key(bead)] + ([_key(neighbour)] if neighbour else [])
+    return Decision(
+        witness_id=edition.alignments[alignment].witness_id,
+        operation=operation,
+        link=bead,
+        reviewer=reviewer,
+        what=what,
+        neighbour=neighbour,
+        texts=_texts(edition, alignment, keys),
+        **arguments,  # type: ignore[arg-type]
+    )
+
+
+def undo_of(done: Decision, before: Sequence[Bead], after: Sequence[Bead]) -> Decision:
+    """The decision that undoes ``done``, which turned the beads ``before`` into ``after`` (one pair)."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    return Decision(
+        witness_id=done.witness_id,
+        operation="undo",
+        link=done.link,
+        reviewer=done.reviewer,
+        what=f"undid: {done.what}",
+        before=tuple(before[start : len(before) - end]),
+        after=tuple(after[start : len(after) - end]),
+    )
+
+
+def _changed_meanwhile(done: Decision) -> AlignerError:
+    return AlignerError(f"not saved ({done.what}): that link was changed meanwhile by someone else")
+
+
+def apply_decision(edition: Edition, done: Decision) -> Edition:
+    """``edition`` with the decision applied and recorded in its history.
+
+    Raises ``AlignerError`` when it does not apply: the decision itself is wrong (it would break the
+    order, say), or the links or sentences it names are no longer as the reviewer saw them.
+    """
+    found = [k for k, pair in enumerate(edition.alignments) if pair.witness_id == done.witness_id]
+    if not found:
+        raise AlignerError(f"not saved ({done.what}): the alignment of {done.witness_id} is gone")
+    k = found[0]
+    beads = edition.alignments[k].beads
+    if done.operation == "undo":
+        size = len(done.after)
+        at = next((i for i in range(len(beads) - size + 1) if tuple(beads[i : i + size]) == done.after), None)
+        if at is None:
+            raise _changed_meanwhile(done)
+        new = [*beads[:at], *done.before, *beads[at + size :]]
+        return record(with_beads(edition, k, new), done.reviewer, done.what)
+    index = next((i for i, bead in enumerate(beads) if _same_link(bead, done.link)), None)
+    if index is None:
+        raise _changed_meanwhile(done)
+    keys = [_key(done.link)]
+    if done.neighbour is not None:
+        other = index - 1 if done.direction == "previous" else index + 1
+        if not 0 <= other < len(beads) or not _same_link(beads[other], done.neighbour):
+            raise _changed_meanwhile(done)
+        keys.append(_key(done.neighbour))
+    if _texts(edition, k, keys) != done.texts:
+        raise AlignerError(f"not saved ({done.what}): the text of its sentences was changed meanwhile")
+    me = done.reviewer
+    if done.operation == "accept":
+        new = accept(beads, index, me)
+    elif done.operation == "note":
+        new = annotate(beads, index, done.note or "")
+    elif done.operation == "move":
+        assert done.side is not None and done.direction is not None
+        new = move(beads, index, done.side, done.direction, me, done.segment)
+    elif done.operation == "merge":
+        assert done.direction is not None
+        new = merge(beads, index, done.direction, me)
+    elif done.operation == "split":
+        assert done.parts is not None
+        new = split(beads, index, *done.parts, me)
+    elif done.operation == "detach":
+        assert done.side is not None and done.segment is not None
+        new = detach(beads, index, done.side, done.segment, me)
+    else:
+        raise AlignerError(f"unknown review operation {done.operation!r}")
+    return record(with_beads(edition, k, new), me, done.what)
+
+
+class DecisionRefused(AlignerError):
+    """Someone else saved first and the decision no longer applies; carries the edition as it is now."""
+
+    def __init__(self, message: str, edition: Edition, fingerprint: str) -> None:
+        super().__init__(message)
+        self.edition = edition
+        self.fingerprint = fingerprint
+
+
+_ATTEMPTS = 20
+
+
+def commit(path: Path, done: Decision, base_fingerprint: str | None) -> tuple[Edition, str]:
+    """Save one decision into the edition at ``path``; returns the edition saved and its fingerprint.
+
+    ``base_fingerprint`` is the fingerprint of the edition the reviewer was looking at (from
+    ``edition.load_edition`` or the last ``commit``). The file is read again: if someone else saved
+    since (another review, ``aligner align``), the decision is applied onto their edition when it still
+    applies, so both are kept; if it no longer applies, ``DecisionRefused`` carries the newer edition
+    and its fingerprint, and nothing is written. A decision that is wrong in itself raises a plain
+    ``AlignerError``. The write only replaces the very file read (``write_atomic(expected=...)``);
+    if another writer slipped in between, it starts over.
+    """
+    path = Path(path)
+    for _ in range(_ATTEMPTS):
+        edition, found = load_edition(path)
+        try:
+            changed = sanitized(apply_decision(edition, done))
+        except AlignerError as err:
+            if found == base_fingerprint:
+                raise
+            raise DecisionRefused(str(err), edition, found) from None
+        data = to_tei(changed)
+        try:
+            write_atomic(path, data, expected=found)
+        except StaleWrite:
+            continue
+        return changed, hashlib.sha256(data).hexdigest()
+    raise AlignerError(f"not saved ({done.what}): {path} keeps being changed by other writers; try again")

@@ -1,10 +1,12 @@
 """The interactive review: one doubtful link at a time, single-letter commands, every decision saved.
 
 Commands are read line by line from a stream, so the same loop serves a person at a terminal and a
-script (``aligner review E --interactive < decisions.txt``). Each decision is written to the edition
-at once (atomically, with Ctrl-C held back while the file is replaced), so quitting, Ctrl-C, a closed
-terminal or a crash loses nothing already decided; running the command again resumes with the links
-nobody reviewed yet.
+script (``aligner review E --interactive < decisions.txt``). Each decision is saved at once through
+``review.commit`` (atomically, with Ctrl-C held back until it is saved and counted), so quitting,
+Ctrl-C, a closed terminal or a crash loses nothing already decided; running the command again resumes
+with the links nobody reviewed yet. When someone else saved the edition meanwhile (another review,
+``aligner align``), the decision is applied onto their edition, or refused if it no longer applies,
+and the session goes on with the edition as it is now.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TextIO
 
 from aligner import review
 from aligner.alignment import Bead
-from aligner.edition import Edition, write_edition
+from aligner.edition import Edition
 from aligner.errors import AlignerError
 
 HELP = (
@@ -31,11 +33,11 @@ HELP = (
 
 @dataclass
 class _Step:
-    """What undo needs: the beads of one pair before a decision, and what the decision was."""
+    """What undo needs: the decision saved and the beads of its pair before and after it."""
 
-    alignment: int
-    beads: list[Bead]
-    what: str
+    decision: review.Decision
+    before: list[Bead]
+    after: list[Bead]
     about: Bead | None = None  # the link the decision was taken on: shown again after an undo
 
 
@@ -51,11 +53,14 @@ class ReviewSession:
         witness_id: str | None,
         stdin: TextIO,
         stdout: TextIO,
+        fingerprint: str | None = None,
     ) -> None:
         self.path = path
         self.edition = edition
+        self.fingerprint = fingerprint  # of the file ``edition`` was read from: see ``review.commit``
         self.reviewer = reviewer
         self.threshold = threshold
+        self.witness_id = witness_id
         self.alignments = review.selected_alignments(edition, witness_id)
         self.stdin = stdin
         self.stdout = stdout
@@ -148,8 +153,12 @@ class ReviewSession:
         k, i, bead = doubt.alignment, doubt.index, doubt.bead
         beads = self.edition.alignments[k].beads
         me = self.reviewer
+
+        def decide(operation: review.Operation, what: str, **arguments: object) -> None:
+            self._decide(review.decision(self.edition, k, i, operation, me, what, **arguments))
+
         if command == "a":
-            self._decide(k, review.accept(beads, i, me), f"accepted link {self._label(k, bead)}")
+            decide("accept", f"accepted link {self._label(k, bead)}")
         elif command in ("p<", "p>", "w<", "w>"):
             side: review.Side = "pivot" if command[0] == "p" else "witness"
             direction: review.Direction = "previous" if command[1] == "<" else "next"
@@ -157,18 +166,19 @@ class ReviewSession:
             segment = self._sentence(k, bead, argument, side) if argument else None
             if segment is None and own:
                 segment = own[0] if direction == "previous" else own[-1]
-            new = review.move(beads, i, side, direction, me, segment)
+            review.move(beads, i, side, direction, me, segment)  # refused here if it cannot be done
             assert segment is not None  # move refuses a side with no sentence
-            self._decide(k, new, f"moved {self._id(k, side, segment)} to the {direction} link")
+            what = f"moved {self._id(k, side, segment)} to the {direction} link"
+            decide("move", what, side=side, direction=direction, segment=segment)
         elif command in ("m", "M"):
             direction = "previous" if command == "m" else "next"
-            new = review.merge(beads, i, direction, me)
+            new = review.merge(beads, i, direction, me)  # refused here if it cannot be done
             other = beads[i - 1] if direction == "previous" else beads[i + 1]
             pair = (other, bead) if direction == "previous" else (bead, other)
             joined = new[i - 1] if direction == "previous" else new[i]
             what = f"merged links {self._label(k, pair[0])} and {self._label(k, pair[1])}"
             what += f" into {self._label(k, joined)}"
-            self._decide(k, new, what)
+            decide("merge", what, direction=direction)
         elif command == "s":
             numbers = argument.split()
             if len(numbers) != 2:
@@ -183,18 +193,18 @@ class ReviewSession:
             new = review.split(beads, i, pivot_first, witness_first, me)
             head, tail = new[i], new[i + 1]
             what = f"split link {self._label(k, bead)} into {self._label(k, head)} and {self._label(k, tail)}"
-            self._decide(k, new, what)
+            decide("split", what, parts=(pivot_first, witness_first))
         elif command == "n":
             ref = argument or self._need("  which sentence has no counterpart? (p1, w2, ... or its id): ")
             side, segment = self._any_sentence(k, bead, ref)
-            new = review.detach(beads, i, side, segment, me)
-            self._decide(k, new, f"marked {self._id(k, side, segment)} as having no counterpart")
+            review.detach(beads, i, side, segment, me)
+            what = f"marked {self._id(k, side, segment)} as having no counterpart"
+            decide("detach", what, side=side, segment=segment)
         elif command == "t":
             text = argument or self._need("  note: ")
             if not text.strip():
                 raise AlignerError("an empty note")
-            new = review.annotate(beads, i, text)
-            self._decide(k, new, f"note on link {self._label(k, bead)}: {text.strip()}")
+            decide("note", f"note on link {self._label(k, bead)}: {text.strip()}", note=text)
         elif command == "u":
             self._undo()
         elif command == "k":
@@ -209,35 +219,53 @@ class ReviewSession:
 
     # --- decisions ---
 
-    def _decide(self, alignment: int, beads: list[Bead], what: str) -> None:
-        """Check, record and save one decision; the edition in memory changes only once it is saved."""
-        changed = review.with_beads(self.edition, alignment, beads)
-        changed = review.record(changed, self.reviewer, what)
-        self._save(changed)
-        about = self.current.bead if self.current is not None else None
-        self.undo_stack.append(_Step(alignment, self.edition.alignments[alignment].beads, what, about))
-        self.edition = changed
-        self.decisions += 1
-        self.say(f"  saved: {what}")
+    def _decide(self, decision: review.Decision) -> None:
+        """Save one decision (see ``review.commit``); the session's edition becomes the one saved."""
+        with _interrupts_held():  # Ctrl-C waits until the decision is saved and counted
+            mine = len(self.edition.changes)
+            try:
+                saved, fingerprint = review.commit(self.path, decision, self.fingerprint)
+            except review.DecisionRefused as refused:
+                self._load(refused.edition, refused.fingerprint)
+                if decision.operation == "undo":  # it will never apply again
+                    self.undo_stack.pop()
+                self.say(f"  ! {refused}; the edition was saved by someone else: showing it as it is now")
+                return
+            before = self._pair_beads(self.edition, decision.witness_id)
+            after = self._pair_beads(saved, decision.witness_id)
+            self._load(saved, fingerprint)
+            if decision.operation == "undo":
+                step = self.undo_stack.pop()
+                self.skipped.clear()
+                k = self._alignment_of(step.decision.witness_id)
+                if step.about is not None and k is not None:
+                    self.focus = (k, step.about)  # show again the link the undone decision was on
+            else:
+                about = self.current.bead if self.current is not None else None
+                self.undo_stack.append(_Step(decision, before, after, about))
+            self.decisions += 1
+            others = len(saved.changes) - mine - 1
+            self.say(f"  saved: {decision.what}")
+            if others > 0:
+                self.say(f"  (applied onto {others} change(s) saved meanwhile by someone else)")
 
     def _undo(self) -> None:
         if not self.undo_stack:
             raise AlignerError("nothing to undo in this session")
         step = self.undo_stack[-1]
-        changed = review.with_beads(self.edition, step.alignment, step.beads)
-        changed = review.record(changed, self.reviewer, f"undid: {step.what}")
-        self._save(changed)
-        self.undo_stack.pop()
-        self.edition = changed
-        self.skipped.clear()
-        if step.about is not None:
-            self.focus = (step.alignment, step.about)
-        self.decisions += 1
-        self.say(f"  saved: undid: {step.what}")
+        self._decide(review.undo_of(step.decision, step.before, step.after))
 
-    def _save(self, edition: Edition) -> None:
-        with _interrupts_held():
-            write_edition(edition, self.path)
+    @staticmethod
+    def _pair_beads(edition: Edition, witness_id: str) -> list[Bead]:
+        return next((list(p.beads) for p in edition.alignments if p.witness_id == witness_id), [])
+
+    def _alignment_of(self, witness_id: str) -> int | None:
+        return next((k for k, p in enumerate(self.edition.alignments) if p.witness_id == witness_id), None)
+
+    def _load(self, edition: Edition, fingerprint: str) -> None:
+        """The edition as saved now (perhaps by someone else): what the session shows from now on."""
+        self.edition, self.fingerprint = edition, fingerprint
+        self.alignments = review.selected_alignments(edition, self.witness_id)
 
     # --- naming sentences ---
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
@@ -39,11 +40,23 @@ _PUNKT_MODELS = {
     "el": "greek", "it": "italian", "ml": "malayalam", "no": "norwegian", "nb": "norwegian",
     "pl": "polish", "pt": "portuguese", "sl": "slovene", "sv": "swedish", "tr": "turkish",
 }  # fmt: skip
-SUPPORTED_LANGS: frozenset[str] = _PYSBD_LANGS | _SYNTOK_LANGS | _RAZDEL_LANGS | frozenset(_PUNKT_MODELS)
+# Languages no library has rules for, split by the rules of one that writes sentence ends alike: Hebrew,
+# Yiddish, Dhivehi and Syriac end sentences with ". ! ?" (English rules, whose abbreviations are Latin and
+# never fire); Pashto, Sindhi and Kashmiri with Urdu's "۔"; Uyghur and Kurdish with Arabic's "؟".
+_STAND_INS = {
+    "he": "en", "yi": "en", "dv": "en", "syr": "en", "arc": "en",
+    "ps": "ur", "sd": "ur", "ks": "ur", "ug": "ar", "ku": "ar",
+}  # fmt: skip
+SUPPORTED_LANGS: frozenset[str] = (
+    _PYSBD_LANGS | _SYNTOK_LANGS | _RAZDEL_LANGS | frozenset(_PUNKT_MODELS) | frozenset(_STAND_INS)
+)
 
 # A piece starting so continues the sentence before: a lower-case word (after a dash too), a comma, dots.
 _CONTINUATION = re.compile(r"^[\s\"'«»„“”‘’(\[]*(?:[-–—]\s*)?(?:[a-zß-ÿа-яё]|[,;:]|\.(?:\s*\.)+)")
-_UNCASED_LANGS = frozenset({"zh", "ja", "ar", "fa", "ur", "hi", "mr", "am", "my", "hy", "kk"})
+_UNCASED_LANGS = frozenset(
+    {"zh", "ja", "ar", "fa", "ur", "hi", "mr", "am", "my", "hy", "kk", "he", "yi", "dv", "syr", "arc"}
+    | {"ps", "sd", "ks", "ug"}
+)
 
 # Scripts written without spaces between words or sentences: Han, kana, their punctuation, full-width forms.
 NO_SPACE_SCRIPT = (
@@ -93,7 +106,7 @@ def _backend(code: str) -> Callable[[str], list[Span]]:
         return _syntok_spans
     if code in _PUNKT_MODELS:
         return _punkt(code).span_tokenize
-    return lambda text: _pysbd_spans(text, code)
+    return lambda text: _pysbd_spans(text, _STAND_INS.get(code, code))
 
 
 def _razdel_spans(text: str) -> list[Span]:
@@ -166,6 +179,50 @@ def _merge_continuations(text: str, spans: list[Span]) -> list[Span]:
     return merged
 
 
+# The scripts each language is written in (Unicode character names begin with the script's name).
+_SCRIPTS = {
+    **dict.fromkeys(("ru", "uk", "be", "bg", "kk"), ("CYRILLIC",)),
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ks", "ug"), ("ARABIC",)),
+    **dict.fromkeys(("he", "yi"), ("HEBREW",)),
+    **dict.fromkeys(("hi", "mr"), ("DEVANAGARI",)),
+    **dict.fromkeys(("syr", "arc"), ("SYRIAC",)),
+    "el": ("GREEK",), "hy": ("ARMENIAN",), "am": ("ETHIOPIC",), "my": ("MYANMAR",), "ml": ("MALAYALAM",),
+    "dv": ("THAANA",), "zh": ("CJK",), "ja": ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH"),
+    "ku": ("LATIN", "ARABIC"),
+}  # fmt: skip
+_SAMPLE = 20_000  # letters: enough to tell a script, cheap on a whole book
+
+
+def script_mismatch(texts: list[str], lang: str) -> str | None:
+    """What the text's letters say against its declared language: English declared ``ru`` is mostly
+    Latin, not Cyrillic. ``None`` when they agree (or too few letters to tell); a warning, not an
+    error, since quotations and names in other scripts are normal."""
+    code = check_lang(lang)
+    expected = _SCRIPTS.get(code, ("LATIN",))
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for char in text:
+            if char.isalpha():
+                counts[_script(char)] += 1
+        if counts.total() >= _SAMPLE:
+            break
+    total = counts.total()
+    if total < 20 or sum(counts[script] for script in expected) * 2 >= total:
+        return None
+    found = counts.most_common(1)[0][0]
+    names = " or ".join(_script_name(script) for script in expected)
+    return f"declared {code!r} ({names}), but its letters are mostly {_script_name(found)}"
+
+
+@cache
+def _script(char: str) -> str:
+    return unicodedata.name(char, "UNKNOWN").split(" ")[0]
+
+
+def _script_name(script: str) -> str:
+    return "Chinese characters" if script == "CJK" else script.title()
+
+
 def witness_json(witness: Witness) -> str:
     """The segmented witness as JSON: blocks with kind and label, segments with id and source lines."""
     ids = iter(witness.segment_ids())
@@ -186,6 +243,7 @@ def witness_json(witness: Witness) -> str:
                         "line_start": segment.line_start,
                         "line_end": segment.line_end,
                     }
+                    | ({"page": segment.page} if segment.page else {})
                     for segment in block.segments
                 ],
             }

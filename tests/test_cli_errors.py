@@ -81,6 +81,7 @@ def valid(tmp_path_factory: pytest.TempPathFactory, hand_edition: Edition) -> di
             "manifest": bundled_manifest(),
         },
         "review": {"edition": edition, "reviewer": "alice"},
+        "serve": {"edition": edition, "reviewer": "alice"},
         "show": {"edition": edition},
         "validate": {"edition": edition},
         "export": {"edition": edition, "out": folder / "exported"},
@@ -153,7 +154,17 @@ def test_the_top_level_help_lists_the_commands_in_workflow_order_uncut(
     out = capsys.readouterr().out
     listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.startswith("  ")]
     listed = [name for name in listed if name in commands()]
-    assert listed == ["align", "review", "export", "show", "validate", "segment", "witnesses", "evaluate"]
+    assert listed == [
+        "align",
+        "review",
+        "serve",
+        "export",
+        "show",
+        "validate",
+        "segment",
+        "witnesses",
+        "evaluate",
+    ]
     assert "..." not in out.split("Commands:")[1] and "…" not in out  # no summary cut off
 
 

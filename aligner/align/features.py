@@ -107,6 +107,7 @@ def side_data(
         block[: len(run)] = rows[at : at + len(run)]
         overlaps.append(block)
         at += len(run)
+    del rows  # copied into the blocks: not held while the longer runs are composed (memory, issue 9)
     for k in range(len(runs) + 1, max_overlap + 1):
         block = np.zeros((n, dim), dtype=np.float32)
         if n >= k:

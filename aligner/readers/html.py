@@ -1,0 +1,204 @@
+"""HTML (and the XHTML of an EPUB): the article's headings, paragraphs and numbered lists.
+
+The text is the page's ``<article>`` or ``<main>`` if it has one, else its ``<body>``; navigation,
+scripts, styles, headers and footers of the page, forms and footnotes (and the marks that call them)
+are left out. ``<h1>`` is a title, ``<h2>``-``<h6>`` headings, an item of an ordered list a numbered
+point (numbered from the list's ``start``), anything else holding text a paragraph. Lines are those of
+the markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree, html
+
+from aligner.errors import AlignerError
+from aligner.readers import Run, Unit
+
+_SKIP = {
+    "script",
+    "style",
+    "nav",
+    "footer",
+    "aside",
+    "noscript",
+    "template",
+    "form",
+    "button",
+    "select",
+    "iframe",
+    "svg",
+    "math",
+    "head",
+}
+_BLOCKS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "blockquote",
+    "ol",
+    "ul",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "figure",
+    "figcaption",
+    "caption",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
+_HEADINGS = {
+    "h1": "title",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "heading",
+}
+
+
+def parse(data: bytes, path: Path) -> etree._Element:
+    """The document's root, parsed leniently as browsers do; nothing is fetched."""
+    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+    try:
+        root = html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError) as err:
+        raise AlignerError(f"{path} is not readable HTML: {err}") from None
+    return root
+
+
+def _tag(node: etree._Element) -> str:
+    return etree.QName(node).localname.lower() if isinstance(node.tag, str) else ""
+
+
+def _skipped(node: etree._Element) -> bool:
+    """Left out: page furniture, and footnotes and their calls (as pandoc and EPUBs mark them)."""
+    tag = _tag(node)
+    if not tag or tag in _SKIP:
+        return True
+    classes = set((node.get("class") or "").split())
+    kinds = {
+        node.get("role", ""),
+        node.get("{http://www.idpf.org/2007/ops}type", ""),
+        node.get("epub:type", ""),
+    }
+    kinds |= set((node.get("epub:type") or "").split())
+    return bool(
+        classes & {"footnotes", "footnote-ref", "footnote", "endnotes", "noteref"}
+        or kinds
+        & {"doc-noteref", "doc-endnotes", "doc-footnote", "noteref", "footnote", "footnotes", "endnotes"}
+    )
+
+
+def content_root(root: etree._Element) -> etree._Element:
+    """The article or main content if the page marks it, else the body (or the whole document)."""
+    for tag in ("article", "main"):
+        found = [n for n in root.iter() if _tag(n) == tag and not _skipped(n)]
+        if found:
+            return found[0]
+    body = [n for n in root.iter() if _tag(n) == "body"]
+    return body[0] if body else root
+
+
+def units(root: etree._Element, file: str) -> list[Unit]:
+    """The blocks of an (X)HTML document's content, in reading order."""
+    found: list[Unit] = []
+    _walk(content_root(root), file, found)
+    return found
+
+
+def _has_blocks(node: etree._Element) -> bool:
+    return any(_tag(child) in _BLOCKS for child in node if not _skipped(child))
+
+
+def _walk(node: etree._Element, file: str, found: list[Unit]) -> None:
+    tag = _tag(node)
+    if tag in _HEADINGS:
+        found.append(_unit(node, file, _HEADINGS[tag]))  # type: ignore[arg-type]
+    elif tag in ("ol", "ul"):
+        start = int(node.get("start")) if (node.get("start") or "").isdigit() else 1
+        number = start
+        for item in node:
+            if _skipped(item):
+                continue
+            if _tag(item) != "li":
+                _walk(item, file, found)
+                continue
+            label = f"{number}." if tag == "ol" else ""
+            found.append(_unit(item, file, "point" if tag == "ol" else "paragraph", label, lists=True))
+            number += 1
+            for child in item:  # a list inside the item follows it
+                if _tag(child) in ("ol", "ul") and not _skipped(child):
+                    _walk(child, file, found)
+    elif _has_blocks(node) and tag not in ("p", "pre", "dt", "dd", "td", "th", "caption", "figcaption"):
+        loose = Run()
+        line = loose.add(node.text or "", node.sourceline or 0)
+        for child in node:
+            if _skipped(child):
+                line = loose.add(child.tail or "", line)
+                continue
+            if _tag(child) in _BLOCKS:
+                _flush(loose, file, found)
+                loose = Run()
+                _walk(child, file, found)
+                line = loose.add(child.tail or "", child.sourceline or line)
+            else:
+                line = _inline(child, loose, line)
+        _flush(loose, file, found)
+    else:
+        unit = _unit(node, file, "paragraph")
+        if unit.run.chars:
+            found.append(unit)
+
+
+def _flush(run: Run, file: str, found: list[Unit]) -> None:
+    if run.text()[0]:
+        found.append(Unit("paragraph", file, run))
+
+
+def _unit(node: etree._Element, file: str, kind: str, label: str = "", lists: bool = False) -> Unit:
+    unit = Unit(kind, file, label=label)  # type: ignore[arg-type]
+    line = unit.run.add(node.text or "", node.sourceline or 0)
+    for child in node:
+        if lists and _tag(child) in ("ol", "ul"):
+            line = unit.run.add(child.tail or "", line)
+            continue
+        line = _inline(child, unit.run, line)
+    return unit
+
+
+def _inline(node: etree._Element, run: Run, line: int) -> int:
+    """The text of ``node`` and its tail; a block or ``<br>`` inside a paragraph separates words."""
+    line = node.sourceline or line
+    if not _skipped(node):
+        tag = _tag(node)
+        if tag in _BLOCKS or tag == "br":
+            run.space(line)
+        line = run.add(node.text or "", line)
+        for child in node:
+            line = _inline(child, run, line)
+        if tag in _BLOCKS:
+            run.space(line)
+    return run.add(node.tail or "", line)
+
+
+def read(path: Path, data: bytes) -> list[Unit]:
+    found = units(parse(data, path), path.name)
+    if not found:
+        raise AlignerError(f"no text found in {path} (HTML: no paragraph or heading in its content)")
+    return found

@@ -1,0 +1,1 @@
+"""Review in the browser: ``aligner serve EDITION`` (see ``aligner.web.app``)."""
