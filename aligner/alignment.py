@@ -93,7 +93,7 @@ def parse_alignment(text: str, name: str = "alignment") -> list[Bead]:
         confidence = _confidence(match.group(3)) if match else None
         if match is None or confidence is None:
             raise AlignerError(
-                f"{name}, line {number}: not an alignment bead like [1,2]:[3] or [1,2]:[3]:0.95: "
+                f"{name}, line {number}: not an alignment link like [1,2]:[3] or [1,2]:[3]:0.95: "
                 f"{line.strip()[:60]}"
             )
         beads.append(Bead(_indices(match.group(1)), _indices(match.group(2)), confidence))
@@ -104,7 +104,7 @@ def read_alignment(path: Path) -> list[Bead]:
     text = read_text(path, "alignment file")
     beads = parse_alignment(text, str(path))
     if not beads:
-        raise AlignerError(f"{path} holds no alignment beads")
+        raise AlignerError(f"{path} holds no alignment links")
     return beads
 
 

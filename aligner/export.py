@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from aligner.alignment import Bead, write_alignment
-from aligner.edition import Edition, tool_version, write_edition, xml_safe
+from aligner.edition import Edition, link_id, tool_version, write_edition, xml_safe
 from aligner.files import write_atomic
 from aligner.witness import Witness
 
@@ -27,7 +27,7 @@ RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "ks", "ku", "ps", "sd"
 TSV_COLUMNS = (
     "pivot",
     "witness",
-    "bead",
+    "link",
     "type",
     "confidence",
     "pivot_ids",
@@ -44,10 +44,10 @@ def bead_rows(edition: Edition) -> Iterator[tuple[Witness, str, Bead, list[str],
     pivot_ids = edition.pivot.segment_ids()
     for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
         witness_ids = witness.segment_ids()
-        for n, bead in enumerate(pair.beads, 1):
+        for bead in pair.beads:
             yield (
                 witness,
-                f"{witness.id}.b{n}",
+                link_id(witness.id, bead),
                 bead,
                 [pivot_ids[i] for i in bead.pivot],
                 [witness_ids[i] for i in bead.witness],
@@ -127,7 +127,8 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { border-bottom: 1px solid #ddd; padding: .35em .5em; vertical-align: top; text-align: start; }
 th { background: #f3f1ec; position: sticky; top: 0; }
-col.n { width: 10em; } col.c { width: 6em; }
+col.n { width: 15em; } col.c { width: 6em; }
+table.review td:first-child { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .bead { padding: .25em .4em; border-left: 4px solid transparent; }
 .bead + .bead { border-top: 1px dashed #ccc; }
 .bead.low { background: #fde2e0; border-color: #c62828; }
@@ -135,7 +136,14 @@ col.n { width: 10em; } col.c { width: 6em; }
 .bead.reviewed { background: #e4f4e4; border-color: #2e7d32; }
 .tag { font-size: .8em; margin-bottom: .15em; } .tag a { color: #555; }
 span.none { color: #888; font-style: italic; }
-.s { display: inline; } .s + .s::before { content: " "; }
+.s { display: inline; }
+.s + .s { border-left: 2px solid #9a9a9a; margin-left: .3em; padding-left: .3em; } /* sentence boundary */
+.s::before { display: none; content: attr(data-id) " "; color: #666; font-size: .75em;
+  font-family: 'DejaVu Sans Mono', monospace; }
+#show-ids:checked ~ section .s::before { display: inline; }
+dl.shapes { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; font-size: .85em; }
+dl.shapes dt { font-family: 'DejaVu Sans Mono', monospace; } dl.shapes dd { margin: 0; }
+.toggle { font-size: .9em; color: #1a4d8f; cursor: pointer; }
 .sid, .meta { color: #777; font-size: .8em; font-family: 'DejaVu Sans Mono', monospace; }
 .badge { display: inline-block; padding: 0 .4em; border-radius: .3em; font-size: .8em;
   font-family: 'DejaVu Sans', sans-serif; }
@@ -146,7 +154,7 @@ table.review { font-size: .85em; margin-bottom: .5em; } table.review td { paddin
 details summary { cursor: pointer; color: #1a4d8f; margin: .3em 0 1em; }
 .note { display: block; font-size: .85em; color: #2e7d32; }
 dl.witnesses { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; font-size: .9em; }
-dl.witnesses dt { font-weight: bold; }
+dl.witnesses dt { font-weight: bold; } dl.witnesses dd { margin: 0; }
 """
 
 
@@ -225,14 +233,28 @@ def parallel_rows(edition: Edition) -> list[ParallelRow]:
 
 
 def _sentences(witness: Witness, indices: tuple[int, ...]) -> str:
+    """The sentences of one side, each its own span: a bar marks where one ends and the next begins,
+    and its id shows when the reader asks for ids (the checkbox above the table)."""
     if not indices:
         return '<span class="none">— no counterpart —</span>'
     ids, segments = witness.segment_ids(), witness.segments
-    return "".join(f'<span class="s" title="{_esc(ids[i])}">{_esc(segments[i].text)}</span>' for i in indices)
+    return "".join(
+        f'<span class="s" title="{_esc(ids[i])}" data-id="{_esc(ids[i])}">{_esc(segments[i].text)}</span>'
+        for i in indices
+    )
+
+
+def _row_level(row: ParallelRow, threshold: float) -> str:
+    """The pivot cell's colour: the least sure of the links it takes part in."""
+    levels = {_level(bead, threshold) for beads in row.beads for _, bead in beads}
+    for level in ("low", "mid", "ok", "reviewed"):
+        if level in levels:
+            return level
+    return "ok"
 
 
 def _bead_box(witness: Witness, number: int, bead: Bead, threshold: float) -> str:
-    bead_id = f"{witness.id}.b{number}"
+    bead_id = link_id(witness.id, bead)
     shape = f"{len(bead.pivot)}-{len(bead.witness)}"
     note = f'<span class="note">{_esc(bead.note)}</span>' if bead.note else ""
     return (
@@ -248,29 +270,35 @@ def _snippet(witness: Witness, indices: tuple[int, ...], width: int = 90) -> str
 
 
 def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[str]:
-    """The doubtful beads first, lowest confidence on top: where a scholar's time is best spent."""
+    """The doubtful links first, lowest confidence on top, ties in reading order: where a scholar's
+    time is best spent."""
     pivot, rows = edition.pivot, list(bead_rows(edition))
-    doubtful = sorted(
-        (row for row in rows if row[2].resp is None and row[2].confidence < threshold),
-        key=lambda row: (row[2].confidence, row[1]),
-    )
+    doubtful = [
+        row
+        for _, row in sorted(
+            ((position, row) for position, row in enumerate(rows)),
+            key=lambda item: (item[1][2].confidence, item[0]),
+        )
+        if row[2].resp is None and row[2].confidence < threshold
+    ]
     reviewed = sum(1 for row in rows if row[2].resp is not None)
     out = [
         '<section id="review">',
-        f"<h2>To review: {len(doubtful)} of {len(rows)} beads below confidence {threshold:.2f}"
+        f"<h2>To review: {len(doubtful)} of {len(rows)} links below confidence {threshold:.2f}"
         f" ({reviewed} reviewed)</h2>",
     ]
     if not doubtful:
-        return [*out, "<p>No unreviewed bead is below the threshold.</p></section>"]
+        return [*out, "<p>No unreviewed link is below the threshold.</p></section>"]
     out.append('<table class="review"><colgroup><col class="n"><col class="c"><col><col></colgroup><tbody>')
     for k, (witness, bead_id, bead, _, _) in enumerate(doubtful):
         if k == shown:
             out.append(
-                f"</tbody></table><details><summary>{len(doubtful) - shown} more doubtful beads</summary>"
+                f"</tbody></table><details><summary>{len(doubtful) - shown} more doubtful links</summary>"
                 '<table class="review"><colgroup><col class="n"><col class="c"><col><col></colgroup><tbody>'
             )
         out.append(
-            f'<tr><td><a href="#{_esc(bead_id)}">{_esc(bead_id)}</a></td><td>{_badge(bead, threshold)}</td>'
+            f'<tr><td><a href="#{_esc(bead_id)}" title="{_esc(bead_id)}">{_esc(bead_id)}</a></td>'
+            f"<td>{_badge(bead, threshold)}</td>"
             f"<td {_lang(pivot.lang)}>{_snippet(pivot, bead.pivot)}</td>"
             f"<td {_lang(witness.lang)}>{_snippet(witness, bead.witness)}</td></tr>"
         )
@@ -281,7 +309,7 @@ def _review_list(edition: Edition, threshold: float, shown: int = 40) -> list[st
 def html_page(edition: Edition, threshold: float | None = None) -> bytes:
     """A self-contained page (inline CSS, no script, no external asset): witnesses side by side.
 
-    Beads below ``threshold`` (default: the edition's review threshold) are flagged as doubtful.
+    Links below ``threshold`` (default: the edition's review threshold) are flagged as doubtful.
     """
     threshold = edition.review_threshold if threshold is None else threshold
     pivot = edition.pivot
@@ -316,20 +344,33 @@ def html_page(edition: Edition, threshold: float | None = None) -> bytes:
     if edition.model:
         out.append(f'<p class="meta">Aligned with the sentence-embedding model {_esc(edition.model)}.</p>')
 
-    out.append(
+    example = edition.witnesses[0].id if edition.witnesses else "witness"
+    out += [
         '<p class="legend">Legend: '
         f'<span><span class="badge low">0.12</span> doubtful (confidence &lt; {threshold:.2f})</span>'
         f'<span><span class="badge mid">0.60</span> uncertain (&lt; {(1 + threshold) / 2:.2f})</span>'
         '<span><span class="badge ok">0.95</span> confident</span>'
-        '<span><span class="badge reviewed">✔ name</span> reviewed by hand</span></p>'
-    )
+        '<span><span class="badge reviewed">✔ name</span> reviewed by hand</span>'
+        "Both cells of a link take its colour; a grey bar separates the sentences inside a link.</p>",
+        '<dl class="shapes">'
+        f"<dt>1-1</dt><dd>a link joins one sentence of {_esc(pivot.id)} (the pivot) with one of the"
+        " witness</dd>"
+        "<dt>1-2, 2-1, 2-3 ...</dt><dd>M-N: M pivot sentences with N witness sentences, one translation"
+        " of the other (a sentence split or joined by the translator)</dd>"
+        "<dt>1-0, 0-1</dt><dd>a sentence with no counterpart on the other side (left out or added)</dd>"
+        f"<dt>{_esc(example)}.p4.w3-4</dt><dd>a link's id: the witness, then the numbers of its pivot (p)"
+        " and witness (w) sentences</dd></dl>",
+        '<input type="checkbox" id="show-ids">'
+        '<label class="toggle" for="show-ids"> show sentence ids</label>',
+    ]
     out += _review_list(edition, threshold)
     out.append('<section id="parallel"><h2>Side by side</h2><table class="parallel"><thead><tr>')
     for witness in [pivot, *edition.witnesses]:
         out.append(f"<th>{_esc(witness.id)} ({_esc(witness.lang)})</th>")
     out.append("</tr></thead><tbody>")
     for row in parallel_rows(edition):
-        cells = [f"<td {_lang(pivot.lang)}>{_sentences(pivot, row.pivot)}</td>"]
+        pivot_box = f'<div class="bead {_row_level(row, threshold)}">{_sentences(pivot, row.pivot)}</div>'
+        cells = [f"<td {_lang(pivot.lang)}>{pivot_box}</td>"]
         for witness, beads in zip(edition.witnesses, row.beads, strict=True):
             boxes = "".join(_bead_box(witness, number, bead, threshold) for number, bead in beads)
             cells.append(f"<td {_lang(witness.lang)}>{boxes}</td>")

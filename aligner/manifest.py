@@ -22,7 +22,7 @@ from pathlib import Path
 
 from aligner.errors import AlignerError
 from aligner.files import read_text
-from aligner.witness import WitnessMeta
+from aligner.witness import PUBLICATION_FIELDS, WitnessMeta
 
 # XML 1.0 (fifth edition) NameStartChar and NameChar without ":": what ``xml:id`` (an NCName) accepts.
 _NAME_START = (
@@ -40,6 +40,8 @@ class Manifest:
     pivot: str = ""
     witnesses: tuple[WitnessMeta, ...] = ()
     folder: Path = Path()
+    publication: tuple[tuple[str, str], ...] = ()  # [edition] author, publisher, place, date, licence
+    path: Path | None = None  # the file read (None: no manifest), named in messages
 
     def get(self, witness_id: str) -> WitnessMeta | None:
         return next((w for w in self.witnesses if w.id == witness_id), None)
@@ -62,6 +64,25 @@ def bundled_manifest() -> Path:
 
 
 NO_MANIFEST = Manifest()  # what files given on their own are resolved against
+LOCAL_MANIFESTS = (Path("translations") / "manifest.toml", Path("aligner.toml"))
+
+
+def find_manifest(given: Path | None = None) -> Path | None:
+    """The manifest a command reads: the one given; else ``translations/manifest.toml`` or
+    ``aligner.toml`` in the current folder (a scholar's working folder); else the bundled one;
+    ``None`` when there is none at all (files alone need none)."""
+    if given is not None:
+        return Path(given)
+    for local in LOCAL_MANIFESTS:
+        if local.is_file():
+            return local.resolve()
+    bundled = bundled_manifest()
+    return bundled if bundled.is_file() else None
+
+
+def described(manifest: Manifest) -> str:
+    """How messages name the manifest they read."""
+    return f"manifest {manifest.path}" if manifest.path is not None else "no manifest"
 
 
 def load_manifest(path: Path | None = None, allow_outside: bool = False) -> Manifest:
@@ -100,6 +121,8 @@ def load_manifest(path: Path | None = None, allow_outside: bool = False) -> Mani
         pivot=edition.get("pivot", ""),
         witnesses=tuple(witnesses),
         folder=folder,
+        publication=tuple((key, str(edition[key])) for key in PUBLICATION_FIELDS if edition.get(key)),
+        path=path,
     )
 
 
@@ -171,15 +194,40 @@ def resolve(argument: str, manifest: Manifest, lang: str | None = None) -> tuple
     paths = _many_files(argument)
     if not path.exists() and not paths:
         known = ", ".join(w.id for w in manifest.witnesses) or "none"
-        raise AlignerError(f"no such file or manifest witness: {argument} (manifest ids: {known})")
+        raise AlignerError(
+            f"no such file or manifest witness: {argument} ({described(manifest)}; its ids: {known})"
+        )
     if not lang:
         raise AlignerError(f"language of {argument} unknown: give it as {argument}:LANG or with --lang")
     if paths:
         book = path if path.is_dir() else paths[0].parent
         files = tuple(p.name for p in paths)
         meta = WitnessMeta(id=witness_id_for(book, suffix=True), lang=lang, title=book.name, files=files)
-        return meta, paths
-    return WitnessMeta(id=witness_id_for(path), lang=lang, title=path.stem, files=(path.name,)), [path]
+        return sidecar_meta(book, meta), paths
+    meta = WitnessMeta(id=witness_id_for(path), lang=lang, title=path.stem, files=(path.name,))
+    return sidecar_meta(path, meta), [path]
+
+
+def sidecar_meta(path: Path, meta: WitnessMeta) -> WitnessMeta:
+    """A file's witness described by a small TOML beside it (``notes/de.txt.toml``: title, author,
+    translator, publisher, date, source, role; the same keys as a manifest ``[[witness]]``)."""
+    sidecar = path.with_name(path.name + ".toml")
+    if not sidecar.is_file():
+        return meta
+    try:
+        data = tomllib.loads(read_text(sidecar, "witness description"))
+    except tomllib.TOMLDecodeError as err:
+        raise AlignerError(f"{sidecar} is not valid TOML: {err}") from None
+    unknown = sorted(set(data) - set(_FIELDS) - {"id"})
+    if unknown:
+        raise AlignerError(f"{sidecar}: unknown key {unknown[0]!r} (known: id, {', '.join(_FIELDS)})")
+    if data.get("role", "translation") not in ("original", "translation"):
+        raise AlignerError(f"{sidecar}: role must be 'original' or 'translation'")
+    witness_id = str(data.get("id", meta.id))
+    if not _XML_NAME.match(witness_id):
+        raise AlignerError(f"{sidecar}: witness id {witness_id!r} is not an XML name")
+    values = {key: str(data[key]) for key in _FIELDS if key in data and key != "lang"}
+    return replace(meta, id=witness_id, **values)
 
 
 def _many_files(argument: str) -> list[Path]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,6 +22,7 @@ from aligner.edition import (
     REVIEW_PARAMETER,
     Change,
     Edition,
+    language_name,
     load_edition,
     now,
     outline,
@@ -50,37 +51,55 @@ class AlignmentRun:
     edition: Edition
     dropped_reviews: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    kept: int = 0  # reviewed links of the previous edition kept as fixed
+    manifest: str = ""  # the manifest the witnesses came from ("" for files alone)
+    realigned: bool = False  # an edition was already there
     notes: list[str] = field(default_factory=list)
 
     def summary(self, threshold: float | None = None) -> list[str]:
         """One line per pair alignment: its beads and how many of them are doubtful, to review."""
         threshold = self.edition.review_threshold if threshold is None else threshold
-        lines = []
+        lines = [f"witnesses from {self.manifest}"] if self.manifest else []
         for k, witness in enumerate(self.edition.witnesses):
             total, doubtful, _ = review.counts(self.edition, threshold, [k])
             lines.append(
-                f"{self.edition.pivot.id} <-> {witness.id}: {total} beads, "
+                f"{self.edition.pivot.id} <-> {witness.id}: {total} links, "
                 f"{doubtful} below confidence {threshold} (to review)"
             )
+        if self.realigned:
+            lines.append(f"kept {self.kept} reviewed link(s) of the previous edition")
         return lines
+
+    def next_steps(self) -> list[str]:
+        """What to do next, as commands to copy: review the doubtful links, then export."""
+        tei = next((path for path in self.written if path.name.endswith(".tei.xml")), None)
+        if tei is None:
+            return []
+        return [
+            f"next: aligner review {tei} --interactive   (fix the doubtful links)",
+            f"then: aligner export {tei}   (TSV, TMX, HTML again); aligner validate {tei}   (full TEI check)",
+        ]
 
 
 # --- the manifest ----------------------------------------------------------------------------------
 
 
 def manifest_for(path: Path | None, allow_outside: bool = False) -> manifest_module.Manifest:
-    """The manifest given, else the bundled one if the package has it: files alone need none."""
-    if path is not None:
-        return manifest_module.load_manifest(path, allow_outside)
-    if manifest_module.bundled_manifest().is_file():
-        return manifest_module.load_manifest()
-    return manifest_module.NO_MANIFEST
+    """The manifest given, else one in the current folder, else the bundled one if the package has
+    it (see ``manifest.find_manifest``): files alone need none."""
+    found = manifest_module.find_manifest(path)
+    if found is None:
+        return manifest_module.NO_MANIFEST
+    return manifest_module.load_manifest(found, allow_outside)
 
 
 def manifest_listing(path: Path | None = None) -> list[str]:
-    """What ``aligner witnesses`` prints: id, language, role and title of every manifest witness."""
-    manifest = manifest_module.load_manifest(path)
-    return [
+    """What ``aligner witnesses`` prints: the manifest read, then id, language, role and title of
+    every witness in it."""
+    manifest = manifest_for(path)
+    if manifest.path is None:
+        raise AlignerError("no manifest: give one with --manifest, or put translations/manifest.toml here")
+    return [f"# {manifest_module.described(manifest)}"] + [
         f"{meta.id}\t{meta.lang}\t{meta.role}{' (pivot)' if meta.id == manifest.pivot else ''}\t{meta.title}"
         for meta in manifest.witnesses
     ]
@@ -153,10 +172,15 @@ def load_witnesses(
 
 
 def edition_title(manifest: manifest_module.Manifest, texts: list[Witness], pivot: Witness) -> str:
-    """The manifest's title describes its own texts: files aligned on their own get a title of theirs."""
-    if manifest.title and all(w.meta in manifest.witnesses for w in texts):
+    """The manifest's title describes all its texts: any other choice of witnesses gets a title made
+    for the witnesses actually aligned (the pivot's title, then its language and the others')."""
+    if manifest.title and {w.meta for w in texts} == set(manifest.witnesses):
         return manifest.title
-    return f"{pivot.meta.title} and its translations"
+    others = [w for w in texts if w is not pivot]
+    languages = [f"{language_name(w.lang)} {w.meta.role} ({w.id})" for w in others]
+    listed = ", ".join(languages[:-1]) + (" and " if len(languages) > 1 else "") + languages[-1]
+    role = "original" if pivot.meta.role == "original" else "text"
+    return f"{pivot.meta.title or pivot.id}: {language_name(pivot.lang)} {role} ({pivot.id}) and {listed}"
 
 
 def _reviewed_work(pair: PairAlignment) -> int:
@@ -175,6 +199,8 @@ class AlignJob:
     embedder: Embedder
     title: str
     force: bool = False
+    publication: dict[str, str] = field(default_factory=dict)  # [edition] and options, title aside
+    manifest: str = ""  # the manifest the witnesses came from, described ("" for files alone)
     params: AlignParams = align_module.DEFAULT_PARAMS
     _aligned: dict[tuple[str, tuple[Bead, ...]], PairAlignment] = field(default_factory=dict)
 
@@ -190,17 +216,26 @@ class AlignJob:
         device: str = "auto",
         batch_size: int | None = None,
         offline: bool = False,
+        publication: dict[str, str] | None = None,
     ) -> AlignJob:
-        """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``)."""
+        """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``).
+
+        ``publication`` (the command line's title, author, licence...) wins over the manifest's
+        [edition]; without a title, one is made for the witnesses aligned (``edition_title``).
+        """
         if len(arguments) < 2:
             raise AlignerError("give at least two witnesses: the pivot and one to align with it")
         pivot_arg = choose_pivot(arguments, pivot, manifest)
         texts = load_witnesses(arguments, manifest, presegmented)
         pivot_witness = texts[arguments.index(pivot_arg)]
         others = [w for w in texts if w is not pivot_witness]
-        title = edition_title(manifest, texts, pivot_witness)
+        given = {**dict(manifest.publication), **(publication or {})}
+        title = given.pop("title", "") or edition_title(manifest, texts, pivot_witness)
+        from_manifest = any(w.meta in manifest.witnesses for w in texts)
+        described = manifest_module.described(manifest) if from_manifest else ""
         embedder = load_embedder(model, device, batch_size, offline)
-        return cls(texts, pivot_witness, others, embedder, title, force)
+        given = {key: value for key, value in given.items() if value}
+        return cls(texts, pivot_witness, others, embedder, title, force, given, described)
 
     def _pair(self, witness: Witness, fixed: list[Bead]) -> PairAlignment:
         key = (witness.id, tuple(fixed))
@@ -278,17 +313,27 @@ class AlignJob:
                 **align_module.parameter_record(self.params),
                 REVIEW_PARAMETER: str(REVIEW_THRESHOLD),
             },
+            publication=dict(self.publication),
+            kept=None if previous is None else previous.kept,  # the scholar's header and notes stay
         )
         if previous is not None:
             edition.changes = list(previous.changes)
-            if edition != previous or dropped:  # an alignment that changed nothing is not news
+            # an alignment that changed nothing is not news (publication data is not read back)
+            if replace(edition, publication={}) != previous or dropped:
                 aligned = ", ".join(w.id for w in self.others)
                 what = f"aligned {aligned} with {self.pivot.id} again (model {self.embedder.name})"
                 edition.changes += realignment_changes(kept, dropped, what, when)
                 edition.changes += [Change("aligner", when, note) for note in notes]
         else:
             edition.changes = history
-        return AlignmentRun(sanitized(edition), dropped, notes=notes)
+        return AlignmentRun(
+            sanitized(edition),
+            dropped,
+            kept=kept,
+            manifest=self.manifest,
+            realigned=previous is not None,
+            notes=notes,
+        )
 
 
 def edition_at(tei: Path) -> tuple[Edition | None, str | None]:
@@ -342,6 +387,7 @@ def align_edition(
     manifest: Path | None = None,
     presegmented: bool | None = None,
     force: bool = False,
+    publication: dict[str, str] | None = None,
     device: str = "auto",
     batch_size: int | None = None,
     offline: bool = False,
@@ -355,7 +401,9 @@ def align_edition(
     loaded = manifest_for(manifest, allow_outside)
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
     previous, base = edition_at(tei)
-    job = AlignJob.prepare(arguments, pivot, model, loaded, presegmented, force, device, batch_size, offline)
+    job = AlignJob.prepare(
+        arguments, pivot, model, loaded, presegmented, force, device, batch_size, offline, publication
+    )
     return write_aligned(job, out, previous, base)
 
 
@@ -367,8 +415,8 @@ def open_for_review(path: Path, threshold: float | None) -> tuple[Edition, float
     the fingerprint of what was read (a review saves through ``review.commit`` with it)."""
     if threshold is not None:
         review.check_threshold(threshold)
-    edition, fingerprint = load_edition(path)  # not XML, not TEI, not ours: refused before validation
-    validate(path)
+    # not XML, not TEI, not ours, broken ids or targets: refused; the full schema is 'aligner validate'
+    edition, fingerprint = load_edition(path)
     return edition, edition.review_threshold if threshold is None else threshold, fingerprint
 
 
@@ -473,6 +521,20 @@ def export_edition(path: Path, out: Path | None = None, force: bool = False) -> 
             raise AlignerError(f"{tei} was changed by someone else meanwhile: not overwritten") from None
     written = write_exports(edition, out)
     return [tei, *written] if copy else written
+
+
+def version() -> str:
+    """The installed aligner's version, for ``--version``."""
+    from aligner.edition import tool_version
+
+    return tool_version()
+
+
+def validate_edition(path: Path) -> str:
+    """``aligner validate``: the tool's own rules (by reading it), then the full tei_all schema (Jing)."""
+    read_edition(path)
+    validate(path)
+    return f"{path}: valid TEI P5 (tei_all)"
 
 
 def evaluate_files(predicted: Path, gold: Path) -> str:

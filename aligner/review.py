@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
-from aligner.edition import Change, Edition, load_edition, now, sanitized, to_tei
+from aligner.edition import Change, Edition, link_id, load_edition, now, sanitized, to_tei
 from aligner.errors import AlignerError
 from aligner.files import StaleWrite, write_atomic
 from aligner.witness import Witness
@@ -276,11 +276,14 @@ def counts(edition: Edition, threshold: float, alignments: Sequence[int]) -> tup
 # --- how a link reads ----------------------------------------------------------------------------
 
 
-def link_label(bead: Bead, pivot_ids: Sequence[str], witness_ids: Sequence[str]) -> str:
-    """``ru-1937.s12 ↔ en-1937.s14 en-1937.s15``: the words of the history entries."""
+def link_label(
+    bead: Bead, pivot_ids: Sequence[str], witness_ids: Sequence[str], witness_id: str | None = None
+) -> str:
+    """``ru-1937.s12 ↔ en-1937.s14 en-1937.s15``, after the link's id if the witness is given
+    (``en-1937.p12.w14-15 (…)``): the words of the history entries, which say which id became which."""
     left = " ".join(pivot_ids[i] for i in bead.pivot) or "(nothing)"
     right = " ".join(witness_ids[i] for i in bead.witness) or "(nothing)"
-    return f"{left} ↔ {right}"
+    return f"{left} ↔ {right}" if witness_id is None else f"{link_id(witness_id, bead)} ({left} ↔ {right})"
 
 
 def _clip(text: str, width: int) -> str:
@@ -298,7 +301,8 @@ def show_doubt(edition: Edition, doubt: Doubt, width: int = 100, labels: bool = 
         ("w", bead.witness, witness.segments, witness.segment_ids()),
     ]
     header = (
-        f"link {doubt.index + 1} of {len(pair.beads)} ({pair.pivot_id} ↔ {pair.witness_id}) · "
+        f"link {link_id(pair.witness_id, bead)}, {doubt.index + 1} of {len(pair.beads)} "
+        f"({pair.pivot_id} ↔ {pair.witness_id}) · "
         f"confidence {bead.confidence:.3f}"
     )
     lines = [header]

@@ -38,6 +38,7 @@ class _Step:
     decision: review.Decision
     before: list[Bead]
     after: list[Bead]
+    about: Bead | None = None  # the link the decision was taken on: shown again after an undo
 
 
 class ReviewSession:
@@ -67,6 +68,8 @@ class ReviewSession:
         self.undo_stack: list[_Step] = []
         self.skipped: set[tuple[int, tuple[int, ...], tuple[int, ...]]] = set()
         self.decisions = 0
+        self.current: review.Doubt | None = None  # the link on screen
+        self.focus: tuple[int, Bead] | None = None  # after an undo: the link to show next
 
     # --- input and output ---
 
@@ -101,7 +104,8 @@ class ReviewSession:
             if not doubts:
                 self.say("no doubtful link left to review.")
                 break
-            doubt = doubts[0]
+            doubt = self._focused(doubts)
+            self.current = doubt
             self.say()
             self.say(f"── {len(doubts)} doubtful link(s) left")
             for line in review.show_doubt(self.edition, doubt, labels=True):
@@ -123,6 +127,20 @@ class ReviewSession:
             "run the same command again to go on where you left off."
         )
         return self.decisions
+
+    def _focused(self, doubts: list[review.Doubt]) -> review.Doubt:
+        """The least confident doubtful link, or after an undo the one the undone decision was on
+        (a doubtful link sharing a sentence with it), so that the reviewer sees what they undid."""
+        focus, self.focus = self.focus, None
+        if focus is not None:
+            k, bead = focus
+            for doubt in doubts:
+                shared = set(doubt.bead.pivot) & set(bead.pivot) or set(doubt.bead.witness) & set(
+                    bead.witness
+                )
+                if doubt.alignment == k and shared:
+                    return doubt
+        return doubts[0]
 
     def _doubts(self) -> list[review.Doubt]:
         return review.doubtful(self.edition, self.threshold, self.alignments)
@@ -154,10 +172,12 @@ class ReviewSession:
             decide("move", what, side=side, direction=direction, segment=segment)
         elif command in ("m", "M"):
             direction = "previous" if command == "m" else "next"
-            review.merge(beads, i, direction, me)
+            new = review.merge(beads, i, direction, me)  # refused here if it cannot be done
             other = beads[i - 1] if direction == "previous" else beads[i + 1]
             pair = (other, bead) if direction == "previous" else (bead, other)
+            joined = new[i - 1] if direction == "previous" else new[i]
             what = f"merged links {self._label(k, pair[0])} and {self._label(k, pair[1])}"
+            what += f" into {self._label(k, joined)}"
             decide("merge", what, direction=direction)
         elif command == "s":
             numbers = argument.split()
@@ -192,6 +212,8 @@ class ReviewSession:
             self.say("  skipped for this session")
         elif command in ("?", "h", ""):
             self.say(HELP)
+            pair = self.edition.alignments[k]
+            self.say(f"p: the pivot, {pair.pivot_id} · w: the witness, {pair.witness_id}")
         else:
             raise AlignerError(f"unknown command {command!r} (? for help)")
 
@@ -213,10 +235,14 @@ class ReviewSession:
             after = self._pair_beads(saved, decision.witness_id)
             self._load(saved, fingerprint)
             if decision.operation == "undo":
-                self.undo_stack.pop()
+                step = self.undo_stack.pop()
                 self.skipped.clear()
+                k = self._alignment_of(step.decision.witness_id)
+                if step.about is not None and k is not None:
+                    self.focus = (k, step.about)  # show again the link the undone decision was on
             else:
-                self.undo_stack.append(_Step(decision, before, after))
+                about = self.current.bead if self.current is not None else None
+                self.undo_stack.append(_Step(decision, before, after, about))
             self.decisions += 1
             others = len(saved.changes) - mine - 1
             self.say(f"  saved: {decision.what}")
@@ -232,6 +258,9 @@ class ReviewSession:
     @staticmethod
     def _pair_beads(edition: Edition, witness_id: str) -> list[Bead]:
         return next((list(p.beads) for p in edition.alignments if p.witness_id == witness_id), [])
+
+    def _alignment_of(self, witness_id: str) -> int | None:
+        return next((k for k, p in enumerate(self.edition.alignments) if p.witness_id == witness_id), None)
 
     def _load(self, edition: Edition, fingerprint: str) -> None:
         """The edition as saved now (perhaps by someone else): what the session shows from now on."""
@@ -249,7 +278,10 @@ class ReviewSession:
         return self._ids(alignment, side)[segment]
 
     def _label(self, alignment: int, bead: Bead) -> str:
-        return review.link_label(bead, self._ids(alignment, "pivot"), self._ids(alignment, "witness"))
+        witness_id = self.edition.alignments[alignment].witness_id
+        return review.link_label(
+            bead, self._ids(alignment, "pivot"), self._ids(alignment, "witness"), witness_id
+        )
 
     def _sentence(self, alignment: int, bead: Bead, ref: str, side: review.Side) -> int:
         """A sentence of one side: its number in the link (``2``, ``p2``) or its id."""

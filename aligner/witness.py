@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+# What the manifest's [edition] table and ``align``'s options may say about the edition itself.
+PUBLICATION_FIELDS = ("author", "publisher", "place", "date", "licence")
 BlockKind = Literal["title", "heading", "point", "paragraph", "source"]
 Role = Literal["original", "translation"]
 

@@ -100,7 +100,7 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
         (["align", de], "at least two witnesses"),
         (["align", de, fr, "--model", str(files / "de.txt")], "is a file: give a model folder"),
         (["align", de, f"{files / 'de.txt'}:fr"], "a file is given twice"),
-        (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment bead"),
+        (["evaluate", str(files / "de.txt"), str(BENCH / "test4.defr")], "not an alignment link"),
     ]
     for args, message in cases:
         assert main([*args, "--out", str(files / "bad" / "x")] if args[0] == "align" else args) == 1
@@ -156,7 +156,8 @@ def test_text_berg_files_named_alike_are_told_apart_by_their_suffix(tmp_path: Pa
     assert "test4.de <-> test4.fr:" in capsys.readouterr().out
     assert main(["evaluate", str(tmp_path / "t4.test4.fr.align"), str(BENCH / "test4.defr")]) == 0
     # the bundled manifest's title (Stalin's speeches) is not given to texts that are not in it
-    assert read_edition(out.with_name("t4.tei.xml")).title == "test4 and its translations"
+    title = read_edition(out.with_name("t4.tei.xml")).title
+    assert title == "test4: German text (test4.de) and French translation (test4.fr)"
 
 
 def test_files_of_one_name_in_two_folders_are_two_witnesses_and_the_pivot_is_named_by_id(
@@ -185,7 +186,7 @@ def test_a_hebrew_translation_is_aligned_and_set_right_to_left(tmp_path: Path, c
     )
     out = tmp_path / "he"
     assert main(["align", f"{tmp_path / 'en.txt'}:en", f"{tmp_path / 'he.txt'}:he", "--out", str(out)]) == 0
-    assert capsys.readouterr().out.startswith("en <-> he: 3 beads")
+    assert capsys.readouterr().out.startswith("en <-> he: 3 links")
     edition = read_edition(out.with_name("he.tei.xml"))
     assert edition.witnesses[0].lang == "he" and len(edition.witnesses[0].segments) == 3
     assert '<td lang="he" dir="rtl">' in out.with_name("he.html").read_text(encoding="utf-8")

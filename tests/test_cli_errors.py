@@ -5,6 +5,7 @@ the Typer app itself, so a new command or option is checked without anyone listi
 from __future__ import annotations
 
 import inspect
+import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,7 @@ def valid(tmp_path_factory: pytest.TempPathFactory, hand_edition: Edition) -> di
         "review": {"edition": edition, "reviewer": "alice"},
         "serve": {"edition": edition, "reviewer": "alice"},
         "show": {"edition": edition},
+        "validate": {"edition": edition},
         "export": {"edition": edition, "out": folder / "exported"},
         "align": {
             "witness_args": [text, f"{TEXTBERG / 'test4.fr'}:fr"],
@@ -143,3 +145,37 @@ def test_every_command_shows_an_example_in_its_help(capsys: pytest.CaptureFixtur
     for name in commands():
         assert main([name, "--help"]) == 0
         assert "Example: aligner " + name in capsys.readouterr().out
+
+
+def test_the_top_level_help_lists_the_commands_in_workflow_order_uncut(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.startswith("  ")]
+    listed = [name for name in listed if name in commands()]
+    assert listed == [
+        "align",
+        "review",
+        "serve",
+        "export",
+        "show",
+        "validate",
+        "segment",
+        "witnesses",
+        "evaluate",
+    ]
+    assert "..." not in out.split("Commands:")[1] and "…" not in out  # no summary cut off
+
+
+def test_help_placeholders_read_as_words_not_types(capsys: pytest.CaptureFixture[str]) -> None:
+    for name in commands():
+        assert main([name, "--help"]) == 0
+        out = capsys.readouterr().out
+        for code_like in ("<str>", "<path>", "<list[str]>", "<float>", "{file}"):
+            assert code_like not in out, (name, code_like)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert re.fullmatch(r"aligner \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)

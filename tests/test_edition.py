@@ -86,7 +86,7 @@ def test_the_tei_layout(hand_edition: Edition, tmp_path: Path) -> None:
     one_sided = group.find("t:ptr", NS)  # a bead without counterpart: a ptr, since a link needs two ends
     assert one_sided.get("type") == "0-1"
     note = root.find("t:standOff/t:note[@type='review']", NS)
-    assert (note.get("target"), note.text) == ("#en-1937.b4", "checked against Pravda")
+    assert (note.get("target"), note.text) == ("#en-1937.p4.w4", "checked against Pravda")
 
 
 def test_same_edition_same_bytes(hand_edition: Edition, tmp_path: Path) -> None:
@@ -307,7 +307,7 @@ def test_show_lists_witnesses_alignments_and_one_witness(
     assert out[0].startswith("title\tJ. V. Stalin")
     assert any(line.startswith("witness\ten-1937\ten\ttranslation\t275 blocks") for line in out)
     assert any(
-        line.startswith("alignment\tru-1937 <-> en-1937\t606 beads") and "1 reviewed" in line for line in out
+        line.startswith("alignment\tru-1937 <-> en-1937\t606 links") and "1 reviewed" in line for line in out
     )
     assert main(["show", str(path), "--witness", "en-1937"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -316,8 +316,8 @@ def test_show_lists_witnesses_alignments_and_one_witness(
         "  en-1937.s1\ten-1937-mastering-bolshevism.txt:2-2\tJV Stalin     Mastering Bolshevism  1",
     ]
     assert (
-        "  en-1937.b4\t1.000\tru-1937.s4\ten-1937.s4\treviewed by Anna Reviewer\tnote: checked against Pravda"
-        in out
+        "  en-1937.p4.w4\t1.000\tru-1937.s4\ten-1937.s4\treviewed by Anna Reviewer"
+        "\tnote: checked against Pravda" in out
     )
     assert main(["show", str(path), "--witness", "fr"]) == 1
     assert "no witness 'fr'" in capsys.readouterr().err

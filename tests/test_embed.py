@@ -133,3 +133,16 @@ def test_cuda_runs_in_half_precision_with_a_cache_of_its_own(minilm_folder: str)
     assert EmbeddingCache(gpu.name).path != EmbeddingCache(cpu.name).path
     sentences = ["The mountain is high.", "I like tea."]
     assert np.allclose(gpu.encode(sentences), cpu.encode(sentences), atol=1e-2)
+
+
+def test_progress_off_a_terminal_is_two_plain_lines_counting_windows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Piped to a log (pytest's capture is no terminal): no carriage returns, and the count says
+    what it counts (windows of sentences, more of them than sentences)."""
+    texts = [f"Sentence number {n} of a long text, said again." for n in range(250)]
+    rows = embed(texts, load_embedder(None), cache=False, desc="embedding de-1950")
+    assert rows.shape[0] == 250
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.splitlines() == ["embedding de-1950: 250 windows...", "embedding de-1950: done"]

@@ -55,7 +55,7 @@ def test_bad_alignment_files(tmp_path):
     with pytest.raises(AlignerError, match="no such alignment file"):
         read_alignment(tmp_path / "missing.align")
     (tmp_path / "odd.align").write_text("[0]:[0]:1.2.3\n", encoding="utf-8")
-    with pytest.raises(AlignerError, match=r"odd.align, line 1: not an alignment bead"):
+    with pytest.raises(AlignerError, match=r"odd.align, line 1: not an alignment link"):
         read_alignment(tmp_path / "odd.align")
     with pytest.raises(AlignerError, match="line 1"):
         parse_alignment("[0]:[0]:1.5\n", "x.align")  # a confidence is between 0 and 1
@@ -63,7 +63,7 @@ def test_bad_alignment_files(tmp_path):
 
 def test_an_empty_alignment_file_is_refused_not_scored_zero(tmp_path):
     (tmp_path / "empty.align").write_text("\n", encoding="utf-8")
-    with pytest.raises(AlignerError, match="holds no alignment beads"):
+    with pytest.raises(AlignerError, match="holds no alignment links"):
         read_alignment(tmp_path / "empty.align")
 
 

@@ -20,9 +20,10 @@ from lxml import html as lxml_html
 from paths import TEXTBERG
 from translate.storage.tmx import tmxfile
 
+from aligner import review
 from aligner.alignment import Bead, PairAlignment, read_alignment
 from aligner.cli import main
-from aligner.edition import Edition, read_edition, validate, write_edition
+from aligner.edition import Edition, link_id, read_edition, validate, write_edition
 from aligner.export import TSV_COLUMNS, html_page, parallel_rows, tmx, tsv, write_outputs
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
@@ -128,7 +129,7 @@ def test_tsv_has_one_row_per_bead(hand_edition: Edition) -> None:
     beads = hand_edition.alignments[0].beads
     assert len(rows) == len(beads) + 1 and all(len(row) == len(TSV_COLUMNS) for row in rows)
     row = dict(zip(TSV_COLUMNS, rows[4], strict=True))  # the reviewed bead
-    assert row["bead"] == "en-1937.b4" and row["type"] == "1-1" and row["confidence"] == "1.0"
+    assert row["link"] == "en-1937.p4.w4" and row["type"] == "1-1" and row["confidence"] == "1.0"
     assert row["pivot_ids"] == "ru-1937.s4" and row["pivot_text"].startswith("Во-первых, вредительская")
     assert row["witness_text"].startswith("First, the wrecking")
     assert (row["resp"], row["note"]) == ("Anna Reviewer", "checked against Pravda")
@@ -161,7 +162,7 @@ def test_tmx_is_read_by_a_translation_memory_library(hand_edition: Edition, tmp_
     pivot, english = hand_edition.pivot.segments, hand_edition.witnesses[0].segments
     assert first.source == pivot[0].text and first.target == english[0].text
     assert memory.translate(pivot[3].text) == english[3].text
-    tu = root.find("body/tu[@tuid='en-1937.b4']")
+    tu = root.find("body/tu[@tuid='en-1937.p4.w4']")
     assert tu.findtext("prop[@type='x-confidence']") == "1.0"
     assert tu.findtext("prop[@type='x-reviewed-by']") == "Anna Reviewer"
     assert tu.findtext("note") == "checked against Pravda"
@@ -201,19 +202,48 @@ def test_html_page_is_self_contained_and_puts_doubtful_beads_first(hand_edition:
     assert "<script" not in data and "src=" not in data and "<link" not in data and "http" not in data
     page = lxml_html.fromstring(data)
     threshold = hand_edition.review_threshold
-    review = [
+    listed = [
         float(b.text_content()) for b in page.xpath("//section[@id='review']//span[contains(@class,'badge')]")
     ]
-    assert review == sorted(review) and all(c < threshold for c in review)
+    assert listed == sorted(listed) and all(c < threshold for c in listed)
     doubtful = [b for b in hand_edition.alignments[0].beads if b.resp is None and b.confidence < threshold]
-    assert len(review) == len(doubtful)
+    assert len(listed) == len(doubtful)
     rows = page.xpath("//table[@class='parallel']/tbody/tr")
     assert len(rows) == len(hand_edition.alignments[0].beads)  # one witness: a row per bead
     assert [len(row.xpath("td")) for row in rows[:1]] == [2]
-    reviewed = page.get_element_by_id("en-1937.b4")
+    reviewed = page.get_element_by_id("en-1937.p4.w4")
     assert "reviewed" in reviewed.get("class") and "Anna Reviewer" in reviewed.text_content()
     assert "checked against Pravda" in reviewed.text_content()
     assert page.xpath("//p[@class='legend']")
+
+
+def test_html_colours_both_cells_marks_sentence_boundaries_and_explains_shapes(hand_edition: Edition) -> None:
+    beads = review.merge(hand_edition.alignments[0].beads, 5, "next", "Boris")  # a 2-2 link
+    hand_edition = replace(hand_edition, alignments=[replace(hand_edition.alignments[0], beads=beads)])
+    page = lxml_html.fromstring(html_page(hand_edition))
+    threshold = hand_edition.review_threshold
+    rows = page.xpath("//table[@class='parallel']/tbody/tr")
+    for row, bead in zip(rows, beads, strict=True):  # one witness: a row per link, both cells alike
+        pivot_box, witness_box = (td.xpath("div[contains(@class,'bead')]")[0] for td in row.xpath("td"))
+        assert pivot_box.get("class") == witness_box.get("class")
+        assert ("low" in pivot_box.get("class")) == (bead.resp is None and bead.confidence < threshold)
+    # every sentence of a many-sentence link is its own span, with its id to show on demand
+    many = next(k for k, bead in enumerate(beads) if len(bead.pivot) >= 2)
+    spans = rows[many].xpath("td[1]//span[@class='s']")
+    ids = hand_edition.pivot.segment_ids()
+    assert [span.get("data-id") for span in spans] == [ids[i] for i in beads[many].pivot]
+    assert page.xpath("//input[@id='show-ids']") and "#show-ids:checked" in html_page(hand_edition).decode()
+    shapes = page.xpath("//dl[@class='shapes']")[0].text_content()
+    assert "1-2" in shapes and "M pivot sentences with N witness sentences" in shapes
+
+
+def test_html_review_list_ties_are_in_reading_order(hand_edition: Edition) -> None:
+    beads = [replace(b, confidence=0.1, resp=None) for b in hand_edition.alignments[0].beads[:130]]
+    tied = replace(hand_edition, alignments=[replace(hand_edition.alignments[0], beads=beads)])
+    page = lxml_html.fromstring(html_page(tied))
+    listed = [a.text for a in page.xpath("//section[@id='review']//tr/td[1]/a")]
+    expected = [link_id("en-1937", b) for b in beads]
+    assert listed == expected  # p1, p2, ... p10, not p1, p10, p100 (text order)
 
 
 def test_several_witnesses_share_rows_where_their_beads_meet(hand_edition: Edition) -> None:
@@ -262,7 +292,7 @@ def test_several_witnesses_share_rows_where_their_beads_meet(hand_edition: Editi
     ]
     assert len(page.xpath("//table[@class='parallel']/tbody/tr")) == 5
     check_html(html_page(edition))
-    assert "reviewed" in page.get_element_by_id("de-bench.b6").get("class")
+    assert "reviewed" in page.get_element_by_id("de-bench.p6.w5").get("class")
 
 
 def test_chromium_renders_the_page(hand_edition: Edition, tmp_path: Path) -> None:
@@ -294,7 +324,7 @@ def test_export_rederives_the_files_from_a_reviewed_edition(
     assert capsys.readouterr().out.split() == [str(p) for p in paths[1:]]
     assert paths[0].read_bytes() == before
     row = paths[1].read_text(encoding="utf-8").splitlines()[2].split("\t")
-    assert row[2] == "en-1937.b2" and row[-2:] == ["Boris", "title line"]
+    assert row[2] == "en-1937.p2.w2" and row[-2:] == ["Boris", "title line"]
     assert "✔ Boris" in paths[3].read_text(encoding="utf-8")
     assert read_alignment(paths[4])[1] == Bead(beads[1].pivot, beads[1].witness, 1.0)  # no lagging .align
     assert main(["export", str(paths[0]), "--out", str(tmp_path / "elsewhere" / "copy")]) == 0

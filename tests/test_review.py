@@ -16,7 +16,7 @@ from paths import TRANSLATIONS
 
 from aligner import review
 from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
-from aligner.edition import Edition, now, read_edition, validate, write_edition
+from aligner.edition import Edition, link_id, now, read_edition, validate, write_edition
 from aligner.errors import AlignerError
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
@@ -166,8 +166,8 @@ def test_listing_shows_doubtful_links_least_confident_first_with_context() -> No
     assert lines[0] == "5 links, 2 doubtful (confidence < 0.55, not reviewed), 2 reviewed"
     headers = [line for line in lines if line.startswith("link ")]
     assert headers == [
-        "link 1 of 5 (ru-1937 ↔ en-1937) · confidence 0.300",
-        "link 3 of 5 (ru-1937 ↔ en-1937) · confidence 0.500",
+        "link en-1937.p1.w1, 1 of 5 (ru-1937 ↔ en-1937) · confidence 0.300",
+        "link en-1937.p3.w3, 3 of 5 (ru-1937 ↔ en-1937) · confidence 0.500",
     ]
     third = lines[lines.index(headers[1]) :]
     assert third[1].startswith("     before ru-1937.s2  Из докладов")
@@ -266,14 +266,19 @@ def test_bad_input_is_refused_in_one_line_and_nothing_is_touched(hand_file: Path
         "</teiHeader><text><body><p>x</p></body></text></TEI>",
         encoding="utf-8",
     )
-    invalid = tmp_path / "invalid.tei.xml"
+    broken = tmp_path / "broken.tei.xml"  # review checks the tool's own rules in Python, without Java
+    broken.write_bytes(original.replace(b'#en-1937.s2"', b'#en-1937.s9999"', 1))
+    assert broken.read_bytes() != original
+    invalid = tmp_path / "invalid.tei.xml"  # what only the full schema sees: 'aligner validate'
     invalid.write_bytes(original.replace(b'type="alignment"', b'type="alignment" frequency="high"', 1))
+    done = aligner("validate", str(invalid))
+    assert done.returncode == 1 and "is not valid TEI" in done.stderr, done.stderr
     not_xml = TRANSLATIONS / "manifest.toml"
     cases = {
         not_xml: "is not well-formed XML",
         not_tei: "is not a TEI document",
         not_ours: "not an edition written by aligner",
-        invalid: "is not valid TEI",
+        broken: "points to unknown sentence",
     }
     for path, message in cases.items():
         before = path.read_bytes()
@@ -488,8 +493,9 @@ def test_a_split_or_move_leaves_the_changed_links_to_review_until_accepted(hand_
     assert done.returncode == 0, done.stderr
     # The reviewer stays on the two parts: the next link shown is the first part, not yet reviewed.
     after = done.stdout.split("saved: split link", 1)[1]
-    assert f"link {doubt.index + 1} of {total + 1} (ru-1937 ↔ en-1937) · confidence 0.000" in after
     beads = read_edition(hand_file).alignments[0].beads
+    head = link_id("en-1937", beads[doubt.index])
+    assert f"link {head}, {doubt.index + 1} of {total + 1} (ru-1937 ↔ en-1937) · confidence 0.000" in after
     assert [(b.resp, b.confidence) for b in beads[doubt.index : doubt.index + 2]] == [(None, 0.0)] * 2
     done = aligner("review", str(hand_file), "--interactive", stdin="a\na\nq\n", reviewer="al")
     beads = read_edition(hand_file).alignments[0].beads
@@ -504,7 +510,7 @@ def test_a_split_or_move_leaves_the_changed_links_to_review_until_accepted(hand_
     done = aligner("review", str(hand_file), "--interactive", stdin=script, reviewer="al")
     assert done.returncode == 0, done.stderr
     after = done.stdout.split("saved: moved", 1)[1]
-    shown = re.findall(r"link (\d+) of \d+ .* confidence ([\d.]+)", after)
+    shown = re.findall(r"link \S+, (\d+) of \d+ .* confidence ([\d.]+)", after)
     assert shown[:2] == [(str(doubt.index + 1), "0.000"), (str(doubt.index + 2), "0.000")]
     beads = read_edition(hand_file).alignments[0].beads
     assert (beads[doubt.index].resp, beads[doubt.index + 1].resp) == ("al", None)

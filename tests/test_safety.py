@@ -100,7 +100,7 @@ def test_two_concurrent_reviews_keep_both_decisions(edition_file: Path, tmp_path
     pivot_ids, witness_ids = final.pivot.segment_ids(), final.witnesses[0].segment_ids()
 
     def label(doubt: review.Doubt) -> str:
-        return review.link_label(doubt.bead, pivot_ids, witness_ids)
+        return review.link_label(doubt.bead, pivot_ids, witness_ids, final.witnesses[0].id)
 
     decided = {(c.who, c.what) for c in final.changes}
     assert ("alice", f"accepted link {label(first)}") in decided
@@ -349,10 +349,10 @@ def broken(edition_file: Path, name: str, edit: str) -> Path:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        ("twice", "link en-1937.b3 is inconsistent: ru-1937.s"),
-        ("deleted", "link en-1937.b6 is inconsistent: it skips"),
-        ("swapped", "link en-1937.b3 is inconsistent: it skips"),
-        ("missing target", "link en-1937.b6 points to unknown sentence ['en-1937.s99999']"),
+        ("twice", "link en-1937.p3.w3 is inconsistent: ru-1937.s"),
+        ("deleted", "link en-1937.p6.w6 is inconsistent: it skips"),
+        ("swapped", "link en-1937.p3.w3 is inconsistent: it skips"),
+        ("missing target", "link en-1937.p6.w6 points to unknown sentence ['en-1937.s99999']"),
     ],
 )
 def test_an_inconsistent_edition_is_refused_by_every_command(

@@ -3,6 +3,7 @@ between fixed beads, and a confidence for every bead."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from tqdm import tqdm
@@ -47,7 +48,8 @@ def align_with_evidence(
     beads: list[tuple[Bead, BeadEvidence | None]] = []
     i = j = 0
     stops = [*anchors, None]
-    for stop in tqdm(stops, desc="aligning", disable=len(stops) < _PROGRESS_FROM, leave=False):
+    quiet = len(stops) < _PROGRESS_FROM or not sys.stderr.isatty()  # no carriage returns in a log
+    for stop in tqdm(stops, desc="aligning", unit=" stretches", disable=quiet, leave=False):
         i_end = n if stop is None else stop.pivot[0]
         j_end = m if stop is None else stop.witness[0]
         beads.extend(_align_stretch(x, y, i, i_end, j, j_end, params))

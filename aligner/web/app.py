@@ -198,8 +198,8 @@ class ReviewApp:
         pivot_ids = edition.pivot.segment_ids()
         witness_ids = review.pair_witness(edition, edition.alignments[k]).segment_ids()
 
-        def label(b: Bead) -> str:
-            return review.link_label(b, pivot_ids, witness_ids)
+        def label(b: Bead) -> str:  # with the link's id, as the terminal review says it
+            return review.link_label(b, pivot_ids, witness_ids, edition.alignments[k].witness_id)
 
         def sentence_id(side: review.Side, segment: int) -> str:
             ids = pivot_ids if side == "pivot" else witness_ids
@@ -227,7 +227,8 @@ class ReviewApp:
             other = beads[i - 1] if d.direction == "previous" else beads[i + 1]
             first, second = (other, bead) if d.direction == "previous" else (bead, other)
             focus = i - 1 if d.direction == "previous" else i
-            return new, f"merged links {label(first)} and {label(second)}", focus
+            what = f"merged links {label(first)} and {label(second)} into {label(new[focus])}"
+            return new, what, focus
         if d.op == "split":
             new = review.split(beads, i, d.pivot_first, d.witness_first, me)
             return new, f"split link {label(bead)} into {label(new[i])} and {label(new[i + 1])}", i
