@@ -885,19 +885,6 @@ def read_edition(path: Path, data: bytes | None = None) -> Edition:
     return edition
 
 
-def previous_edition(path: Path) -> Edition | None:
-    """The edition already at ``path``, whose reviews a new alignment must keep; ``None`` if no file.
-
-    A file there that cannot be read as an aligner edition is not overwritten: it may hold reviews.
-    """
-    if not Path(path).exists():
-        return None
-    try:
-        return read_edition(path)
-    except AlignerError as err:
-        raise AlignerError(f"{err}; not overwriting it: move it away or choose another --out") from None
-
-
 # ---------------------------------------------------------------------------------------- validating
 
 

@@ -171,7 +171,8 @@ def _lang(lang: str) -> str:
     return f'lang="{_esc(lang)}" dir="{_dir(lang)}"'
 
 
-def _level(bead: Bead, threshold: float) -> str:
+def link_level(bead: Bead, threshold: float) -> str:
+    """How a link is shown (here and in the browser review): reviewed, low (doubtful), mid or ok."""
     if bead.resp is not None:
         return "reviewed"
     if bead.confidence < threshold:
@@ -180,7 +181,7 @@ def _level(bead: Bead, threshold: float) -> str:
 
 
 def _badge(bead: Bead, threshold: float) -> str:
-    level = _level(bead, threshold)
+    level = link_level(bead, threshold)
     # Shown rounded down, so that a doubtful 0.499 never reads as 0.50; the exact value is in the title.
     shown = math.floor(bead.confidence * 100) / 100
     label = f"✔ {_esc(bead.resp)}" if bead.resp is not None else f"{shown:.2f}"
@@ -246,7 +247,7 @@ def _sentences(witness: Witness, indices: tuple[int, ...]) -> str:
 
 def _row_level(row: ParallelRow, threshold: float) -> str:
     """The pivot cell's colour: the least sure of the links it takes part in."""
-    levels = {_level(bead, threshold) for beads in row.beads for _, bead in beads}
+    levels = {link_level(bead, threshold) for beads in row.beads for _, bead in beads}
     for level in ("low", "mid", "ok", "reviewed"):
         if level in levels:
             return level
@@ -258,7 +259,7 @@ def _bead_box(witness: Witness, number: int, bead: Bead, threshold: float) -> st
     shape = f"{len(bead.pivot)}-{len(bead.witness)}"
     note = f'<span class="note">{_esc(bead.note)}</span>' if bead.note else ""
     return (
-        f'<div class="bead {_level(bead, threshold)}" id="{_esc(bead_id)}"><div class="tag">'
+        f'<div class="bead {link_level(bead, threshold)}" id="{_esc(bead_id)}"><div class="tag">'
         f'<a href="#{_esc(bead_id)}">{_esc(bead_id)}</a> <span class="sid">{shape}</span> '
         f"{_badge(bead, threshold)}</div>{_sentences(witness, bead.witness)}{note}</div>"
     )

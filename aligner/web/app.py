@@ -268,14 +268,6 @@ _templates = Environment(
 Show = Literal["all", "doubtful", "reviewed", "pending"]
 
 
-def _level(bead: Bead, threshold: float) -> str:
-    if bead.resp is not None:
-        return "reviewed"
-    if bead.confidence < threshold:
-        return "low"
-    return "mid" if bead.confidence < (1 + threshold) / 2 else "ok"
-
-
 @dataclass
 class _View:
     """What a page shows: which witness, which links (filtered), which page of them."""
@@ -345,7 +337,7 @@ def build(state: ReviewApp, allowed_hosts: list[str]) -> Starlette:
             {
                 "index": i,
                 "bead": pair.beads[i],
-                "level": _level(pair.beads[i], state.threshold),
+                "level": export.link_level(pair.beads[i], state.threshold),
                 "pivot": [(s, pivot_ids[s], edition.pivot.segments[s].text) for s in pair.beads[i].pivot],
                 "witness": [(s, witness_ids[s], witness.segments[s].text) for s in pair.beads[i].witness],
             }
@@ -397,7 +389,7 @@ def build(state: ReviewApp, allowed_hosts: list[str]) -> Starlette:
         x = y = 0
         for i, bead in enumerate(pair.beads):
             w, h = len(bead.pivot), len(bead.witness)
-            level = _level(bead, state.threshold)
+            level = export.link_level(bead, state.threshold)
             if len(pair.beads) <= MAP_BEADS or level == "low":
                 boxes.append({"i": i, "x": x, "y": y, "w": w, "h": h, "level": level, "c": bead.confidence})
             path.append(f"{x + w},{y + h}")
