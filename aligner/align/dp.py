@@ -18,7 +18,7 @@ from aligner.align.band import Band
 from aligner.align.confidence import BeadEvidence, capped_delta
 from aligner.align.features import SideData
 from aligner.align.params import AlignParams
-from aligner.align.scores import NEG, ScoreTable, log_length_ratio, score_table, typical_log_ratio
+from aligner.align.scores import NEG, ScoreTable, length_gap, score_table, typical_log_ratio
 from aligner.errors import AlignerError
 
 NO_RIVAL_DELTA = 10.0
@@ -188,7 +188,6 @@ def solve(
         found.sims.append(at_node(sc.sims[shape], band, i1, j1))
         found.scores.append(0.0 if one_sided else at_node(sc.scores[shape], band, i1, j1))
         lx, ly = float(x.lengths[i0:i1].sum()), float(y.lengths[j0:j1].sum())
-        ratio = float(log_length_ratio(ly, lx, p.length_smoothing))
-        found.gaps.append(0.0 if one_sided else abs(ratio - typical))
+        found.gaps.append(0.0 if one_sided else float(length_gap(lx, ly, typical, p)))
         found.deltas.append(0.0 if B is None else _rival_delta(sc, band, F, B, total, bead))
     return found
