@@ -1,8 +1,9 @@
 """Every number the alignment depends on, in one place, each with the line that says what it does.
 
-The weights were tuned on the Text+Berg dev document only (``benchmarks/textberg.py --dev``; the
-experiments are in docs/align.md). An edition records all of them (``parameter_record``), so a
-scholar can tell which settings made it.
+The weights were tuned on the Text+Berg dev document, then on MAC-Dev (zh-en) and checked on Text+Berg
+test and enru-dev (``benchmarks/textberg.py``, ``mac.py``, ``enru.py``; the experiments are in
+docs/align.md). An edition records all of them (``parameter_record``), so a scholar can tell which
+settings made it.
 """
 
 from __future__ import annotations
@@ -35,23 +36,23 @@ class AlignParams:
     similarity (LASER's margin: a sentence similar to everything attracts no links)."""
     margin_neighbours: int = 4
     """How many nearest neighbours on the other side the margin averages (``margin_mode`` "knn")."""
-    margin_mode: str = "knn"
+    margin_mode: str = "adjacent"
     """Which similarity the margin subtracts: "knn", the mean of each side's ``margin_neighbours`` nearest
     sentences on the other side; "adjacent", Bertalign's, each side's cosine with the sentences just
     before and just after the bead on the other side."""
     margin_window_pad: int = 4
     """Neighbours are sought in the search band widened by this many times ``margin_neighbours``."""
-    length_weight: float = 0.10
+    length_weight: float = 0.25
     """Weight of |log(bead length ratio) - log(the texts' length ratio)|, subtracted."""
     length_smoothing: float = 10.0
     """Characters added to both sides of a bead before its length ratio, so short beads do not swing."""
-    length_mode: str = "plus10"
+    length_mode: str = "scaled"
     """How the length ratio is smoothed: "plus10", ``log((ly + s) / (lx + s))`` minus the texts' log ratio;
     "scaled", ``log((ly + s) / (lx * texts' ratio + s))``: x's length first brought into y's units, so
     the smoothing weighs alike on both sides of a dense and a sparse script (Chinese and English)."""
-    penalty_2_1: float = 0.06
+    penalty_2_1: float = 0.0
     """Penalty of a 2-1 or 1-2 bead."""
-    penalty_3_1: float = 0.10
+    penalty_3_1: float = 0.03
     """Penalty of a 3-1 or 1-3 bead, times the sentences beyond two on the long side (4-1: twice)."""
     penalty_2_2: float = 0.06
     """Penalty of a 2-2 bead."""
