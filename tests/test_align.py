@@ -12,6 +12,9 @@ from paths import TEXTBERG
 
 from aligner import align
 from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, side_data
+from aligner.align.band import full_band
+from aligner.align.dp import solve
+from aligner.align.scores import adjacent_similarity, bead_cells
 from aligner.alignment import Bead, read_alignment
 from aligner.embed import load_embedder
 from aligner.errors import AlignerError
@@ -183,3 +186,36 @@ def test_each_bead_comes_with_the_evidence_its_confidence_was_computed_from(embe
     assert len(found) == len(aligned) - 1
     assert all(align.confidence(evidence) == bead.confidence for bead, evidence in found)
     assert all(evidence.size == len(bead.pivot) + len(bead.witness) for bead, evidence in found)
+
+
+def test_the_adjacent_margin_is_the_similarity_with_the_sentences_next_to_the_bead():
+    rng = np.random.default_rng(7)
+    n, m = 9, 11
+    x, y = random_side(rng, n), random_side(rng, m)
+    band = full_band(n, m)
+    cols = band.lo[:, None] + np.arange(band.width)[None, :]
+    valid = cols < band.hi[:, None]
+    for a, b in [(1, 1), (2, 1), (1, 3)]:
+        cells = bead_cells(a, b, n, m, cols, valid)
+        fast = adjacent_similarity(x, y, cells, band)
+        for i in range(a, n + 1):
+            for j in range(b, m + 1):
+                run_x, run_y = x.overlaps[a - 1][i - a], y.overlaps[b - 1][j - b]
+                near_y = [run_x @ y.overlaps[0][t] for t in (j - b - 1, j) if 0 <= t < m]
+                near_x = [run_y @ x.overlaps[0][t] for t in (i - a - 1, i) if 0 <= t < n]
+                expected = (np.mean(near_x) + np.mean(near_y)) / 2
+                assert fast[i, j - band.lo[i]] == pytest.approx(expected, abs=1e-5), (a, b, i, j)
+
+
+def test_a_bead_posterior_is_its_share_of_all_paths():
+    rng = np.random.default_rng(3)
+    x, y = random_side(rng, 12), random_side(rng, 10)
+    for temperature, low, high in [(0.001, 0.99, 1.0), (0.1, 0.0, 1.0)]:
+        params = AlignParams(temperature=temperature)
+        found = solve(x, y, full_band(12, 10), params, params.shapes, rivals=True)
+        assert len(found.posteriors) == len(found.beads)
+        assert all(low <= p <= high for p in found.posteriors)
+    # at a high temperature every path weighs alike: no bead of the best path holds most of them
+    params = AlignParams(temperature=100.0)
+    found = solve(x, y, full_band(12, 10), params, params.shapes, rivals=True)
+    assert max(found.posteriors) < 0.5

@@ -18,6 +18,7 @@ from aligner.align import (
     parameter_record,
     params_from_record,
 )
+from aligner.align.params import LENGTH_MODES, MARGIN_MODES
 from aligner.alignment import REVIEW_THRESHOLD
 from aligner.cli import main
 from aligner.edition import REVIEW_PARAMETER, Edition, read_edition, validate, write_edition
@@ -41,6 +42,9 @@ def every_field_changed() -> AlignParams:
         default = getattr(DEFAULT_PARAMS, f.name)
         if f.name == "shapes":
             changed[f.name] = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
+        elif isinstance(default, str):  # another mode
+            modes = {"margin_mode": MARGIN_MODES, "length_mode": LENGTH_MODES}[f.name]
+            changed[f.name] = next(mode for mode in modes if mode != default)
         elif isinstance(default, int):
             changed[f.name] = default + 1
         else:
@@ -102,4 +106,6 @@ def test_recorded_parameters_that_are_not_numbers_are_refused():
         params_from_record({"margin_weight": "strong"})
     with pytest.raises(AlignerError, match="bead shapes"):
         params_from_record({"shapes": "1-1 two"})
+    with pytest.raises(AlignerError, match="margin_mode 'nearest' is not one of knn, adjacent"):
+        params_from_record({"margin_mode": "nearest"})
     assert params_from_record({}) == DEFAULT_PARAMS

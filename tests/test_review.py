@@ -463,7 +463,9 @@ def test_aligning_a_corrected_text_again_drops_only_the_reviews_of_changed_sente
         for w in re.findall(r"[A-Za-z]{5,}", sentences[i].text)
         if w in unique
     )
-    english.write_text(re.sub(rf"\b{word}\b", word[::-1], raw), encoding="utf-8")
+    # reversed, its case pattern kept, so that a heading stays a heading and the sentences stay as they were
+    reversed_word = word[::-1].lower().capitalize() if word[0].isupper() else word[::-1]
+    english.write_text(re.sub(rf"\b{word}\b", reversed_word, raw), encoding="utf-8")
 
     done = aligner("align", "--manifest", str(folder / "manifest.toml"), "--out", str(tmp_path / "mb"))
     assert done.returncode == 0, done.stderr

@@ -151,6 +151,11 @@ def test_ctrl_c_during_a_save_counts_the_decision_saved(edition_file: Path, term
 # --- case 1 (align): aligning again while a review is open ----------------------------------------
 
 
+WIDE = 0.9
+"""A threshold listing more of the bundled links than the default (12 against 4), so that Alice and Bob
+have links enough to decide on different ones while the texts are aligned again."""
+
+
 def test_align_while_a_review_is_open_keeps_its_decisions(
     bundled_edition: Path, tmp_path: Path, terminal: Terminal
 ) -> None:
@@ -158,7 +163,7 @@ def test_align_while_a_review_is_open_keeps_its_decisions(
     path.write_bytes(bundled_edition.read_bytes())
     # The review opens and saves one decision; then the texts are aligned again with another model
     # setting (the reviewed link is a fixed constraint), while the review stays open.
-    terminal.start(f"{ALIGNER} review {path} --interactive --reviewer alice")
+    terminal.start(f"{ALIGNER} review {path} --interactive --reviewer alice --threshold {WIDE}")
     terminal.wait("review> ")
     terminal.type("a")
     terminal.wait("saved: accepted link")
@@ -166,7 +171,7 @@ def test_align_while_a_review_is_open_keeps_its_decisions(
     # The other way round too: align reads the edition, a review saves meanwhile, align writes last.
     previous, base = pipeline.edition_at(path)
     job = pipeline.AlignJob.prepare(["ru-1937", "en-1937"], None, None, pipeline.manifest_for(None))
-    doubt = doubts(path)[3]
+    doubt = review.doubtful(read_edition(path), WIDE, [0])[3]
     decision = review.decision(read_edition(path), 0, doubt.index, "accept", "bob", "accepted by bob")
     review.commit(path, decision, base)
     run = pipeline.write_aligned(job, tmp_path / "mb", previous, base)

@@ -1,7 +1,8 @@
 """How sure a link is: a logistic model over the evidence the search leaves for each bead.
 
-confidence = logistic(CONFIDENCE_WEIGHTS . confidence_features(evidence)), the weights fitted on the
-Text+Berg dev document by logistic regression (``benchmarks/textberg.py --dev --fit``).
+confidence = logistic(CONFIDENCE_WEIGHTS . confidence_features(evidence)), the weights fitted by logistic
+regression on the Text+Berg dev document and the six MAC-Dev chapters (``benchmarks/mac.py --fit``, which
+also gives the leave-one-chapter-out figures).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 CONFIDENCE_FEATURES: tuple[str, ...] = (
-    "bias", "delta", "similarity", "skip", "neighbour", "score", "gap", "many", "size"
+    "bias", "delta", "similarity", "skip", "neighbour", "score", "gap", "many", "size", "posterior"
 )  # fmt: skip
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (5.66, 6.44, -8.73, -5.19, 5.02, 9.34, -3.35, 1.21, -0.75)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (-0.91, 1.83, 2.61, -1.09, 1.63, -4.72, -1.36, -0.21, -0.11, 5.05)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class BeadEvidence:
     """|log length ratio of the bead - the texts' one| (0 for 1-0 and 0-1)."""
     size: int = 2
     """Sentences in the bead, both sides together."""
+    posterior: float = 1.0
+    """The bead's share of all alignments, each weighing exp(score / ``AlignParams.temperature``)."""
 
 
 def capped_delta(delta: float) -> float:
@@ -45,7 +48,7 @@ def capped_delta(delta: float) -> float:
 def confidence_features(evidence: BeadEvidence) -> np.ndarray:
     """The evidence as the vector ``CONFIDENCE_FEATURES`` names: 1, the capped delta, the similarity, a
     0-1/1-0 bead, the neighbours' capped delta, the bead's score, its length gap, a many-sentence bead,
-    and the number of sentences in it."""
+    the number of sentences in it, and its posterior over all paths."""
     e = evidence
     many = not e.skip and e.size > 2
     return np.array(
@@ -59,12 +62,14 @@ def confidence_features(evidence: BeadEvidence) -> np.ndarray:
             e.gap,
             float(many),
             float(e.size),
+            e.posterior,
         ]
     )
 
 
 def confidence(evidence: BeadEvidence) -> float:
-    """How sure the link is (0 to 1, four decimals): mostly how much the best path loses to a rival."""
+    """How sure the link is (0 to 1, four decimals): mostly its posterior over all paths and how much the
+    best path loses to a rival bead."""
     z = float(np.dot(CONFIDENCE_WEIGHTS, confidence_features(evidence)))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 

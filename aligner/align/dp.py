@@ -10,7 +10,7 @@ from ``(0, 0)`` to the node; ``B[i, w]``: best score of a path from the node to 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from aligner.align.band import Band
 from aligner.align.confidence import BeadEvidence, capped_delta
 from aligner.align.features import SideData
 from aligner.align.params import AlignParams
-from aligner.align.scores import NEG, ScoreTable, log_length_ratio, score_table, typical_log_ratio
+from aligner.align.scores import NEG, ScoreTable, length_gap, score_table, typical_log_ratio
 from aligner.errors import AlignerError
 
 NO_RIVAL_DELTA = 10.0
@@ -132,6 +132,7 @@ class Found:
     sims: list[float]  # cosine of the bead's two sides
     scores: list[float]  # the bead's own score (all terms)
     gaps: list[float]  # |log length ratio - the texts' ratio|
+    posteriors: list[float] = field(default_factory=list)  # each bead's share of all paths (none: 1)
 
     def evidence(self, k: int) -> BeadEvidence:
         """What ``confidence`` needs for bead ``k``: its own evidence and its neighbours' doubt."""
@@ -145,6 +146,7 @@ class Found:
             score=self.scores[k],
             gap=self.gaps[k],
             size=(i1 - i0) + (j1 - j0),
+            posterior=self.posteriors[k] if self.posteriors else 1.0,
         )
 
 
@@ -188,7 +190,82 @@ def solve(
         found.sims.append(at_node(sc.sims[shape], band, i1, j1))
         found.scores.append(0.0 if one_sided else at_node(sc.scores[shape], band, i1, j1))
         lx, ly = float(x.lengths[i0:i1].sum()), float(y.lengths[j0:j1].sum())
-        ratio = float(log_length_ratio(ly, lx, p.length_smoothing))
-        found.gaps.append(0.0 if one_sided else abs(ratio - typical))
+        found.gaps.append(0.0 if one_sided else float(length_gap(lx, ly, typical, p)))
         found.deltas.append(0.0 if B is None else _rival_delta(sc, band, F, B, total, bead))
+    if rivals:
+        found.posteriors = posteriors(sc, band, n, m, beads, p.temperature)
     return found
+
+
+def soft_forward(sc: ScoreTable, band: Band, n: int, temperature: float) -> np.ndarray:
+    """``forward`` with log-sum-exp instead of max, on scores divided by ``temperature``: the log of the
+    summed weight ``exp(score / temperature)`` of every path from ``(0, 0)`` to each node."""
+    width, t = sc.width, temperature
+    F = np.full((n + 1, width), NEG)
+    w = np.arange(width)
+    skip_col = sc.scores.get((0, 1))
+    for i in range(n + 1):
+        base = np.full(width, NEG)
+        if i == 0:
+            base[0] = 0.0
+        for a, b in sc.shapes:
+            if a == 0 or a > i:
+                continue
+            idx = band.lo[i] + w - b - band.lo[i - a]
+            ok = (idx >= 0) & (idx < band.hi[i - a] - band.lo[i - a])
+            prev = np.where(ok, F[i - a, np.clip(idx, 0, width - 1)], NEG)
+            base = np.logaddexp(base, prev + sc.scores[(a, b)][i] / t)
+        if skip_col is not None:  # 0-1 beads stay in the row, as in ``forward``
+            step = np.where(sc.valid[i], skip_col[i].astype(np.float64) / t, NEG)
+            step[0] = 0.0
+            cum = np.cumsum(np.maximum(step, _STEP_FLOOR))
+            base = cum + np.logaddexp.accumulate(base - cum)
+        F[i] = np.where(sc.valid[i] & (base > NEG / 2), base, NEG)
+    return F
+
+
+def soft_backward(sc: ScoreTable, band: Band, n: int, m: int, temperature: float) -> np.ndarray:
+    """``backward`` with log-sum-exp instead of max (see ``soft_forward``)."""
+    width, t = sc.width, temperature
+    B = np.full((n + 1, width), NEG)
+    w = np.arange(width)
+    skip_col = sc.scores.get((0, 1))
+    for i in range(n, -1, -1):
+        base = np.full(width, NEG)
+        if i == n:
+            base[m - band.lo[n]] = 0.0
+        for a, b in sc.shapes:
+            if a == 0 or i + a > n:
+                continue
+            idx = band.lo[i] + w + b - band.lo[i + a]
+            ok = (idx >= 0) & (idx < band.hi[i + a] - band.lo[i + a])
+            cl = np.clip(idx, 0, width - 1)
+            base = np.logaddexp(base, np.where(ok, B[i + a, cl] + sc.scores[(a, b)][i + a, cl] / t, NEG))
+        if skip_col is not None:
+            step = np.where(sc.valid[i], skip_col[i].astype(np.float64) / t, NEG)
+            step = np.maximum(np.append(step[1:], NEG), _STEP_FLOOR)
+            prefix = np.concatenate([[0.0], np.cumsum(step)])[:width]
+            base = np.logaddexp.accumulate((base + prefix)[::-1])[::-1] - prefix
+        B[i] = np.where(sc.valid[i] & (base > NEG / 2), base, NEG)
+    return B
+
+
+def posteriors(
+    sc: ScoreTable,
+    band: Band,
+    n: int,
+    m: int,
+    beads: Sequence[tuple[int, int, int, int]],
+    temperature: float,
+) -> list[float]:
+    """Each bead's share of all alignments in the band, a path weighing ``exp(score / temperature)``
+    (forward-backward): low where other paths, not only one rival bead, do nearly as well."""
+    F = soft_forward(sc, band, n, temperature)
+    B = soft_backward(sc, band, n, m, temperature)
+    total = at_node(F, band, n, m)
+    out = []
+    for i0, i1, j0, j1 in beads:
+        own = at_node(sc.scores[(i1 - i0, j1 - j0)], band, i1, j1) / temperature
+        log_p = at_node(F, band, i0, j0) + own + at_node(B, band, i1, j1) - total
+        out.append(float(np.exp(min(log_p, 0.0))))
+    return out

@@ -1,8 +1,9 @@
 """Every number the alignment depends on, in one place, each with the line that says what it does.
 
-The weights were tuned on the Text+Berg dev document only (``benchmarks/textberg.py --dev``; the
-experiments are in docs/align.md). An edition records all of them (``parameter_record``), so a
-scholar can tell which settings made it.
+The weights were tuned on the Text+Berg dev document, then on MAC-Dev (zh-en) and checked on Text+Berg
+test and enru-dev (``benchmarks/textberg.py``, ``mac.py``, ``enru.py``; the experiments are in
+docs/align.md). An edition records all of them (``parameter_record``), so a scholar can tell which
+settings made it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from aligner.errors import AlignerError
 SHAPES: tuple[tuple[int, int], ...] = (
     (1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3), (2, 2), (2, 3), (3, 2), (1, 4), (4, 1)
 )  # fmt: skip
+
+MARGIN_MODES: tuple[str, ...] = ("knn", "adjacent")
+"""The values of ``AlignParams.margin_mode``."""
+LENGTH_MODES: tuple[str, ...] = ("plus10", "scaled")
+"""The values of ``AlignParams.length_mode``."""
 
 
 @dataclass(frozen=True)
@@ -29,19 +35,29 @@ class AlignParams:
     """Weight of the mean similarity of each side's nearest neighbours, subtracted from a bead's
     similarity (LASER's margin: a sentence similar to everything attracts no links)."""
     margin_neighbours: int = 4
-    """How many nearest neighbours on the other side the margin averages."""
+    """How many nearest neighbours on the other side the margin averages (``margin_mode`` "knn")."""
+    margin_mode: str = "adjacent"
+    """Which similarity the margin subtracts: "knn", the mean of each side's ``margin_neighbours`` nearest
+    sentences on the other side; "adjacent", Bertalign's, each side's cosine with the sentences just
+    before and just after the bead on the other side."""
     margin_window_pad: int = 4
     """Neighbours are sought in the search band widened by this many times ``margin_neighbours``."""
-    length_weight: float = 0.10
+    length_weight: float = 0.25
     """Weight of |log(bead length ratio) - log(the texts' length ratio)|, subtracted."""
     length_smoothing: float = 10.0
     """Characters added to both sides of a bead before its length ratio, so short beads do not swing."""
-    penalty_2_1: float = 0.06
+    length_mode: str = "scaled"
+    """How the length ratio is smoothed: "plus10", ``log((ly + s) / (lx + s))`` minus the texts' log ratio;
+    "scaled", ``log((ly + s) / (lx * texts' ratio + s))``: x's length first brought into y's units, so
+    the smoothing weighs alike on both sides of a dense and a sparse script (Chinese and English)."""
+    penalty_2_1: float = 0.0
     """Penalty of a 2-1 or 1-2 bead."""
-    penalty_3_1: float = 0.10
+    penalty_3_1: float = 0.03
     """Penalty of a 3-1 or 1-3 bead, times the sentences beyond two on the long side (4-1: twice)."""
     penalty_2_2: float = 0.06
-    """Penalty of a 2-2 bead and of every bead with two or more sentences on both sides."""
+    """Penalty of a 2-2 bead."""
+    penalty_2_3: float = 0.06
+    """Penalty of a 2-3 or 3-2 bead and of every larger bead with two or more sentences on both sides."""
     structure_weight: float = 0.15
     """Weight of the structure term: a block boundary inside a bead, or a block start on one side only."""
     numbers_weight: float = 0.05
@@ -57,6 +73,14 @@ class AlignParams:
     """Sentences averaged into one block for the coarse search."""
     band_radius: int = 12
     """Sentences the fine search may stray from the projected coarse path, on either side."""
+    temperature: float = 0.1
+    """Of the soft-max over all paths that gives each bead's posterior (a confidence feature only)."""
+
+    def __post_init__(self) -> None:
+        if self.margin_mode not in MARGIN_MODES:
+            raise AlignerError(f"margin_mode {self.margin_mode!r} is not one of {', '.join(MARGIN_MODES)}")
+        if self.length_mode not in LENGTH_MODES:
+            raise AlignerError(f"length_mode {self.length_mode!r} is not one of {', '.join(LENGTH_MODES)}")
 
     @property
     def max_run(self) -> int:

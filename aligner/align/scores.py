@@ -12,6 +12,7 @@ broadcasts to it: ``(n + 1, 1)`` for what depends on the pivot side only, a floa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -129,11 +130,12 @@ def shape_penalty(a: int, b: int, p: AlignParams) -> float:
         return p.penalty_2_1
     if (big, small) == (2, 2):
         return p.penalty_2_2
-    return p.penalty_3_1 * (big - 2) if small == 1 else p.penalty_2_2
+    return p.penalty_3_1 * (big - 2) if small == 1 else p.penalty_2_3
 
 
 def margin(knn_x: np.ndarray, knn_y: np.ndarray, cells: Cells, n: int, m: int, p: AlignParams) -> np.ndarray:
-    """``margin_weight`` x the mean of the two sides' nearest-neighbour similarity, ``(n + 1, width)``.
+    """``margin_weight`` x the mean of the two sides' nearest-neighbour similarity, ``(n + 1, width)``
+    (``margin_mode`` "knn").
 
     ``knn_x`` ``(n,)``: for each run of ``a`` pivot sentences starting there, the mean cosine of its
     ``margin_neighbours`` nearest witness sentences; ``knn_y`` ``(m,)`` conversely (``neighbour_means``).
@@ -143,16 +145,67 @@ def margin(knn_x: np.ndarray, knn_y: np.ndarray, cells: Cells, n: int, m: int, p
     return p.margin_weight * (kx + ky) / 2
 
 
+def adjacent_margin(x: SideData, y: SideData, cells: Cells, band: Band, p: AlignParams) -> np.ndarray:
+    """``margin_weight`` x Bertalign's margin, ``(n + 1, width)`` float32 (``margin_mode`` "adjacent"):
+    the mean of each side's cosine with the sentences just before and just after the other side (the one
+    of them that exists at either end of a text), averaged over the two sides."""
+    return p.margin_weight * adjacent_similarity(x, y, cells, band)
+
+
+def adjacent_similarity(x: SideData, y: SideData, cells: Cells, band: Band) -> np.ndarray:
+    """The similarity ``adjacent_margin`` weighs, ``(n + 1, width)`` float32 (0 where no bead ends)."""
+    n, m = len(x), len(y)
+    a, b = cells.a, cells.b
+    out = np.zeros((n + 1, band.width), dtype=np.float32)
+    ea, eb = x.overlaps[a - 1], y.overlaps[b - 1]
+    x0, y0 = x.overlaps[0], y.overlaps[0]
+    for i0, i1, c0, c1, inside in _chunks(cells, band, n, m):
+        first_y = cells.first_y[i0:i1]
+        # the pivot run against the witness sentences before and after its counterpart
+        t0, t1 = max(c0 - 1, 0), max(min(m, c1 + b), max(c0 - 1, 0) + 1)
+        tb = ea[i0 - a : i1 - a] @ y0[t0:t1].T if m else np.zeros((i1 - i0, 1))
+        sides = []
+        for idx in (first_y - 1, first_y + b):
+            ok = (idx >= 0) & (idx < m)
+            v = np.take_along_axis(tb, np.clip(idx - t0, 0, t1 - t0 - 1), axis=1)
+            sides.append((np.where(ok, v, 0.0), ok))
+        (lv, lok), (rv, rok) = sides
+        ny = (lv + rv) / np.maximum(lok.astype(np.float32) + rok, 1.0)
+        # the witness run against the pivot sentences before and after its counterpart
+        s0, s1 = max(i0 - a - 1, 0), max(min(n, i1), max(i0 - a - 1, 0) + 1)
+        sb = x0[s0:s1] @ eb[c0:c1].T
+        rows = np.arange(i0, i1)
+        around = []
+        for idx in (rows - a - 1, rows):
+            ok = (idx >= 0) & (idx < n)
+            v = sb[np.clip(idx - s0, 0, s1 - s0 - 1)[:, None], inside]
+            around.append((np.where(ok[:, None], v, 0.0), np.broadcast_to(ok[:, None], v.shape)))
+        (ul, uok), (ur, urok) = around
+        nx = (ul + ur) / np.maximum(uok.astype(np.float32) + urok, 1.0)
+        out[i0:i1] = (nx + ny) / 2
+    return out
+
+
+def length_gap(lx: np.ndarray | float, ly: np.ndarray | float, typical: float, p: AlignParams) -> np.ndarray:
+    """|log length ratio of a bead - the texts' one ``typical``|, element-wise (``length_mode``):
+    "plus10" smooths both sides by ``length_smoothing`` characters, which biases the ratio where one
+    script is much denser (a Chinese sentence is a third of its English one in characters); "scaled"
+    first brings x's length into y's units, so the smoothing is alike on both sides."""
+    if p.length_mode == "scaled":
+        return np.abs(log_length_ratio(ly, lx * math.exp(typical), p.length_smoothing))
+    return np.abs(log_length_ratio(ly, lx, p.length_smoothing) - typical)
+
+
 def length(
     cum_x: np.ndarray, cum_y: np.ndarray, typical: float, cells: Cells, n: int, m: int, p: AlignParams
 ) -> np.ndarray:
-    """``length_weight`` x |log length ratio of the bead - the texts' one|, ``(n + 1, width)``.
+    """``length_weight`` x ``length_gap`` of the bead, ``(n + 1, width)``.
 
     ``cum_x`` ``(n + 1,)`` and ``cum_y`` ``(m + 1,)``: cumulative characters, 0 first.
     """
     lx = (cum_x[np.clip(cells.first_x + cells.a, 0, n)] - cum_x[cells.safe_x])[:, None]
     ly = cum_y[np.clip(cells.first_y + cells.b, 0, m)] - cum_y[cells.safe_y]
-    return p.length_weight * np.abs(log_length_ratio(ly, lx, p.length_smoothing) - typical)
+    return p.length_weight * length_gap(lx, ly, typical, p)
 
 
 def structure(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray:
@@ -237,11 +290,14 @@ def score_table(
     max_k = max(max(a, b) for a, b in shapes)
     row_lo, row_hi, col_lo, col_hi = neighbour_windows(band, n, m, p)
     k = p.margin_neighbours
+    knn = p.margin_mode == "knn"  # the adjacent margin needs no neighbour search
     knn_x = [
-        neighbour_means(x.overlaps[a - 1], y.overlaps[0], row_lo, row_hi, k) for a in range(1, max_k + 1)
+        neighbour_means(x.overlaps[a - 1], y.overlaps[0], row_lo, row_hi, k) if knn else None
+        for a in range(1, max_k + 1)
     ]
     knn_y = [
-        neighbour_means(y.overlaps[b - 1], x.overlaps[0], col_lo, col_hi, k) for b in range(1, max_k + 1)
+        neighbour_means(y.overlaps[b - 1], x.overlaps[0], col_lo, col_hi, k) if knn else None
+        for b in range(1, max_k + 1)
     ]
     cum_x = np.concatenate([[0.0], np.cumsum(x.lengths)])
     cum_y = np.concatenate([[0.0], np.cumsum(y.lengths)])
@@ -251,10 +307,15 @@ def score_table(
         cells = bead_cells(a, b, n, m, cols, valid)
         if a and b:
             sim = similarity(x, y, cells, band)
+            kx, ky = knn_x[a - 1], knn_y[b - 1]
             value = (
                 sim
                 + lexical(x, y, cells, band, p)
-                - margin(knn_x[a - 1], knn_y[b - 1], cells, n, m, p)
+                - (
+                    margin(kx, ky, cells, n, m, p)
+                    if kx is not None and ky is not None
+                    else adjacent_margin(x, y, cells, band, p)
+                )
                 - shape_penalty(a, b, p)
                 - length(cum_x, cum_y, typical, cells, n, m, p)
                 - structure(x, y, cells, p)
