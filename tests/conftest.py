@@ -8,15 +8,17 @@ ends, paired by their position in the text, so the TEI and export tests run in s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from paths import TRANSLATIONS
+from terminal import Terminal
 
 from aligner.align import DEFAULT_PARAMS, AlignParams
 from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
-from aligner.edition import Change, Edition
+from aligner.edition import Change, Edition, write_edition
 from aligner.manifest import load_manifest
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
@@ -220,3 +222,19 @@ def cached_minilm(model_cache: Path) -> str:
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision, encoding="ascii")
     return MINILM
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """A real terminal (tmux) of the test's own, closed afterwards."""
+    term = Terminal(tmp_path)
+    yield term
+    term.close()
+
+
+@pytest.fixture
+def hand_file(hand_edition: Edition, tmp_path: Path) -> Path:
+    """The hand-made edition (no model needed) written as TEI, to be reviewed."""
+    path = tmp_path / "hand.tei.xml"
+    write_edition(hand_edition, path)
+    return path

@@ -13,35 +13,19 @@ import itertools
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from paths import TRANSLATIONS
-from test_review import ALIGNER, Terminal, aligner
+from terminal import ALIGNER, Terminal, aligner
 
 from aligner import pipeline, review
 from aligner.alignment import REVIEW_THRESHOLD
-from aligner.edition import Change, Edition, load_edition, read_edition, validate, write_edition
+from aligner.edition import Change, load_edition, read_edition, validate
 from aligner.errors import AlignerError
 
 TEI_NS = {"t": "http://www.tei-c.org/ns/1.0"}
-
-
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    term = Terminal(tmp_path)
-    yield term
-    term.close()
-
-
-@pytest.fixture
-def edition_file(hand_edition: Edition, tmp_path: Path) -> Path:
-    """The hand-made edition (no model needed) written as TEI, to be reviewed."""
-    path = tmp_path / "hand.tei.xml"
-    write_edition(hand_edition, path)
-    return path
 
 
 def doubts(path: Path) -> list[review.Doubt]:
@@ -59,12 +43,12 @@ def one_line_error(done: object, *parts: str) -> None:
 # --- case 1: two people review one edition at once ------------------------------------------------
 
 
-def test_two_concurrent_reviews_keep_both_decisions(edition_file: Path, tmp_path: Path) -> None:
-    first, second, third = doubts(edition_file)[:3]
+def test_two_concurrent_reviews_keep_both_decisions(hand_file: Path, tmp_path: Path) -> None:
+    first, second, third = doubts(hand_file)[:3]
     alice, bob = Terminal(tmp_path / "alice"), Terminal(tmp_path / "bob")
     for term, name in ((alice, "alice"), (bob, "bob")):
         term.folder.mkdir()
-        term.start(f"{ALIGNER} review {edition_file} --interactive --reviewer {name}")
+        term.start(f"{ALIGNER} review {hand_file} --interactive --reviewer {name}")
     try:
         alice.wait("review> ")
         bob.wait("review> ")
@@ -94,8 +78,8 @@ def test_two_concurrent_reviews_keep_both_decisions(edition_file: Path, tmp_path
     finally:
         alice.close()
         bob.close()
-    validate(edition_file)
-    final = read_edition(edition_file)
+    validate(hand_file)
+    final = read_edition(hand_file)
     beads = final.alignments[0].beads
     pivot_ids, witness_ids = final.pivot.segment_ids(), final.witnesses[0].segment_ids()
 
@@ -128,15 +112,15 @@ def blocked_on(folder: Path, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-def test_ctrl_c_during_a_save_counts_the_decision_saved(edition_file: Path, terminal: Terminal) -> None:
-    terminal.start(f"{ALIGNER} review {edition_file} --interactive --reviewer 'Jo Doe'")
+def test_ctrl_c_during_a_save_counts_the_decision_saved(hand_file: Path, terminal: Terminal) -> None:
+    terminal.start(f"{ALIGNER} review {hand_file} --interactive --reviewer 'Jo Doe'")
     terminal.wait("review> ")
     # Another writer holds the folder: the save waits in the middle, and Ctrl-C comes right then.
-    fd = os.open(edition_file.parent, os.O_RDONLY)
+    fd = os.open(hand_file.parent, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         terminal.type("a")
-        blocked_on(edition_file.parent)
+        blocked_on(hand_file.parent)
         terminal.tmux("send-keys", "C-c")
         time.sleep(0.5)
     finally:
@@ -144,7 +128,7 @@ def test_ctrl_c_during_a_save_counts_the_decision_saved(edition_file: Path, term
     screen = terminal.wait("[exit 130]")
     assert "saved: accepted link" in screen
     assert "aligner: interrupted; 1 decision(s) already saved in" in screen
-    final = read_edition(edition_file)
+    final = read_edition(hand_file)
     assert final.changes[-1].who == "Jo Doe" and final.changes[-1].what.startswith("accepted link")
 
 
@@ -288,24 +272,24 @@ def test_a_different_edition_at_the_same_prefix_is_not_inherited(tmp_path: Path)
 # --- case 3: export never overwrites a different edition ------------------------------------------
 
 
-def test_export_never_overwrites_a_different_reviewed_edition(edition_file: Path, tmp_path: Path) -> None:
+def test_export_never_overwrites_a_different_reviewed_edition(hand_file: Path, tmp_path: Path) -> None:
     target = tmp_path / "reviewed.tei.xml"
-    target.write_bytes(edition_file.read_bytes())
+    target.write_bytes(hand_file.read_bytes())
     accept_first(target, "en-1937", "alice")  # a reviewed edition the export must not destroy
     reviewed = target.read_bytes()
-    done = aligner("export", str(edition_file), "--out", str(tmp_path / "reviewed"))
+    done = aligner("export", str(hand_file), "--out", str(tmp_path / "reviewed"))
     one_line_error(done, "is a different edition (1 reviewed link(s) and 1 history entry(ies)", "--force")
     assert target.read_bytes() == reviewed
     # cp E snap.xml; aligner export snap.xml: snap.tei.xml is the reviewed one, kept.
     snap = tmp_path / "snap.xml"
-    snap.write_bytes(edition_file.read_bytes())
+    snap.write_bytes(hand_file.read_bytes())
     (tmp_path / "snap.tei.xml").write_bytes(reviewed)
     one_line_error(aligner("export", str(snap)), "is a different edition", "--force")
     assert (tmp_path / "snap.tei.xml").read_bytes() == reviewed
     # Exporting the newer edition over an earlier version of itself is what export is for.
     done = aligner("export", str(target), "--out", str(tmp_path / "hand"))
     assert done.returncode == 0, done.stderr
-    assert edition_file.read_bytes() == reviewed
+    assert hand_file.read_bytes() == reviewed
     done = aligner("export", str(snap), "--force")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "snap.tei.xml").read_bytes() == snap.read_bytes()
@@ -315,16 +299,16 @@ def test_export_never_overwrites_a_different_reviewed_edition(edition_file: Path
 
 
 def test_a_symlinked_edition_stays_a_link_and_its_target_gets_the_decisions(
-    edition_file: Path, tmp_path: Path
+    hand_file: Path, tmp_path: Path
 ) -> None:
     link = tmp_path / "link" / "edition.tei.xml"
     link.parent.mkdir()
-    link.symlink_to(edition_file)
-    litter = edition_file.with_name(f".{edition_file.name}.killed.tmp")
+    link.symlink_to(hand_file)
+    litter = hand_file.with_name(f".{hand_file.name}.killed.tmp")
     litter.write_bytes(b"<half a save")  # what a save killed at the wrong moment leaves behind
     accept_first(link, "en-1937", "alice")
-    assert link.is_symlink() and link.resolve() == edition_file.resolve()
-    assert read_edition(edition_file).changes[-1].who == "alice"
+    assert link.is_symlink() and link.resolve() == hand_file.resolve()
+    assert read_edition(hand_file).changes[-1].who == "alice"
     assert not litter.exists()
     done = aligner("export", str(link))
     assert done.returncode == 0, done.stderr
@@ -334,8 +318,8 @@ def test_a_symlinked_edition_stays_a_link_and_its_target_gets_the_decisions(
 # --- case 10: editions that validate but do not hang together -------------------------------------
 
 
-def broken(edition_file: Path, name: str, edit: str) -> Path:
-    root = etree.fromstring(edition_file.read_bytes())
+def broken(hand_file: Path, name: str, edit: str) -> Path:
+    root = etree.fromstring(hand_file.read_bytes())
     links = root.findall(".//t:linkGrp/*", TEI_NS)
     if edit == "twice":  # link 3 also takes the first sentence of link 2
         first = links[1].get("target").split()[0]
@@ -346,7 +330,7 @@ def broken(edition_file: Path, name: str, edit: str) -> Path:
         links[2].addnext(links[1])
     elif edit == "missing target":
         links[5].set("target", links[5].get("target") + " #en-1937.s99999")
-    path = edition_file.with_name(name)
+    path = hand_file.with_name(name)
     path.write_bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))
     return path
 
@@ -361,9 +345,9 @@ def broken(edition_file: Path, name: str, edit: str) -> Path:
     ],
 )
 def test_an_inconsistent_edition_is_refused_by_every_command(
-    edition_file: Path, tmp_path: Path, edit: str, message: str
+    hand_file: Path, tmp_path: Path, edit: str, message: str
 ) -> None:
-    path = broken(edition_file, f"{edit.replace(' ', '-')}.tei.xml", edit)
+    path = broken(hand_file, f"{edit.replace(' ', '-')}.tei.xml", edit)
     before = path.read_bytes()
     prefix = str(path).removesuffix(".tei.xml")
     commands = [
@@ -380,9 +364,9 @@ def test_an_inconsistent_edition_is_refused_by_every_command(
     assert not (tmp_path / "exported.tsv").exists()
 
 
-def test_a_consistent_edition_reads_with_its_fingerprint(edition_file: Path) -> None:
-    edition, fingerprint = load_edition(edition_file)
-    assert edition == read_edition(edition_file) and len(fingerprint) == 64
+def test_a_consistent_edition_reads_with_its_fingerprint(hand_file: Path) -> None:
+    edition, fingerprint = load_edition(hand_file)
+    assert edition == read_edition(hand_file) and len(fingerprint) == 64
 
 
 # --- the property: random decisions of two sessions and re-alignments never lose a saved one ------
