@@ -208,3 +208,27 @@ def test_align_takes_one_sentence_per_line_chinese_as_it_is_or_raw_when_told(tmp
             assert counts[0] != lines[zh]  # split again: 182 lines are not 182 sentences to a splitter
         else:
             assert counts == [lines[zh], lines[en]]
+
+
+def test_a_review_changes_no_other_links_confidence(bundled_edition: Path, tmp_path: Path):
+    """Issue 10: accept one doubtful link, align again: every unreviewed link that kept its sentences
+    keeps its confidence (the anchor no longer moves rivals and posteriors far away)."""
+    from aligner import review
+    from aligner.edition import write_edition
+
+    for path in bundled_edition.parent.glob("mb.*"):
+        shutil.copy(path, tmp_path / path.name)
+    tei = tmp_path / bundled_edition.name
+    before = read_edition(tei)
+    doubts = [d for d in review.doubtful(before, REVIEW_THRESHOLD, [0]) if d.bead.pivot and d.bead.witness]
+    assert doubts, "the bundled alignment has no doubtful link to review"
+    accepted = review.accept(before.alignments[0].beads, doubts[0].index, "alice")
+    write_edition(review.with_beads(before, 0, accepted), tei)
+    assert main(["align", "--out", str(tmp_path / "mb")]) == 0
+    after = read_edition(tei).alignments[0].beads
+    assert doubts[0].bead.pivot in [b.pivot for b in after if b.resp == "alice"]
+    old = {(b.pivot, b.witness): b.confidence for b in before.alignments[0].beads}
+    kept = [(b.pivot, b.witness, old[(b.pivot, b.witness)], b.confidence)
+            for b in after if b.resp is None and (b.pivot, b.witness) in old]  # fmt: skip
+    assert len(kept) > len(after) - 5
+    assert [k for k in kept if k[2] != k[3]] == []

@@ -42,7 +42,29 @@ def align_with_evidence(
     x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
 ) -> list[tuple[Bead, BeadEvidence | None]]:
     """``align_sides``, each bead with the evidence its confidence was computed from (``None`` for
-    fixed beads and beads forced by them): what benchmarks fit and study the confidence on."""
+    fixed beads and beads forced by them): what benchmarks fit and study the confidence on.
+
+    With fixed beads, a machine bead that the free search (no fixed beads) also found keeps the free
+    search's confidence and evidence: anchors cut the search into stretches, which changes rivals,
+    posteriors and neighbours far away, and a review must change only the links it touches (issue 10).
+    """
+    constrained = _constrained(x, y, params, fixed)
+    if not fixed:
+        return constrained
+    free = {(bead.pivot, bead.witness): (bead, evidence) for bead, evidence in _constrained(x, y, params, ())}
+    reviewed = {(tuple(bead.pivot), tuple(bead.witness)) for bead in fixed}
+    out: list[tuple[Bead, BeadEvidence | None]] = []
+    for bead, evidence in constrained:
+        key = (bead.pivot, bead.witness)
+        same = None if key in reviewed else free.get(key)
+        out.append((bead, evidence) if same is None else same)
+    return out
+
+
+def _constrained(
+    x: SideData, y: SideData, params: AlignParams, fixed: Sequence[Bead]
+) -> list[tuple[Bead, BeadEvidence | None]]:
+    """The search over the stretches between anchors, one-sided fixed beads put back afterwards."""
     n, m = len(x), len(y)
     anchors, one_sided = split_fixed(fixed, n, m)
     beads: list[tuple[Bead, BeadEvidence | None]] = []
