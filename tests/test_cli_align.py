@@ -9,6 +9,7 @@ import pytest
 import torch
 from conftest import MINILM
 from paths import TEXTBERG as BENCH
+from paths import TRANSLATIONS
 
 from aligner.align import overlap_texts
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
@@ -232,3 +233,34 @@ def test_a_review_changes_no_other_links_confidence(bundled_edition: Path, tmp_p
             for b in after if b.resp is None and (b.pivot, b.witness) in old]  # fmt: skip
     assert len(kept) > len(after) - 5
     assert [k for k in kept if k[2] != k[3]] == []
+
+
+@pytest.mark.parametrize("start", [0, 300])
+def test_an_excerpt_is_located_and_the_rest_left_unaligned(
+    bundled_edition: Path, tmp_path: Path, capsys, start
+):
+    """Issue 10: 19 sentences of the English, cut from the raw file (the opening, then the middle), against
+    the whole Russian: each sentence linked to its counterpart of the full alignment, the rest of the
+    Russian unaligned, and a warning."""
+    full = read_edition(bundled_edition)
+    english = full.witnesses[0].segments[start : start + 19]
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text("".join(raw[english[0].line_start - 1 : english[-1].line_end]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ex")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1 and "excerpt of ru-1937" in warning[0], warning
+    edition = read_edition(tmp_path / "ex.tei.xml")
+    assert [s.text for s in edition.witnesses[0].segments] == [s.text for s in english]
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    beads = edition.alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    expected = [
+        (tuple(sorted({p for w in witness for p in counterpart[w + start]})), witness)
+        for _, witness in linked
+    ]
+    assert linked == expected
+    unaligned = sum(len(b.pivot) for b in beads if not b.witness)
+    assert unaligned == 598 - sum(len(p) for p, _ in linked)
+    assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
