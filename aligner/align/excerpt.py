@@ -35,8 +35,8 @@ def is_partial(n: int, m: int) -> bool:
 
 def locate(short: SideData, long: SideData) -> tuple[int, int]:
     """The span ``start, stop`` of ``long`` that ``short`` translates: a fitting alignment (all of
-        ``short``, free ends on ``long``) of 1-1, 2-1 and 1-2 beads, each scoring its cosine minus
-        ``MATCH_FLOOR``, and ``LOCATE_GAP`` a sentence left out (2-1 and 1-2 so that a title cut differently
+    ``short``, free ends on ``long``) of 1-1, 2-1 and 1-2 beads, each scoring its cosine minus
+    ``MATCH_FLOOR``, and ``LOCATE_GAP`` a sentence left out (2-1 and 1-2 so that a title cut differently
     stays inside the span; widening the span instead let the search merge the extra sentences into the
     edge beads)."""
     s, n = len(short), len(long)
@@ -60,7 +60,7 @@ def locate(short: SideData, long: SideData) -> tuple[int, int]:
         base = stacked.max(axis=0)
         v = base - cum
         run = np.maximum.accumulate(v)
-        rows.append(cum + run)
+        rows = [rows[-1], cum + run]  # two rows are all a step looks back on
         choice[r] = np.where(v < run, 2, pick)
     stop = int(np.argmax(rows[-1]))  # free trailing gap
     r, c = s, stop
