@@ -215,6 +215,8 @@ def align(
     )
     for message in [*run.notes, *run.dropped_reviews]:
         typer.echo(f"note: {message}", err=True)
+    for message in run.warnings:
+        typer.echo(f"warning: {message}", err=True)
     _echo(run.summary())
     typer.echo("wrote " + ", ".join(str(path) for path in run.written))
     _echo(run.next_steps())

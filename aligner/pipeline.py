@@ -55,6 +55,7 @@ class AlignmentRun:
     manifest: str = ""  # the manifest the witnesses came from ("" for files alone)
     realigned: bool = False  # an edition was already there
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a witness aligned as an excerpt
 
     def summary(self, threshold: float | None = None) -> list[str]:
         """One line per pair alignment: its beads and how many of them are doubtful, to review."""
@@ -333,6 +334,16 @@ class AlignJob:
             manifest=self.manifest,
             realigned=previous is not None,
             notes=notes,
+            warnings=[
+                message
+                for witness, pair in zip(self.others, alignments, strict=False)
+                for message in [
+                    align_module.excerpt_warning(
+                        self.pivot.id, witness.id, len(self.pivot.segments), len(witness.segments), pair.beads
+                    )
+                ]
+                if message
+            ],
         )
 
 

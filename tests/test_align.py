@@ -219,3 +219,19 @@ def test_a_bead_posterior_is_its_share_of_all_paths():
     params = AlignParams(temperature=100.0)
     found = solve(x, y, full_band(12, 10), params, params.shapes, rivals=True)
     assert max(found.posteriors) < 0.5
+
+
+def test_a_short_pivot_is_located_in_the_whole_witness(embedder):
+    """Issue 10, the pivot as the excerpt: 40 German sentences of Text+Berg dev against the whole French
+    document are linked where the whole German links them, and the rest of the French is left 0-1."""
+    x, y = side_data(dev("de"), embedder), side_data(dev("fr"), embedder)
+    whole = align_sides(x, y)
+    first = next(k for k, b in enumerate(whole) if b.pivot and b.pivot[0] >= 200 and b.witness)
+    last = next(k for k, b in enumerate(whole) if k > first and b.pivot and b.pivot[-1] >= 239 and b.witness)
+    i0, i1 = whole[first].pivot[0], whole[last].pivot[-1] + 1
+    beads = align_sides(x.slice(i0, i1), y)
+    assert_covers(beads, i1 - i0, len(y))
+    linked = [p for p in pairs(beads, i0) if p[0] and p[1]]
+    expected = [(b.pivot, b.witness) for b in whole[first : last + 1] if b.pivot and b.witness]
+    assert linked == expected  # without locating it first: none of them (measured)
+    assert sum(1 for b in beads if not b.pivot) == len(y) - sum(len(w) for _, w in linked)

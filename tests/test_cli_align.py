@@ -9,6 +9,7 @@ import pytest
 import torch
 from conftest import MINILM
 from paths import TEXTBERG as BENCH
+from paths import TRANSLATIONS
 
 from aligner.align import overlap_texts
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
@@ -208,3 +209,58 @@ def test_align_takes_one_sentence_per_line_chinese_as_it_is_or_raw_when_told(tmp
             assert counts[0] != lines[zh]  # split again: 182 lines are not 182 sentences to a splitter
         else:
             assert counts == [lines[zh], lines[en]]
+
+
+def test_a_review_changes_no_other_links_confidence(bundled_edition: Path, tmp_path: Path):
+    """Issue 10: accept one doubtful link, align again: every unreviewed link that kept its sentences
+    keeps its confidence (the anchor no longer moves rivals and posteriors far away)."""
+    from aligner import review
+    from aligner.edition import write_edition
+
+    for path in bundled_edition.parent.glob("mb.*"):
+        shutil.copy(path, tmp_path / path.name)
+    tei = tmp_path / bundled_edition.name
+    before = read_edition(tei)
+    doubts = [d for d in review.doubtful(before, REVIEW_THRESHOLD, [0]) if d.bead.pivot and d.bead.witness]
+    assert doubts, "the bundled alignment has no doubtful link to review"
+    accepted = review.accept(before.alignments[0].beads, doubts[0].index, "alice")
+    write_edition(review.with_beads(before, 0, accepted), tei)
+    assert main(["align", "--out", str(tmp_path / "mb")]) == 0
+    after = read_edition(tei).alignments[0].beads
+    assert doubts[0].bead.pivot in [b.pivot for b in after if b.resp == "alice"]
+    old = {(b.pivot, b.witness): b.confidence for b in before.alignments[0].beads}
+    kept = [(b.pivot, b.witness, old[(b.pivot, b.witness)], b.confidence)
+            for b in after if b.resp is None and (b.pivot, b.witness) in old]  # fmt: skip
+    assert len(kept) > len(after) - 5
+    assert [k for k in kept if k[2] != k[3]] == []
+
+
+@pytest.mark.parametrize("start", [0, 300])
+def test_an_excerpt_is_located_and_the_rest_left_unaligned(
+    bundled_edition: Path, tmp_path: Path, capsys, start
+):
+    """Issue 10: 19 sentences of the English, cut from the raw file (the opening, then the middle), against
+    the whole Russian: each sentence linked to its counterpart of the full alignment, the rest of the
+    Russian unaligned, and a warning."""
+    full = read_edition(bundled_edition)
+    english = full.witnesses[0].segments[start : start + 19]
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text("".join(raw[english[0].line_start - 1 : english[-1].line_end]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ex")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1 and "excerpt of ru-1937" in warning[0], warning
+    edition = read_edition(tmp_path / "ex.tei.xml")
+    assert [s.text for s in edition.witnesses[0].segments] == [s.text for s in english]
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    beads = edition.alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    expected = [
+        (tuple(sorted({p for w in witness for p in counterpart[w + start]})), witness)
+        for _, witness in linked
+    ]
+    assert linked == expected
+    unaligned = sum(len(b.pivot) for b in beads if not b.witness)
+    assert unaligned == 598 - sum(len(p) for p, _ in linked)
+    assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]

@@ -9,6 +9,7 @@ confidence. The modules follow docs/align.md:
 - ``dp``: forward, backward and traceback, and each bead's best rival;
 - ``confidence``: the evidence of a bead (``BeadEvidence``) and its calibrated confidence;
 - ``fixed``: reviewed beads kept through a new alignment;
+- ``excerpt``: a much shorter text located in the longer one before the search;
 - ``pair``: the search over stretches, and the public entry points.
 
 The data model (``Bead``, ``PairAlignment``) is ``aligner.alignment``, which imports none of this.
@@ -21,6 +22,7 @@ from aligner.align.confidence import (
     confidence,
     confidence_features,
 )
+from aligner.align.excerpt import excerpt_warning
 from aligner.align.features import SideData, boundary_strengths, lexical_features, overlap_texts, side_data
 from aligner.align.pair import align_pair, align_sides, align_with_evidence, parameter_record, witness_side
 from aligner.align.params import DEFAULT_PARAMS, SHAPES, AlignParams, params_from_record, params_record
@@ -39,6 +41,7 @@ __all__ = [
     "boundary_strengths",
     "confidence",
     "confidence_features",
+    "excerpt_warning",
     "lexical_features",
     "overlap_texts",
     "parameter_record",

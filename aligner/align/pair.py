@@ -11,6 +11,7 @@ from tqdm import tqdm
 from aligner.align.band import band_around, downsample, full_band
 from aligner.align.confidence import BeadEvidence, confidence, confidence_record
 from aligner.align.dp import Found, solve
+from aligner.align.excerpt import is_partial, locate
 from aligner.align.features import SideData, boundary_strengths, side_data
 from aligner.align.fixed import kept, place_one_sided, split_fixed
 from aligner.align.params import DEFAULT_PARAMS, AlignParams, params_record
@@ -42,9 +43,32 @@ def align_with_evidence(
     x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
 ) -> list[tuple[Bead, BeadEvidence | None]]:
     """``align_sides``, each bead with the evidence its confidence was computed from (``None`` for
-    fixed beads and beads forced by them): what benchmarks fit and study the confidence on."""
+    fixed beads and beads forced by them): what benchmarks fit and study the confidence on.
+
+    With fixed beads, a machine bead that the free search (no fixed beads) also found keeps the free
+    search's confidence and evidence: anchors cut the search into stretches, which changes rivals,
+    posteriors and neighbours far away, and a review must change only the links it touches (issue 10).
+    """
+    constrained = _constrained(x, y, params, fixed)
+    if not fixed:
+        return constrained
+    free = {(bead.pivot, bead.witness): (bead, evidence) for bead, evidence in _constrained(x, y, params, ())}
+    reviewed = {(tuple(bead.pivot), tuple(bead.witness)) for bead in fixed}
+    out: list[tuple[Bead, BeadEvidence | None]] = []
+    for bead, evidence in constrained:
+        key = (bead.pivot, bead.witness)
+        same = None if key in reviewed else free.get(key)
+        out.append((bead, evidence) if same is None else same)
+    return out
+
+
+def _constrained(
+    x: SideData, y: SideData, params: AlignParams, fixed: Sequence[Bead]
+) -> list[tuple[Bead, BeadEvidence | None]]:
+    """The search over the stretches between anchors, one-sided fixed beads put back afterwards."""
     n, m = len(x), len(y)
     anchors, one_sided = split_fixed(fixed, n, m)
+    span = covered_span(x, y)
     beads: list[tuple[Bead, BeadEvidence | None]] = []
     i = j = 0
     stops = [*anchors, None]
@@ -52,7 +76,7 @@ def align_with_evidence(
     for stop in tqdm(stops, desc="aligning", unit=" stretches", disable=quiet, leave=False):
         i_end = n if stop is None else stop.pivot[0]
         j_end = m if stop is None else stop.witness[0]
-        beads.extend(_align_stretch(x, y, i, i_end, j, j_end, params))
+        beads.extend(_clipped_stretch(x, y, (i, i_end, j, j_end), span, params))
         if stop is not None:
             beads.append((kept(stop), None))
             i, j = stop.pivot[-1] + 1, stop.witness[-1] + 1
@@ -67,6 +91,37 @@ def align_sides(
     """Align two prepared sides: monotonic beads covering both once; ``fixed`` beads are kept as they are
     (see ``aligner.align.fixed``)."""
     return [bead for bead, _ in align_with_evidence(x, y, params, fixed)]
+
+
+def covered_span(x: SideData, y: SideData) -> tuple[int, int, int, int]:
+    """Where the search may link sentences, ``(i0, i1, j0, j1)``: both texts whole, or, when one side is
+    much shorter (``excerpt.is_partial``), the span of the long side that it translates (located first)."""
+    n, m = len(x), len(y)
+    if not n or not m or not is_partial(n, m):
+        return 0, n, 0, m
+    if m < n:
+        return (*locate(y, x), 0, m)
+    return (0, n, *locate(x, y))
+
+
+def _clipped_stretch(
+    x: SideData,
+    y: SideData,
+    stretch: tuple[int, int, int, int],
+    span: tuple[int, int, int, int],
+    p: AlignParams,
+) -> list[tuple[Bead, BeadEvidence | None]]:
+    """A stretch aligned within the covered span; its sentences outside the span are left unmatched."""
+    i, i_end, j, j_end = stretch
+    i0, i1 = min(max(i, span[0]), i_end), max(min(i_end, span[1]), min(max(i, span[0]), i_end))
+    j0, j1 = min(max(j, span[2]), j_end), max(min(j_end, span[3]), min(max(j, span[2]), j_end))
+    before = [(Bead((k,), (), 1.0), None) for k in range(i, i0)] + [
+        (Bead((), (k,), 1.0), None) for k in range(j, j0)
+    ]
+    after = [(Bead((k,), (), 1.0), None) for k in range(i1, i_end)] + [
+        (Bead((), (k,), 1.0), None) for k in range(j1, j_end)
+    ]
+    return [*before, *_align_stretch(x, y, i0, i1, j0, j1, p), *after]
 
 
 def _align_stretch(
