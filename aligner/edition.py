@@ -949,7 +949,17 @@ def sanitized(edition: Edition) -> Edition:
             files=tuple(xml_safe(f) for f in m.files),
         )
 
+    def clean(w: Witness) -> bool:  # nearly always: then the witness is kept as it is, not copied
+        m = w.meta
+        fields = (m.id, m.lang, m.title, m.author, m.translator, m.publisher, m.date, m.source, *m.files)
+        return all(f.isprintable() for f in fields) and all(
+            b.label.isprintable() and all(s.text.isprintable() and s.file.isprintable() for s in b.segments)
+            for b in w.blocks
+        )
+
     def witness(w: Witness) -> Witness:
+        if clean(w):
+            return w
         blocks = [
             replace(
                 b,
@@ -961,6 +971,8 @@ def sanitized(edition: Edition) -> Edition:
         return Witness(meta=meta(w.meta), blocks=blocks)
 
     def bead(b: Bead) -> Bead:
+        if (b.resp is None or b.resp.isprintable()) and (b.note is None or b.note.isprintable()):
+            return b
         return replace(
             b,
             resp=None if b.resp is None else xml_safe(b.resp),

@@ -164,7 +164,7 @@ class ReviewApp:
                 stack.pop()  # it will never apply again, as in the terminal review
                 raise Conflict(refused) from None
             try:
-                saved, found = review.commit(self.path, done, base)
+                saved, found = review.commit(self.path, done, base, edition)
             except review.DecisionRefused as err:
                 self._cache = (err.fingerprint, err.edition)
                 if done.operation == "undo":
