@@ -31,7 +31,7 @@ from typing import Literal
 from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
 from aligner.edition import Change, Edition, link_id, load_edition, now, sanitized, to_tei
 from aligner.errors import AlignerError
-from aligner.files import StaleWrite, write_atomic
+from aligner.files import StaleWrite, fingerprint, write_atomic
 from aligner.witness import Witness
 
 Direction = Literal["previous", "next"]
@@ -602,7 +602,9 @@ class DecisionRefused(AlignerError):
 _ATTEMPTS = 20
 
 
-def commit(path: Path, done: Decision, base_fingerprint: str | None) -> tuple[Edition, str]:
+def commit(
+    path: Path, done: Decision, base_fingerprint: str | None, base: Edition | None = None
+) -> tuple[Edition, str]:
     """Save one decision into the edition at ``path``; returns the edition saved and its fingerprint.
 
     ``base_fingerprint`` is the fingerprint of the edition the reviewer was looking at (from
@@ -611,11 +613,18 @@ def commit(path: Path, done: Decision, base_fingerprint: str | None) -> tuple[Ed
     applies, so both are kept; if it no longer applies, ``DecisionRefused`` carries the newer edition
     and its fingerprint, and nothing is written. A decision that is wrong in itself raises a plain
     ``AlignerError``. The write only replaces the very file read (``write_atomic(expected=...)``);
-    if another writer slipped in between, it starts over.
+    if another writer slipped in between, it starts over. ``base``, the edition read with
+    ``base_fingerprint`` if the caller still has it, spares parsing the file again while it is
+    unchanged (seconds for a 50,000-link edition).
     """
     path = Path(path)
     for _ in range(_ATTEMPTS):
-        edition, found = load_edition(path)
+        found = fingerprint(path) if base is not None else None
+        if base is not None and found is not None and found == base_fingerprint:
+            edition = base
+        else:
+            edition, found = load_edition(path)
+        base = None  # only ever for the first reading
         try:
             changed = sanitized(apply_decision(edition, done))
         except AlignerError as err:

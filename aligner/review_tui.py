@@ -224,7 +224,7 @@ class ReviewSession:
         with _interrupts_held():  # Ctrl-C waits until the decision is saved and counted
             mine = len(self.edition.changes)
             try:
-                saved, fingerprint = review.commit(self.path, decision, self.fingerprint)
+                saved, fingerprint = review.commit(self.path, decision, self.fingerprint, self.edition)
             except review.DecisionRefused as refused:
                 self._load(refused.edition, refused.fingerprint)
                 if decision.operation == "undo":  # it will never apply again

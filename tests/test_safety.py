@@ -364,6 +364,27 @@ def test_an_inconsistent_edition_is_refused_by_every_command(
     assert not (tmp_path / "exported.tsv").exists()
 
 
+def test_a_commit_given_the_edition_it_read_writes_the_same_and_never_over_a_newer_save(
+    hand_file: Path, tmp_path: Path
+) -> None:
+    # The browser review hands commit the edition it already read, so a long edition is not parsed again.
+    edition, base = load_edition(hand_file)
+    twin = tmp_path / "twin.tei.xml"
+    twin.write_bytes(hand_file.read_bytes())
+    first = review.decision(edition, 0, 0, "accept", "alice", "accepted by alice")
+    saved, after_first = review.commit(hand_file, first, base, edition)
+    review.commit(twin, first, base)  # the same decision, the file parsed again
+    assert [c.what for c in read_edition(twin).changes] == [c.what for c in saved.changes]
+    assert read_edition(twin).alignments == read_edition(hand_file).alignments == saved.alignments
+    # Bob saves meanwhile; Alice's next decision, given her edition from before his save, lands on his.
+    bobs = review.decision(saved, 0, 1, "accept", "bob", "accepted by bob")
+    review.commit(hand_file, bobs, after_first)
+    second = review.decision(saved, 0, 2, "accept", "alice", "again alice")
+    final, _ = review.commit(hand_file, second, after_first, saved)
+    assert [b.resp for b in read_edition(hand_file).alignments[0].beads[:3]] == ["alice", "bob", "alice"]
+    assert final.alignments == read_edition(hand_file).alignments
+
+
 def test_a_consistent_edition_reads_with_its_fingerprint(hand_file: Path) -> None:
     edition, fingerprint = load_edition(hand_file)
     assert edition == read_edition(hand_file) and len(fingerprint) == 64

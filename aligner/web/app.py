@@ -8,23 +8,22 @@ random token (given once in the URL, then kept in a strict same-site cookie), ev
 header that another web page cannot send; the Host header must be the server's own (no DNS
 rebinding); only the package's own static files and pages made from the edition are served.
 
-Every decision goes through one function, ``ReviewApp.save``: it reads the edition as it is on disk
-now, applies the decision to that version (found by the link's sentences, not its number, so a
-decision made on a page that is out of date still lands on the right link, or is refused when that
-link changed), and writes only if nobody saved in between (``files.write_atomic(expected=...)``); if
-someone did, it reads the newer edition and applies the decision again.
+Every decision goes through one function, ``ReviewApp.save``, which hands it to the review core the
+terminal review uses (``review.decision``, ``review.commit``, ``review.undo_of``): the link is found by
+its sentences in the edition as it is on disk now, not by its number, so a decision made on a page that
+is out of date still lands on the right link, or is refused when that link changed; if someone else
+saves before the write lands, ``review.commit`` applies the decision onto their edition or refuses it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 import socket
 import threading
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -42,9 +41,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aligner import export, review
 from aligner.alignment import Bead
-from aligner.edition import Edition, read_edition, to_tei
+from aligner.edition import Edition, read_edition
 from aligner.errors import AlignerError
-from aligner.files import StaleWrite, fingerprint, write_atomic
+from aligner.files import fingerprint
 
 PAGE_SIZE = 200
 """Links per page: a 50,000-link edition is 250 pages, each rendered in a few milliseconds."""
@@ -55,7 +54,6 @@ COOKIE = "aligner_token"
 HEADER = "x-aligner-token"
 STATIC = Path(__file__).with_name("static")
 OPS = ("accept", "note", "move", "merge", "split", "detach", "undo")
-RETRIES = 20
 
 
 class Conflict(AlignerError):
@@ -107,16 +105,6 @@ class Decision:
 
 
 @dataclass
-class _Done:
-    """What undo needs: one pair's beads before and after a decision of this tab."""
-
-    witness: str
-    before: list[Bead]
-    after: list[Bead]
-    what: str
-
-
-@dataclass
 class Saved:
     what: str
     witness: str
@@ -132,9 +120,9 @@ class ReviewApp:
     threshold: float
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     decisions: int = 0
-    stale_writes: int = 0  # saves refused because someone saved first (then applied again)
+    replayed: int = 0  # decisions applied onto an edition someone else saved meanwhile
     _cache: tuple[str, Edition] | None = None
-    _undo: dict[str, list[_Done]] = field(default_factory=dict)
+    _undo: dict[str, list[review.Decision]] = field(default_factory=dict)  # per tab: what undoes each
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- reading ---
@@ -154,52 +142,66 @@ class ReviewApp:
     # --- the one way a decision is saved ---
 
     def save(self, decision: Decision) -> Saved:
-        """Apply the decision to the edition as it is on disk now and write it, never over someone
-        else's newer save: on ``StaleWrite`` the newer edition is read and the decision applied again
-        (or refused with ``Conflict`` when its link changed meanwhile)."""
+        """Save one decision through ``review.commit``, the terminal review's way: the link is found
+        by its sentences in the edition as it is on disk now, and if someone else saves before this
+        write lands, the decision is applied onto their edition, or refused with ``Conflict`` (nothing
+        written) when the link changed meanwhile."""
         with self._lock:
-            if decision.op == "undo" and self._undo.get(decision.tab):
-                decision = replace(decision, witness=self._undo[decision.tab][-1].witness)
-            for _ in range(RETRIES):
-                edition, base = self.load()
-                k = _alignment_index(edition, decision.witness)
-                beads, what, focus = self._apply(edition, k, decision)
-                changed = review.record(review.with_beads(edition, k, beads), self.reviewer, what)
-                data = to_tei(changed)
-                try:
-                    write_atomic(self.path, data, expected=base)
-                except StaleWrite:
-                    self.stale_writes += 1
-                    continue
-                self._cache = (hashlib.sha256(data).hexdigest(), changed)
-                stack = self._undo.setdefault(decision.tab, [])
-                if decision.op == "undo":
+            edition, base = self.load()
+            stack = self._undo.setdefault(decision.tab, [])
+            if decision.op == "undo":
+                if not stack:
+                    raise AlignerError("nothing to undo in this tab")
+                done, refused = stack[-1], _UNDO_REFUSED
+            else:
+                done, refused = self._decision(edition, decision), _LINK_CHANGED
+            k = _alignment_index(edition, done.witness_id)
+            try:
+                applied = review.apply_decision(edition, done)  # a wrong decision is refused here
+            except AlignerError:
+                if done.operation != "undo":
+                    raise
+                stack.pop()  # it will never apply again, as in the terminal review
+                raise Conflict(refused) from None
+            try:
+                saved, found = review.commit(self.path, done, base, edition)
+            except review.DecisionRefused as err:
+                self._cache = (err.fingerprint, err.edition)
+                if done.operation == "undo":
                     stack.pop()
-                else:
-                    stack.append(_Done(decision.witness, edition.alignments[k].beads, beads, what))
-                self.decisions += 1
-                queue = review.doubtful(changed, self.threshold, [k])
-                return Saved(what, decision.witness, queue[0].index if queue else focus)
-        raise Conflict("the edition keeps changing on disk; reload the page and decide again")
+                raise Conflict(refused) from None
+            self._cache = (found, saved)
+            replayed = len(saved.changes) > len(edition.changes) + 1
+            self.replayed += replayed
+            # What undoes it: the links it changed, as they were and as written (when nobody else
+            # saved meanwhile, the very links of the file; else as applied onto the page's edition).
+            before = edition.alignments[k].beads
+            after = (applied if replayed else saved).alignments[k].beads
+            if done.operation == "undo":
+                stack.pop()
+                window = done.before
+            else:
+                undo = review.undo_of(done, before, after)
+                stack.append(undo)
+                window = undo.after
+            self.decisions += 1
+            k = _alignment_index(saved, done.witness_id)
+            queue = review.doubtful(saved, self.threshold, [k])
+            focus = queue[0].index if queue else _where(saved.alignments[k].beads, window)
+            return Saved(done.what, done.witness_id, focus)
 
-    def _apply(self, edition: Edition, k: int, d: Decision) -> tuple[list[Bead], str, int]:
-        """New beads for pair ``k``, the history entry, and the link the decision leaves in focus."""
+    def _decision(self, edition: Edition, d: Decision) -> review.Decision:
+        """The page's decision as the review core's, on the link the page showed, with the history
+        entry the terminal review writes for it."""
+        k = _alignment_index(edition, d.witness)
         beads = edition.alignments[k].beads
-        if d.op == "undo":
-            stack = self._undo.get(d.tab) or []
-            if not stack:
-                raise AlignerError("nothing to undo in this tab")
-            done = stack[-1]
-            if beads != done.after:
-                raise Conflict("cannot undo: someone changed these links since; decide again instead")
-            return done.before, f"undid: {done.what}", _first_difference(done.before, done.after)
         i = _find(beads, d.pivot, d.sentences)
         bead, me = beads[i], self.reviewer
         pivot_ids = edition.pivot.segment_ids()
         witness_ids = review.pair_witness(edition, edition.alignments[k]).segment_ids()
 
         def label(b: Bead) -> str:  # with the link's id, as the terminal review says it
-            return review.link_label(b, pivot_ids, witness_ids, edition.alignments[k].witness_id)
+            return review.link_label(b, pivot_ids, witness_ids, d.witness)
 
         def sentence_id(side: review.Side, segment: int) -> str:
             ids = pivot_ids if side == "pivot" else witness_ids
@@ -207,37 +209,46 @@ class ReviewApp:
                 raise AlignerError(f"there is no {side} sentence {segment + 1}")
             return ids[segment]
 
+        def decided(operation: review.Operation, what: str, **arguments: object) -> review.Decision:
+            return review.decision(edition, k, i, operation, me, what, **arguments)
+
         if d.op == "accept":
-            return review.accept(beads, i, me), f"accepted link {label(bead)}", i
+            return decided("accept", f"accepted link {label(bead)}")
         if d.op == "note":
             if not d.note.strip():
                 raise AlignerError("an empty note")
-            return review.annotate(beads, i, d.note), f"note on link {label(bead)}: {d.note.strip()}", i
+            return decided("note", f"note on link {label(bead)}: {d.note.strip()}", note=d.note)
         if d.op == "move":
             own = review.side_of(bead, d.side)
             segment = d.segment
             if segment is None and own:
                 segment = own[0] if d.direction == "previous" else own[-1]
-            new = review.move(beads, i, d.side, d.direction, me, segment)
+            review.move(beads, i, d.side, d.direction, me, segment)  # refused here if it cannot be done
             assert segment is not None  # move refuses a side with no sentence
-            focus = max(i - 1, 0) if d.direction == "previous" else i
-            return new, f"moved {sentence_id(d.side, segment)} to the {d.direction} link", focus
+            what = f"moved {sentence_id(d.side, segment)} to the {d.direction} link"
+            return decided("move", what, side=d.side, direction=d.direction, segment=segment)
         if d.op == "merge":
-            new = review.merge(beads, i, d.direction, me)
+            new = review.merge(beads, i, d.direction, me)  # refused here if it cannot be done
             other = beads[i - 1] if d.direction == "previous" else beads[i + 1]
             first, second = (other, bead) if d.direction == "previous" else (bead, other)
-            focus = i - 1 if d.direction == "previous" else i
-            what = f"merged links {label(first)} and {label(second)} into {label(new[focus])}"
-            return new, what, focus
+            joined = new[i - 1] if d.direction == "previous" else new[i]
+            what = f"merged links {label(first)} and {label(second)} into {label(joined)}"
+            return decided("merge", what, direction=d.direction)
         if d.op == "split":
             new = review.split(beads, i, d.pivot_first, d.witness_first, me)
-            return new, f"split link {label(bead)} into {label(new[i])} and {label(new[i + 1])}", i
+            what = f"split link {label(bead)} into {label(new[i])} and {label(new[i + 1])}"
+            return decided("split", what, parts=(d.pivot_first, d.witness_first))
         # detach
         if d.segment is None:
             raise AlignerError("which sentence has no counterpart?")
-        sentence = sentence_id(d.side, d.segment)
-        new = review.detach(beads, i, d.side, d.segment, me)
-        return new, f"marked {sentence} as having no counterpart", i
+        what = f"marked {sentence_id(d.side, d.segment)} as having no counterpart"
+        return decided("detach", what, side=d.side, segment=d.segment)
+
+
+_LINK_CHANGED = (
+    "this link was changed by someone else since the page was shown: reload the page to see it as it is now"
+)
+_UNDO_REFUSED = "cannot undo: someone changed these links since; decide again instead"
 
 
 def _alignment_index(edition: Edition, witness_id: str) -> int:
@@ -249,14 +260,13 @@ def _find(beads: list[Bead], pivot: tuple[int, ...], witness: tuple[int, ...]) -
     for i, bead in enumerate(beads):
         if bead.pivot == pivot and bead.witness == witness:
             return i
-    raise Conflict(
-        "this link was changed by someone else since the page was shown: "
-        "reload the page to see it as it is now"
-    )
+    raise Conflict(_LINK_CHANGED)
 
 
-def _first_difference(a: list[Bead], b: list[Bead]) -> int:
-    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)) - 1)
+def _where(beads: list[Bead], window: tuple[Bead, ...]) -> int:
+    """Where the links a decision left are now (the first link when they cannot be found)."""
+    size = len(window)
+    return next((i for i in range(len(beads) - size + 1) if size and tuple(beads[i : i + size]) == window), 0)
 
 
 # --- pages ---------------------------------------------------------------------------------------
