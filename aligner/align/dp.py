@@ -67,8 +67,12 @@ def forward(sc: ScoreTable, band: Band, n: int) -> tuple[np.ndarray, np.ndarray]
     return F, choice
 
 
-def backward(sc: ScoreTable, band: Band, n: int, m: int) -> np.ndarray:
-    """``B``: best score of a path from every node to ``(n, m)``."""
+def backward(sc: ScoreTable, band: Band, n: int, m: int, temperature: float | None = None) -> np.ndarray:
+    """``B``: best score of a path from every node to ``(n, m)``; with a ``temperature``, the log-sum-exp
+    of every such path's score divided by it (the soft pass ``posteriors`` needs): one recurrence, two
+    ways of combining the candidates."""
+    combine = np.maximum if temperature is None else np.logaddexp
+    t = 1.0 if temperature is None else temperature
     width = sc.width
     B = np.full((n + 1, width), NEG)
     w = np.arange(width)
@@ -83,21 +87,21 @@ def backward(sc: ScoreTable, band: Band, n: int, m: int) -> np.ndarray:
             idx = band.lo[i] + w + b - band.lo[i + a]
             ok = (idx >= 0) & (idx < band.hi[i + a] - band.lo[i + a])
             cl = np.clip(idx, 0, width - 1)
-            cand = np.where(ok, B[i + a, cl] + sc.scores[(a, b)][i + a, cl], NEG)
-            base = np.maximum(base, cand)
+            base = combine(base, np.where(ok, B[i + a, cl] + sc.scores[(a, b)][i + a, cl] / t, NEG))
         if skip_col is not None:
             # a 0-1 bead leaving column w ends at w + 1: B[i, w] = max(base[w], skip[w + 1] + B[i, w + 1])
-            step = np.where(sc.valid[i], skip_col[i].astype(np.float64), NEG)
-            base = _reverse_chain(base, np.maximum(np.append(step[1:], NEG), _STEP_FLOOR))
+            step = np.where(sc.valid[i], skip_col[i].astype(np.float64) / t, NEG)
+            base = _reverse_chain(base, np.maximum(np.append(step[1:], NEG), _STEP_FLOOR), combine)
         B[i] = np.where(sc.valid[i] & (base > NEG / 2), base, NEG)
     return B
 
 
-def _reverse_chain(base: np.ndarray, step: np.ndarray) -> np.ndarray:
-    """``out[w] = max_{k >= w} base[k] + step[w] + ... + step[k-1]`` (0-1 beads to the right)."""
+def _reverse_chain(base: np.ndarray, step: np.ndarray, combine: np.ufunc = np.maximum) -> np.ndarray:
+    """``out[w] = max_{k >= w} base[k] + step[w] + ... + step[k-1]`` (0-1 beads to the right; with
+    ``np.logaddexp`` the log-sum-exp instead of the max)."""
     prefix = np.concatenate([[0.0], np.cumsum(step)])  # prefix[w] = step[0] + ... + step[w-1]
     v = base + prefix[: len(base)]  # base[k] + prefix[k]
-    run = np.maximum.accumulate(v[::-1])[::-1]
+    run = combine.accumulate(v[::-1])[::-1]
     return run - prefix[: len(base)]
 
 
@@ -224,32 +228,6 @@ def soft_forward(sc: ScoreTable, band: Band, n: int, temperature: float) -> np.n
     return F
 
 
-def soft_backward(sc: ScoreTable, band: Band, n: int, m: int, temperature: float) -> np.ndarray:
-    """``backward`` with log-sum-exp instead of max (see ``soft_forward``)."""
-    width, t = sc.width, temperature
-    B = np.full((n + 1, width), NEG)
-    w = np.arange(width)
-    skip_col = sc.scores.get((0, 1))
-    for i in range(n, -1, -1):
-        base = np.full(width, NEG)
-        if i == n:
-            base[m - band.lo[n]] = 0.0
-        for a, b in sc.shapes:
-            if a == 0 or i + a > n:
-                continue
-            idx = band.lo[i] + w + b - band.lo[i + a]
-            ok = (idx >= 0) & (idx < band.hi[i + a] - band.lo[i + a])
-            cl = np.clip(idx, 0, width - 1)
-            base = np.logaddexp(base, np.where(ok, B[i + a, cl] + sc.scores[(a, b)][i + a, cl] / t, NEG))
-        if skip_col is not None:
-            step = np.where(sc.valid[i], skip_col[i].astype(np.float64) / t, NEG)
-            step = np.maximum(np.append(step[1:], NEG), _STEP_FLOOR)
-            prefix = np.concatenate([[0.0], np.cumsum(step)])[:width]
-            base = np.logaddexp.accumulate((base + prefix)[::-1])[::-1] - prefix
-        B[i] = np.where(sc.valid[i] & (base > NEG / 2), base, NEG)
-    return B
-
-
 def posteriors(
     sc: ScoreTable,
     band: Band,
@@ -261,7 +239,7 @@ def posteriors(
     """Each bead's share of all alignments in the band, a path weighing ``exp(score / temperature)``
     (forward-backward): low where other paths, not only one rival bead, do nearly as well."""
     F = soft_forward(sc, band, n, temperature)
-    B = soft_backward(sc, band, n, m, temperature)
+    B = backward(sc, band, n, m, temperature)
     total = at_node(F, band, n, m)
     out = []
     for i0, i1, j0, j1 in beads:
