@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from aligner import review
 from aligner.alignment import Bead
-from aligner.edition import read_edition, validate
+from aligner.edition import link_id, read_edition, validate
 from aligner.web.app import Decision, ReviewApp, Server, start_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
@@ -118,6 +118,9 @@ def test_review_by_keyboard_then_reload_and_align_again(
     expect(page.locator("#keys")).to_contain_text("merge with previous/next")
     left = review.counts(read_edition(edition), threshold, [0])[1]
     expect(page.locator("#n-left")).to_have_text(str(left))
+    # the queue names each link by the stable id the TEI, the listing and the static page use
+    first_doubt = review.doubtful(read_edition(edition), threshold, [0])[0]
+    expect(page.locator(".queue a").first).to_have_text(link_id("en-1937", first_doubt.bead))
 
     # g: the least confident link; a: accept it.
     head = review.doubtful(read_edition(edition), threshold, [0])[0]

@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aligner import export, review
 from aligner.alignment import Bead
-from aligner.edition import Edition, read_edition
+from aligner.edition import Edition, link_id, read_edition
 from aligner.errors import AlignerError
 from aligner.files import fingerprint
 
@@ -274,6 +274,7 @@ def _where(beads: list[Bead], window: tuple[Bead, ...]) -> int:
 _templates = Environment(
     loader=PackageLoader("aligner.web", "templates"), autoescape=select_autoescape(["html", "svg"])
 )
+_templates.globals["link_id"] = link_id  # the stable id the TEI, the listing and the static page use
 
 Show = Literal["all", "doubtful", "reviewed", "pending"]
 
