@@ -40,10 +40,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aligner import export, review
-from aligner.alignment import Bead
+from aligner.alignment import Bead, PairAlignment
 from aligner.edition import Edition, link_id, read_edition
 from aligner.errors import AlignerError
 from aligner.files import fingerprint
+from aligner.witness import Witness
 
 PAGE_SIZE = 200
 """Links per page: a 50,000-link edition is 250 pages, each rendered in a few milliseconds."""
@@ -331,12 +332,16 @@ def _selected(beads: list[Bead], view: _View, threshold: float) -> list[int]:
 def build(state: ReviewApp, allowed_hosts: list[str]) -> Starlette:
     """The ASGI application for one edition under review."""
 
-    def page(request: Request) -> Response:
+    def opened(request: Request) -> tuple[Edition, _View, int, PairAlignment, Witness]:
+        """The edition as it is on disk, the view the request asks for, and that witness's alignment."""
         edition, _ = state.load()
         view = _view(request, edition)
         k = _alignment_index(edition, view.witness)
         pair = edition.alignments[k]
-        witness = review.pair_witness(edition, pair)
+        return edition, view, k, pair, review.pair_witness(edition, pair)
+
+    def page(request: Request) -> Response:
+        edition, view, k, pair, witness = opened(request)
         chosen = _selected(pair.beads, view, state.threshold)
         pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
         view.page = min(view.page, pages)
@@ -390,11 +395,7 @@ def build(state: ReviewApp, allowed_hosts: list[str]) -> Starlette:
         return RedirectResponse(_address(view.witness, index), status_code=303)
 
     def alignment_map(request: Request) -> Response:
-        edition, _ = state.load()
-        view = _view(request, edition)
-        k = _alignment_index(edition, view.witness)
-        pair = edition.alignments[k]
-        witness = review.pair_witness(edition, pair)
+        edition, view, _, pair, witness = opened(request)
         n, m = max(len(edition.pivot.segments), 1), max(len(witness.segments), 1)
         boxes, path = [], []
         x = y = 0
