@@ -16,19 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from browser import CHROMIUM_FLAGS
+
 from aligner.edition import read_edition, validate, write_edition
 from aligner.export import html_page, tmx, tsv, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def timed(label: str, action, repeat: int = 3) -> object:
@@ -48,7 +41,7 @@ def screenshot(page: Path, png: Path, height: int) -> float:
     with tempfile.TemporaryDirectory() as profile:
         start = time.perf_counter()
         subprocess.run(
-            [binary, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={png}",
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={png}",
              f"--window-size=1400,{height}", page.as_uri()],
             capture_output=True,
             check=True,

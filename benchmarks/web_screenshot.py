@@ -12,41 +12,30 @@ review.png (the least confident link selected), review-zh.png, map.png, and prin
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
+from browser import BUNDLED, CHROMIUM, CHROMIUM_FLAGS, ROOT, edition_copy
 from playwright.sync_api import sync_playwright
 from web_timing import synthetic_edition
 
 from aligner.edition import read_edition
 from aligner.web.app import ReviewApp, start_in_thread
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("edition", nargs="?", type=Path, default=ROOT / "output/mastering-bolshevism.tei.xml")
+    parser.add_argument("edition", nargs="?", type=Path, default=BUNDLED)
     parser.add_argument("--png-dir", type=Path, default=ROOT / "output/screenshots")
     args = parser.parse_args()
     args.png_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        copy = work / "mb.tei.xml"
-        if args.edition.is_file():
-            shutil.copyfile(args.edition, copy)
-        else:
-            from aligner.cli import main as cli
-
-            assert cli(["align", "--out", str(work / "mb")]) == 0
+        copy = edition_copy(args.edition, work, "mb")
         small = synthetic_edition(work / "zh.tei.xml", 400)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             for path, shots in ((copy, ("review.png", "map.png")), (small, ("review-zh.png", None))):
                 state = ReviewApp(path, "Anna Reviewer", read_edition(path).review_threshold)

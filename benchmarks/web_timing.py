@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from browser import BUNDLED, edition_copy
 
 from aligner import review
 from aligner.alignment import Bead, PairAlignment
@@ -25,7 +26,6 @@ from aligner.edition import Edition, read_edition, write_edition
 from aligner.web.app import ReviewApp, start_in_thread
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
-ROOT = Path(__file__).resolve().parents[1]
 WORDS = {
     "ru": tuple(
         [
@@ -182,19 +182,13 @@ def time_edition(name: str, path: Path, decisions: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("edition", nargs="?", type=Path, default=ROOT / "output/mastering-bolshevism.tei.xml")
+    parser.add_argument("edition", nargs="?", type=Path, default=BUNDLED)
     parser.add_argument("--links", type=int, default=50_000)
     parser.add_argument("--decisions", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        bundled = work / "bundled.tei.xml"
-        if args.edition.is_file():
-            shutil.copyfile(args.edition, bundled)
-        else:
-            from aligner.cli import main as cli
-
-            assert cli(["align", "--out", str(work / "bundled")]) == 0
+        bundled = edition_copy(args.edition, work, "bundled")
         time_edition("bundled edition", bundled, args.decisions)
         start = time.perf_counter()
         big = synthetic_edition(work / "big.tei.xml", args.links)

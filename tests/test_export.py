@@ -17,7 +17,7 @@ import pytest
 from conftest import HOSTILE
 from lxml import etree
 from lxml import html as lxml_html
-from paths import TEXTBERG
+from paths import CHROMIUM_FLAGS, TEXTBERG
 from translate.storage.tmx import tmxfile
 
 from aligner import review
@@ -64,17 +64,6 @@ def check_tmx(data: bytes) -> None:
 def check_html(data: bytes) -> None:
     """An HTML5 parser in strict mode: any parse error (bad nesting, stray characters...) fails."""
     html5lib.HTMLParser(strict=True).parse(data)
-
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def chromium(*args: str) -> subprocess.CompletedProcess[str]:
