@@ -187,6 +187,15 @@ def align(
         typer.Option(metavar="LICENCE", help="Licence: a URL or a Creative Commons name ('CC BY 4.0')."),
     ] = None,
     allow_outside_files: AllowOutside = False,
+    ranges: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--range",
+            metavar="WITNESS=FROM-TO",
+            help="WITNESS translates only the pivot's sentences FROM to TO (numbered as in the pivot's "
+            "ids, PIVOT.sFROM); the rest of the pivot stays unaligned. Repeat for several witnesses.",
+        ),
+    ] = None,
 ) -> None:
     """Align every witness with the pivot and write the edition PREFIX.tei.xml with its exports.
 
@@ -212,6 +221,7 @@ def align(
         batch_size=batch_size,
         offline=offline,
         allow_outside=allow_outside_files,
+        ranges=ranges,
     )
     for message in [*run.notes, *run.dropped_reviews]:
         typer.echo(f"note: {message}", err=True)

@@ -7,6 +7,7 @@ its history. The other commands read an edition back to show, review or export i
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -161,6 +162,26 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
     return pivot
 
 
+def pivot_ranges(ranges: list[str], pivot: Witness, others: list[Witness]) -> dict[str, tuple[int, int]]:
+    """``WITNESS=FROM-TO`` options as pivot spans ``start, stop`` (0-based, stop excluded): the witness
+    translates the pivot's sentences FROM to TO, numbered as in the pivot's ids (``PIVOT.sFROM``)."""
+    spans: dict[str, tuple[int, int]] = {}
+    ids = [w.id for w in others]
+    for text in ranges:
+        match = re.fullmatch(r"\s*([^=\s]+)\s*=\s*s?(\d+)\s*-\s*s?(\d+)\s*", text)
+        if match is None:
+            raise AlignerError(f"--range {text!r}: write WITNESS=FROM-TO, e.g. de-1950=120-260")
+        name, first, last = match.group(1), int(match.group(2)), int(match.group(3))
+        if name not in ids:
+            raise AlignerError(f"--range {text!r}: {name} is not an aligned witness ({', '.join(ids)})")
+        if not 1 <= first <= last <= len(pivot.segments):
+            raise AlignerError(
+                f"--range {text!r}: {pivot.id} has sentences 1-{len(pivot.segments)}, FROM must not exceed TO"
+            )
+        spans[name] = (first - 1, last)
+    return spans
+
+
 def load_witnesses(
     arguments: list[str], manifest: manifest_module.Manifest, presegmented: bool | None = None
 ) -> list[Witness]:
@@ -203,6 +224,7 @@ class AlignJob:
     publication: dict[str, str] = field(default_factory=dict)  # [edition] and options, title aside
     manifest: str = ""  # the manifest the witnesses came from, described ("" for files alone)
     params: AlignParams = align_module.DEFAULT_PARAMS
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # witness id -> pivot span (--range)
     _aligned: dict[tuple[str, tuple[Bead, ...]], PairAlignment] = field(default_factory=dict)
 
     @classmethod
@@ -218,8 +240,11 @@ class AlignJob:
         batch_size: int | None = None,
         offline: bool = False,
         publication: dict[str, str] | None = None,
+        ranges: list[str] | None = None,
     ) -> AlignJob:
         """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``).
+
+        ``ranges``: ``WITNESS=FROM-TO`` (``--range``), the pivot sentences a witness translates.
 
         ``publication`` (the command line's title, author, licence...) wins over the manifest's
         [edition]; without a title, one is made for the witnesses aligned (``edition_title``).
@@ -230,19 +255,22 @@ class AlignJob:
         texts = load_witnesses(arguments, manifest, presegmented)
         pivot_witness = texts[arguments.index(pivot_arg)]
         others = [w for w in texts if w is not pivot_witness]
+        spans = pivot_ranges(ranges or [], pivot_witness, others)
         given = {**dict(manifest.publication), **(publication or {})}
         title = given.pop("title", "") or edition_title(manifest, texts, pivot_witness)
         from_manifest = any(w.meta in manifest.witnesses for w in texts)
         described = manifest_module.described(manifest) if from_manifest else ""
         embedder = load_embedder(model, device, batch_size, offline)
         given = {key: value for key, value in given.items() if value}
-        return cls(texts, pivot_witness, others, embedder, title, force, given, described)
+        job = cls(texts, pivot_witness, others, embedder, title, force, given, described)
+        job.ranges = spans
+        return job
 
     def _pair(self, witness: Witness, fixed: list[Bead]) -> PairAlignment:
         key = (witness.id, tuple(fixed))
         if key not in self._aligned:
             self._aligned[key] = align_module.align_pair(
-                self.pivot, witness, self.embedder, fixed, self.params
+                self.pivot, witness, self.embedder, fixed, self.params, self.ranges.get(witness.id)
             )
         return self._aligned[key]
 
@@ -339,7 +367,12 @@ class AlignJob:
                 for witness, pair in zip(self.others, alignments, strict=False)
                 for message in [
                     align_module.excerpt_warning(
-                        self.pivot.id, witness.id, len(self.pivot.segments), len(witness.segments), pair.beads
+                        self.pivot.id,
+                        witness.id,
+                        len(self.pivot.segments),
+                        len(witness.segments),
+                        pair.beads,
+                        self.ranges.get(witness.id),
                     )
                 ]
                 if message
@@ -403,6 +436,7 @@ def align_edition(
     batch_size: int | None = None,
     offline: bool = False,
     allow_outside: bool = False,
+    ranges: list[str] | None = None,
 ) -> AlignmentRun:
     """``aligner align``: align the witnesses (all of the manifest's if none is given) and write the
     edition ``OUT.tei.xml`` with its exports, keeping the reviewed links of an edition already there,
@@ -413,7 +447,7 @@ def align_edition(
     arguments = list(arguments) or [w.id for w in loaded.witnesses]
     previous, base = edition_at(tei)
     job = AlignJob.prepare(
-        arguments, pivot, model, loaded, presegmented, force, device, batch_size, offline, publication
+        arguments, pivot, model, loaded, presegmented, force, device, batch_size, offline, publication, ranges
     )
     return write_aligned(job, out, previous, base)
 

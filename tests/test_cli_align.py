@@ -264,3 +264,36 @@ def test_an_excerpt_is_located_and_the_rest_left_unaligned(
     unaligned = sum(len(b.pivot) for b in beads if not b.witness)
     assert unaligned == 598 - sum(len(p) for p, _ in linked)
     assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
+
+
+def test_a_range_given_by_hand_aligns_an_excerpt_within_it(bundled_edition: Path, tmp_path: Path, capsys):
+    """Issue 10: ``--range`` says which pivot sentences an excerpt translates: its links are those of the
+    full alignment, every pivot sentence outside the range is unaligned, and the warning names the range.
+    A range that is not one, or names no witness, is one line and exit 1."""
+    full = read_edition(bundled_edition)
+    english = full.witnesses[0].segments[200:230]
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text("".join(raw[english[0].line_start - 1 : english[-1].line_end]), encoding="utf-8")
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    covered = sorted({p for w in range(200, 230) for p in counterpart.get(w, ())})
+    first, last = covered[0] + 1, covered[-1] + 1
+    capsys.readouterr()
+    argv = ["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ex")]
+    assert main([*argv, "--range", f"excerpt={first}-{last}"]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert warning == [
+        f"warning: excerpt was aligned with ru-1937.s{first}-s{last} (--range); "
+        f"{598 - (last - first + 1)} of the 598 sentences of ru-1937 are left unaligned"
+    ]
+    beads = read_edition(tmp_path / "ex.tei.xml").alignments[0].beads
+    assert all(not b.witness for b in beads if b.pivot and not first - 1 <= b.pivot[0] < last)
+    linked = [(b.pivot, b.witness) for b in beads if b.witness and b.pivot]
+    assert linked == [
+        (tuple(sorted({p for w in witness for p in counterpart[w + 200]})), witness) for _, witness in linked
+    ]
+    for bad in (f"excerpt={last}-{first}", "excerpt=1-9999", "nobody=1-5", "excerpt:1-5"):
+        assert main([*argv, "--out", str(tmp_path / "bad"), "--range", bad]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("aligner: error: --range"), err
+    assert not (tmp_path / "bad.tei.xml").exists()

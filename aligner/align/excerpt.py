@@ -71,18 +71,34 @@ def locate(short: SideData, long: SideData) -> tuple[int, int]:
     return c, max(stop, c)
 
 
-def excerpt_warning(pivot_id: str, witness_id: str, n: int, m: int, beads: Sequence[Bead]) -> str | None:
-    """One line for the user when one text is much shorter than the other (``None`` otherwise): the
-    span of the long one that the short one was aligned with, and how much of it is left unaligned."""
+def excerpt_warning(
+    pivot_id: str,
+    witness_id: str,
+    n: int,
+    m: int,
+    beads: Sequence[Bead],
+    given: tuple[int, int] | None = None,
+) -> str | None:
+    """One line for the user when one text is much shorter than the other, or its span was ``given``
+    (``--range``) (``None`` otherwise): the span of the long one that the short one was aligned with,
+    and how much of it is left unaligned."""
+    if given is not None:
+        linked = {k for b in beads if b.pivot and b.witness for k in b.pivot}
+        return (
+            f"{witness_id} was aligned with {pivot_id}.s{given[0] + 1}-s{given[1]} (--range); "
+            f"{n - len(linked)} of the {n} sentences of {pivot_id} are left unaligned"
+        )
     if not n or not m or not is_partial(n, m):
         return None
     pivot_long = n > m
     long_id, short_id = (pivot_id, witness_id) if pivot_long else (witness_id, pivot_id)
-    linked = sorted(k for b in beads if b.pivot and b.witness for k in (b.pivot if pivot_long else b.witness))
+    linked_sorted = sorted(
+        k for b in beads if b.pivot and b.witness for k in (b.pivot if pivot_long else b.witness)
+    )
     size = max(n, m)
-    where = f"{long_id}.s{linked[0] + 1}-s{linked[-1] + 1}" if linked else "nowhere"
+    where = f"{long_id}.s{linked_sorted[0] + 1}-s{linked_sorted[-1] + 1}" if linked_sorted else "nowhere"
     return (
         f"{short_id} has {min(n, m)} sentences and {long_id} {size}: the lengths differ a lot, so "
         f"{short_id} was aligned as an excerpt of {long_id}, located at {where}; "
-        f"{size - len(linked)} of the {size} sentences of {long_id} are left unaligned"
+        f"{size - len(linked_sorted)} of the {size} sentences of {long_id} are left unaligned"
     )

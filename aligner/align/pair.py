@@ -40,19 +40,27 @@ def search(
 
 
 def align_with_evidence(
-    x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
+    x: SideData,
+    y: SideData,
+    params: AlignParams = DEFAULT_PARAMS,
+    fixed: Sequence[Bead] = (),
+    span: tuple[int, int] | None = None,
 ) -> list[tuple[Bead, BeadEvidence | None]]:
     """``align_sides``, each bead with the evidence its confidence was computed from (``None`` for
     fixed beads and beads forced by them): what benchmarks fit and study the confidence on.
+
+    ``span``: the pivot sentences ``start .. stop-1`` that the witness translates, given by hand
+    (``--range``); ``None`` lets ``covered_span`` decide.
 
     With fixed beads, a machine bead that the free search (no fixed beads) also found keeps the free
     search's confidence and evidence: anchors cut the search into stretches, which changes rivals,
     posteriors and neighbours far away, and a review must change only the links it touches (issue 10).
     """
-    constrained = _constrained(x, y, params, fixed)
+    constrained = _constrained(x, y, params, fixed, span)
     if not fixed:
         return constrained
-    free = {(bead.pivot, bead.witness): (bead, evidence) for bead, evidence in _constrained(x, y, params, ())}
+    unanchored = _constrained(x, y, params, (), span)
+    free = {(bead.pivot, bead.witness): (bead, evidence) for bead, evidence in unanchored}
     reviewed = {(tuple(bead.pivot), tuple(bead.witness)) for bead in fixed}
     out: list[tuple[Bead, BeadEvidence | None]] = []
     for bead, evidence in constrained:
@@ -63,12 +71,16 @@ def align_with_evidence(
 
 
 def _constrained(
-    x: SideData, y: SideData, params: AlignParams, fixed: Sequence[Bead]
+    x: SideData,
+    y: SideData,
+    params: AlignParams,
+    fixed: Sequence[Bead],
+    pivot_span: tuple[int, int] | None = None,
 ) -> list[tuple[Bead, BeadEvidence | None]]:
     """The search over the stretches between anchors, one-sided fixed beads put back afterwards."""
     n, m = len(x), len(y)
     anchors, one_sided = split_fixed(fixed, n, m)
-    span = covered_span(x, y)
+    span = covered_span(x, y) if pivot_span is None else (*pivot_span, 0, m)
     beads: list[tuple[Bead, BeadEvidence | None]] = []
     i = j = 0
     stops = [*anchors, None]
@@ -86,11 +98,15 @@ def _constrained(
 
 
 def align_sides(
-    x: SideData, y: SideData, params: AlignParams = DEFAULT_PARAMS, fixed: Sequence[Bead] = ()
+    x: SideData,
+    y: SideData,
+    params: AlignParams = DEFAULT_PARAMS,
+    fixed: Sequence[Bead] = (),
+    span: tuple[int, int] | None = None,
 ) -> list[Bead]:
     """Align two prepared sides: monotonic beads covering both once; ``fixed`` beads are kept as they are
-    (see ``aligner.align.fixed``)."""
-    return [bead for bead, _ in align_with_evidence(x, y, params, fixed)]
+    (see ``aligner.align.fixed``); ``span`` as in ``align_with_evidence``."""
+    return [bead for bead, _ in align_with_evidence(x, y, params, fixed, span)]
 
 
 def covered_span(x: SideData, y: SideData) -> tuple[int, int, int, int]:
@@ -157,14 +173,22 @@ def align_pair(
     embedder: Embedder,
     fixed: Sequence[Bead] = (),
     params: AlignParams = DEFAULT_PARAMS,
+    span: tuple[int, int] | None = None,
 ) -> PairAlignment:
-    """Align a witness with the pivot: monotonic beads covering both texts once, each with a confidence."""
+    """Align a witness with the pivot: monotonic beads covering both texts once, each with a confidence.
+
+    ``span``: the pivot sentences ``start .. stop-1`` the witness translates (an excerpt located by
+    hand); the pivot's other sentences are left unaligned."""
+    if span is not None and not 0 <= span[0] < span[1] <= len(pivot.segments):
+        raise AlignerError(
+            f"range s{span[0] + 1}-s{span[1]} is not within the {len(pivot.segments)} sentences of {pivot.id}"
+        )
     if not pivot.segments:
         raise AlignerError(f"witness {pivot.id} has no text to align")
     if not witness.segments:
         raise AlignerError(f"witness {witness.id} has no text to align")
     x, y = witness_side(pivot, embedder, params), witness_side(witness, embedder, params)
-    return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed))
+    return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed, span))
 
 
 def parameter_record(params: AlignParams = DEFAULT_PARAMS) -> dict[str, str]:
