@@ -4,13 +4,20 @@ The metrics are those of Vecalign's ``score.py`` (after Sennrich & Volk 2011), s
 with the published ones: precision over every predicted bead, insertions and deletions included;
 recall over the gold beads with both sides non-empty, against the predicted beads with both sides
 non-empty; counts summed over documents before dividing.
+
+A gold made over other sentences than the tool's (end to end from raw text) is scored after
+``project_beads`` has carried the tool's beads onto the gold's sentences by their words
+(``reference_map``).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from aligner.alignment import Bead
 from aligner.errors import AlignerError
@@ -114,3 +121,91 @@ def wrong_beads(gold: Iterable[Bead | Pair], test: Sequence[Bead]) -> list[bool]
     """For each predicted bead, whether it is strictly wrong (not a gold bead)."""
     gold_set = {bead for bead in _pairs(gold) if bead[0] or bead[1]}
     return [(bead.pivot, bead.witness) not in gold_set for bead in test]
+
+
+# hyphens inside a word, soft ones too, and a hyphen left at a line end ("diver- sion")
+_JOINED = re.compile(r"(?<=\w)[-\u00ad\u2010\u2011]+\s*(?=\w)")
+_WORD = re.compile(r"\w+")
+
+
+def comparable_words(text: str) -> list[str]:
+    """The words of a sentence as two cleanings of one text share them: compatibility forms folded,
+    case and ё folded, hyphens inside a word or at a line end dropped (``self-`` / ``satisfaction``
+    re-joined by one cleaner and not the other), punctuation and spacing ignored."""
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    return _WORD.findall(_JOINED.sub("", folded))
+
+
+def reference_map(segments: Sequence[str], reference: Sequence[str]) -> list[tuple[int, ...]]:
+    """For each segment, the reference sentences (indices, ascending) whose words it holds.
+
+    Both texts are reduced to streams of ``comparable_words``, the streams aligned word by word
+    (``difflib.SequenceMatcher``: longest common blocks, recursively, no junk heuristic), and every
+    matched word ties its segment to its reference sentence. So a segment that runs over a reference
+    sentence boundary maps to both sentences; one of two segments a reference sentence was cut into maps
+    to that sentence, as the other does; a segment with no word in the reference (a running header
+    left in, a passage the reference does not cover) maps to none. Words only one side has (an OCR slip,
+    a header) are simply not matched.
+    """
+    seg_words, seg_of = _stream(segments)
+    ref_words, ref_of = _stream(reference)
+    held: list[set[int]] = [set() for _ in segments]
+    matcher = SequenceMatcher(None, seg_words, ref_words, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            held[seg_of[a + k]].add(ref_of[b + k])
+    return [tuple(sorted(refs)) for refs in held]
+
+
+def _stream(sentences: Sequence[str]) -> tuple[list[str], list[int]]:
+    words: list[str] = []
+    owner: list[int] = []
+    for n, sentence in enumerate(sentences):
+        found = comparable_words(sentence)
+        words += found
+        owner += [n] * len(found)
+    return words, owner
+
+
+def project_beads(
+    beads: Sequence[Bead], pivot_map: Sequence[tuple[int, ...]], witness_map: Sequence[tuple[int, ...]]
+) -> list[Bead]:
+    """Beads over the tool's segments as beads over the reference sentences (maps: ``reference_map``).
+
+    Each side becomes the reference sentences its segments hold; beads that then share a reference
+    sentence on either side are one bead at the reference's granularity (a sentence the tool cut in two
+    and linked in two beads) and are merged, with the lowest of their confidences; beads holding no
+    reference sentence (outside the reference's passage) are dropped. A segment running over two
+    reference sentences thus puts both in its bead, which is right only where the gold joins them too.
+    """
+    projected = [
+        (
+            {r for i in bead.pivot for r in pivot_map[i]},
+            {r for j in bead.witness for r in witness_map[j]},
+            bead.confidence,
+        )
+        for bead in beads
+    ]
+    projected = [item for item in projected if item[0] or item[1]]
+    parent = list(range(len(projected)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for side in (0, 1):
+        first: dict[int, int] = {}
+        for k, item in enumerate(projected):
+            for r in item[side]:
+                parent[root(k)] = root(first.setdefault(r, k))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k in range(len(projected)):
+        groups[root(k)].append(k)
+    out = []
+    for members in sorted(groups.values()):  # in the order of the tool's beads
+        pivot = sorted(set().union(*(projected[k][0] for k in members)))
+        witness = sorted(set().union(*(projected[k][1] for k in members)))
+        out.append(Bead(tuple(pivot), tuple(witness), min(projected[k][2] for k in members)))
+    return out

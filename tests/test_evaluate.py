@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from paths import SHARED
 from paths import TEXTBERG as BENCH
 
 from aligner.alignment import Bead, format_alignment, parse_alignment, read_alignment, write_alignment
 from aligner.errors import AlignerError
-from aligner.evaluate import check_same_texts, score
+from aligner.evaluate import check_same_texts, comparable_words, project_beads, reference_map, score
 
 GOLD = parse_alignment("[0]:[0]\n[1]:[1,2]\n[2,3]:[3]\n[]:[4]\n")
 # one right 1-1, a 1-2 cut short, a 2-1 cut in two, an insertion right and one wrongly split off
@@ -73,3 +74,47 @@ def test_alignments_of_different_texts_are_not_compared():
     other = read_alignment(BENCH / "test1.defr")
     with pytest.raises(AlignerError, match="not the same texts"):
         check_same_texts(other, gold, ("test1.defr", "test0.defr"))
+
+
+def test_the_tools_sentences_are_mapped_to_the_golds_by_their_words():
+    # the enru-dev gold's first four English sentences, cut as a cleaner of the raw OCR might cut them:
+    # the title in three, a running header left in, two sentences joined with a word broken at a
+    # line end, one sentence cut in two at a comma
+    gold = (SHARED / "bench" / "enru-dev" / "en.sents").read_text(encoding="utf-8").splitlines()[:4]
+    third = gold[3].index(" penetrated")
+    segments = [
+        "JV Stalin",
+        "Mastering Bolshevism",
+        gold[0].removeprefix("JV Stalin Mastering Bolshevism "),
+        "JV Stalin     Mastering Bolshevism  2",
+        gold[1] + " " + gold[2].replace("diversion", "diver- sion"),
+        gold[3][:third] + ",",
+        gold[3][third:],
+    ]
+    assert reference_map(segments, gold) == [(0,), (0,), (0,), (), (1, 2), (3,), (3,)]
+    # beads over those segments, carried onto the gold's sentences: the title's pieces and the two
+    # halves of sentence 3 each become one bead (at the lowest confidence), the header's bead drops out
+    beads = [
+        Bead((0, 1), (0,), 0.9),
+        Bead((2,), (1,), 0.8),
+        Bead((3,), (), 1.0),
+        Bead((4,), (2, 3), 0.7),
+        Bead((5,), (4,), 0.6),
+        Bead((6,), (5,), 0.95),
+    ]
+    en_map = reference_map(segments, gold)
+    ru_map = [(0,), (0,), (1, 2), (3,), (4,), (4,)]
+    assert project_beads(beads, en_map, ru_map) == [
+        Bead((0,), (0,), 0.8),
+        Bead((1, 2), (1, 2, 3), 0.7),
+        Bead((3,), (4,), 0.6),
+    ]
+
+
+def test_words_compare_across_cleanings():
+    assert comparable_words("Во-первых, ещё  СЕЛЬ-\u00adСКИЙ «совет»!") == [
+        "вопервых",
+        "еще",
+        "сельский",
+        "совет",
+    ]

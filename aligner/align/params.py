@@ -1,7 +1,7 @@
 """Every number the alignment depends on, in one place, each with the line that says what it does.
 
 The weights were tuned on the Text+Berg dev document, then on MAC-Dev (zh-en) and checked on Text+Berg
-test and enru-dev (``benchmarks/textberg.py``, ``mac.py``, ``enru.py``; the experiments are in
+test and enru-dev (``benchmarks/textberg.py``, ``mac.py``, ``enru_dev.py``; the experiments are in
 docs/align.md). An edition records all of them (``parameter_record``), so a scholar can tell which
 settings made it.
 """
