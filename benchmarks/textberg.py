@@ -3,6 +3,7 @@
     python benchmarks/textberg.py            # test set: strict/lax P/R/F1, time, confidence quality
     python benchmarks/textberg.py --dev      # the development document (the only one tuned on)
     python benchmarks/textberg.py --dev --fit  # refit the confidence weights on dev and show thresholds
+    python benchmarks/textberg.py --dev --set skip_score=-0.1  # with AlignParams fields changed
 
 Published (strict / lax F1): Vecalign with LASER 0.902 / 0.986, Bertalign with LaBSE 0.936 / 0.989.
 """
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from mac import parse_overrides
 
 from aligner import align
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
@@ -38,6 +40,9 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="refit the confidence weights (use with --dev)")
     parser.add_argument("--model", default=None, help="embedding model (default: the offline default)")
     parser.add_argument("--bench", type=Path, default=BENCH)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="FIELD=VALUE", help="an AlignParams change"
+    )
     args = parser.parse_args()
     if not args.bench.is_dir():
         sys.exit(f"benchmark data not found: {args.bench}")
@@ -46,7 +51,7 @@ def main() -> None:
     embedder = load_embedder(args.model)
     golds, preds, rows = [], [], []
     embed_s = align_s = 0.0
-    params = align.DEFAULT_PARAMS
+    params = parse_overrides(args.set)
     k = params.max_run
     for doc in docs:
         t0 = time.perf_counter()
