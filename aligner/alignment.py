@@ -22,9 +22,10 @@ from aligner.errors import AlignerError
 from aligner.files import read_text, write_atomic
 
 REVIEW_THRESHOLD: float = 0.7
-"""Beads below this confidence are listed for review: the share listed follows the share wrong (MAC-Dev,
-leave one chapter out: 17.0% listed, 12.2% wrong, each chapter within a factor 2; ``benchmarks/mac.py
---fit``); an edition records the threshold it was made with, and that one wins when it is read back."""
+"""Beads below this confidence are listed for review. The confidence is a probability that the bead is
+right, so the share listed follows the share wrong (MAC-Dev, leave one chapter out: 15.2% listed, 12.2%
+wrong; Text+Berg test 6.9% / 9.2%; every document within a factor 2; ``benchmarks/fit_confidence.py``);
+an edition records the threshold it was made with, and that one wins when it is read back."""
 
 
 @dataclass(frozen=True)

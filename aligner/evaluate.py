@@ -8,16 +8,25 @@ non-empty; counts summed over documents before dividing.
 A gold made over other sentences than the tool's (end to end from raw text) is scored after
 ``project_beads`` has carried the tool's beads onto the gold's sentences by their words
 (``reference_map``).
+
+The confidence is judged as the benchmarks print it: a bead is *wrong* when it is not exactly a gold bead
+(strict, as precision counts it); the share of the wrong beads among the 10% least confident; the share
+below the review threshold against the share wrong; and a reliability diagram (predicted against observed
+share right, per bin), since a confidence is meant as the probability that the bead is right.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+import numpy as np
 
 from aligner.alignment import Bead
 from aligner.errors import AlignerError
@@ -209,3 +218,111 @@ def project_beads(
         witness = sorted(set().union(*(projected[k][1] for k in members)))
         out.append(Bead(tuple(pivot), tuple(witness), min(projected[k][2] for k in members)))
     return out
+
+
+RELIABILITY_EDGES: tuple[float, ...] = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0)
+"""Bins of the reliability diagram: narrow near 1, where most beads are."""
+
+
+@dataclass(frozen=True)
+class ConfidenceQuality:
+    """How well confidences single out the wrong beads (strict: a bead not exactly in the gold is wrong)."""
+
+    beads: int
+    wrong: int
+    lowest_tenth: float
+    """Share of the wrong beads among the 10% least confident beads (ties in bead order)."""
+    flagged: float
+    """Share of the beads below the review threshold."""
+    caught: float
+    """Share of the wrong beads below the review threshold."""
+
+    @property
+    def wrong_share(self) -> float:
+        return self.wrong / self.beads if self.beads else 0.0
+
+    @property
+    def ratio(self) -> float | None:
+        """Share flagged / share wrong (``None`` without wrong beads): 1 when flagging follows the errors."""
+        return self.flagged / self.wrong_share if self.wrong else None
+
+
+def confidence_quality(
+    confidences: Sequence[float], wrong: Sequence[bool], threshold: float
+) -> ConfidenceQuality:
+    """The figures the confidence is judged by, for one document or several pooled."""
+    conf = np.asarray(confidences, dtype=np.float64)
+    bad = np.asarray(wrong, dtype=bool)
+    if len(conf) != len(bad):
+        raise AlignerError(f"{len(conf)} confidences for {len(bad)} beads")
+    total = int(bad.sum())
+    lowest = np.argsort(conf, kind="stable")[: math.ceil(0.1 * len(conf))]
+    below = conf < threshold
+    return ConfidenceQuality(
+        beads=len(conf),
+        wrong=total,
+        lowest_tenth=float(bad[lowest].sum() / total) if total else 0.0,
+        flagged=float(below.mean()) if len(conf) else 0.0,
+        caught=float(bad[below].sum() / total) if total else 0.0,
+    )
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """Beads whose confidence falls in ``[low, high)``: what they were predicted and how many were right."""
+
+    low: float
+    high: float
+    beads: int
+    predicted: float
+    right: float
+
+
+def reliability(
+    confidences: Sequence[float], wrong: Sequence[bool], edges: Sequence[float] = RELIABILITY_EDGES
+) -> list[ReliabilityBin]:
+    """The reliability diagram: a calibrated confidence has ``right`` close to ``predicted`` in every bin
+    (the last bin holds 1.0 too). Empty bins are left out."""
+    conf = np.asarray(confidences, dtype=np.float64)
+    right = ~np.asarray(wrong, dtype=bool)
+    out = []
+    for k, (low, high) in enumerate(itertools.pairwise(edges)):
+        inside = (conf >= low) & ((conf < high) if k < len(edges) - 2 else (conf <= high))
+        if inside.any():
+            out.append(
+                ReliabilityBin(
+                    low, high, int(inside.sum()), float(conf[inside].mean()), float(right[inside].mean())
+                )
+            )
+    return out
+
+
+def calibration_error(bins: Sequence[ReliabilityBin]) -> float:
+    """Expected calibration error: the bead-weighted mean gap between predicted and observed."""
+    total = sum(b.beads for b in bins)
+    return sum(b.beads * abs(b.predicted - b.right) for b in bins) / total if total else 0.0
+
+
+def reliability_table(confidences: Sequence[float], wrong: Sequence[bool]) -> str:
+    """The reliability diagram as text, one bin a line, with a bar of the observed share right."""
+    bins = reliability(confidences, wrong)
+    lines = [
+        f"reliability (right = the bead is exactly a gold bead; ECE {calibration_error(bins):.3f}):",
+        "  confidence     beads  predicted  observed",
+    ]
+    for b in bins:
+        span = f"[{b.low:.2f}, {b.high:.2f}{']' if b.high >= 1 else ')'}"
+        bar = "#" * round(20 * b.right)
+        lines.append(f"  {span}  {b.beads:5d}   {b.predicted:.3f}     {b.right:.3f}  {bar}")
+    return "\n".join(lines)
+
+
+def quality_line(quality: ConfidenceQuality, threshold: float) -> str:
+    """One line: wrong beads, the lowest-tenth figure, and what the review threshold lists."""
+    q = quality
+    ratio = "n/a" if q.ratio is None else f"{q.ratio:.2f}"
+    return (
+        f"{q.wrong} wrong (strict) of {q.beads} ({q.wrong_share:.1%}); {q.lowest_tenth:.1%} of them among "
+        f"the 10% least confident; below {threshold}: {q.flagged:.1%} listed (ratio to wrong {ratio}), "
+        f"{q.caught:.1%} of the wrong caught"
+    )

@@ -2,8 +2,6 @@
 
     python benchmarks/mac.py                      # strict/lax P/R/F1, per chapter, time, confidence quality
     python benchmarks/mac.py --set length_weight=0.2  # the same with AlignParams fields changed
-    python benchmarks/mac.py --fit                # refit the confidence on Text+Berg dev + MAC-Dev, with the
-                                                  # leave-one-chapter-out figures (the honest ones)
     python benchmarks/mac.py --cli                # also through the command line, as a user runs it
 
 The Chinese side is the pivot (x), the English side the witness (y); the gold is ``[zh]:[en]``. By
@@ -22,7 +20,6 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
-import math
 import shutil
 import subprocess
 import sys
@@ -37,7 +34,7 @@ import numpy as np
 from aligner import align
 from aligner.alignment import REVIEW_THRESHOLD, Bead, read_alignment
 from aligner.embed import Embedder, load_embedder
-from aligner.evaluate import score, wrong_beads
+from aligner.evaluate import confidence_quality, quality_line, reliability_table, score, wrong_beads
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "mac-dev"
 TEXTBERG = BENCH.parent / "textberg"
@@ -148,75 +145,33 @@ def run_cli(docs: Sequence[Doc]) -> Run:
     return Run(list(docs), golds, preds, rows, 0.0, align_s)
 
 
-def confidence_quality(conf: np.ndarray, wrong: np.ndarray) -> tuple[float, float, float]:
-    """Share of the wrong beads among the 10% least confident, share flagged, share wrong."""
-    lowest = np.argsort(conf, kind="stable")[: math.ceil(0.1 * len(conf))]
-    caught = wrong[lowest].sum() / max(wrong.sum(), 1)
-    return float(caught), float((conf < REVIEW_THRESHOLD).mean()), float(wrong.mean())
-
-
 def report(title: str, result: Run, peers: str, total_s: float) -> None:
     print(title)
     print(score(result.golds, result.preds).table())
     print(peers)
-    print("per document: strict P/R/F1   lax F1   beads  wrong  flagged  10%-lowest catch")
+    print(
+        "per document: strict P/R/F1   lax F1   beads  wrong  flagged  ratio  10%-lowest catch "
+        f"(flagged: below {REVIEW_THRESHOLD}; ratio: flagged / wrong)"
+    )
     for doc, gold, pred, table in zip(result.docs, result.golds, result.preds, result.rows, strict=True):
         s = score([gold], [pred])
-        caught, flagged, wrong = confidence_quality(table[:, 0], table[:, 1])
+        q = confidence_quality(table[:, 0], table[:, 1] > 0, REVIEW_THRESHOLD)
+        ratio = "  n/a" if q.ratio is None else f"{q.ratio:5.2f}"
         print(
             f"  {doc.name:8s} {s.precision_strict:.3f}/{s.recall_strict:.3f}/{s.f1_strict:.3f}"
-            f"   {s.f1_lax:.3f}  {len(pred):5d}  {wrong:5.1%}  {flagged:6.1%}  {caught:6.1%}"
+            f"   {s.f1_lax:.3f}  {len(pred):5d}  {q.wrong_share:5.1%}  {q.flagged:6.1%}  {ratio}  "
+            f"{q.lowest_tenth:6.1%}"
         )
     print(
         f"time: {total_s:.1f} s wall ({result.embed_s:.1f} s embedding incl. cache, "
         f"{result.align_s:.1f} s aligning)"
     )
     table = np.concatenate(result.rows)
-    caught, flagged, wrong = confidence_quality(table[:, 0], table[:, 1])
     print(
-        f"confidence: {int(table[:, 1].sum())} wrong beads (strict) of {len(table)} ({wrong:.1%}); "
-        f"{caught:.1%} of them are among the 10% least confident beads"
+        "confidence:",
+        quality_line(confidence_quality(table[:, 0], table[:, 1] > 0, REVIEW_THRESHOLD), REVIEW_THRESHOLD),
     )
-    listed = table[:, 0] < REVIEW_THRESHOLD
-    print(
-        f"review threshold {REVIEW_THRESHOLD}: lists {flagged:.1%} of the beads "
-        f"(share wrong {wrong:.1%}, ratio {f'{flagged / wrong:.2f}' if wrong else 'n/a'}), "
-        f"catches {table[listed, 1].sum() / max(table[:, 1].sum(), 1):.1%} of the wrong ones"
-    )
-
-
-def fit_weights(table: np.ndarray) -> np.ndarray:
-    """Logistic regression of correctness on the confidence features by Newton steps (ridge 1e-3)."""
-    wrong, features = table[:, 1], table[:, 2:]
-    w = np.zeros(features.shape[1])
-    ridge = 1e-3 * np.eye(len(w))
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-features @ w))
-        hessian = (features * (p * (1 - p))[:, None]).T @ features + ridge
-        w += np.linalg.solve(hessian, features.T @ (1 - wrong - p) - ridge @ w)
-    return w
-
-
-def refit(result: Run, embedder: Embedder, params: align.AlignParams) -> None:
-    """Fit the confidence on Text+Berg dev and the chapters; score each chapter with weights fitted
-    without it (leave one chapter out), so the figures are not measured on the data they were fitted on."""
-    dev = Doc("tb-dev", TEXTBERG / "dev.de", TEXTBERG / "dev.fr", TEXTBERG / "dev.defr")
-    base = run_api([dev], embedder, params).rows
-    held: list[np.ndarray] = []
-    for k, table in enumerate(result.rows):
-        w = fit_weights(np.concatenate(base + [t for j, t in enumerate(result.rows) if j != k]))
-        held.append(np.column_stack([1 / (1 + np.exp(-table[:, 2:] @ w)), table[:, 1]]))
-    w = fit_weights(np.concatenate(base + result.rows))
-    print("CONFIDENCE_WEIGHTS =", tuple(round(float(v), 2) for v in w))
-    pooled = np.concatenate(held)
-    caught, _, wrong = confidence_quality(pooled[:, 0], pooled[:, 1])
-    print(f"leave one chapter out: {caught:.1%} of the wrong beads among the 10% least confident")
-    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
-        per = " ".join(f"{(t[:, 0] < threshold).mean():.2f}/{t[:, 1].mean():.2f}" for t in held)
-        print(
-            f"  threshold {threshold}: flags {(pooled[:, 0] < threshold).mean():.1%} (wrong {wrong:.1%}); "
-            f"per chapter flagged/wrong {per}"
-        )
+    print(reliability_table(table[:, 0], table[:, 1] > 0))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -228,7 +183,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--set", action="append", default=[], metavar="FIELD=VALUE", help="an AlignParams change"
     )
-    parser.add_argument("--fit", action="store_true", help="refit the confidence weights (see above)")
     parser.add_argument("--cli", action="store_true", help="also align through the command line")
     parser.add_argument("--only", nargs="*", default=None, help="chapters to run (default: all six)")
     args = parser.parse_args(argv)
@@ -248,8 +202,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         PEERS,
         time.perf_counter() - start,
     )
-    if args.fit:
-        refit(result, embedder, params)
     if args.cli:
         if args.set or args.model:
             sys.exit("--cli runs the command line with no option: drop --set and --model")

@@ -165,14 +165,18 @@ def test_numbers_written_differently_are_the_same_lexical_evidence():
     assert ngrams.shape == (3, numbers.shape[1])
 
 
-def test_confidence_grows_with_the_score_lost_to_the_rival_and_falls_next_to_a_doubtful_bead():
+def test_confidence_grows_with_the_score_lost_to_the_rival_and_with_the_posterior():
     def confidence(delta: float, **rest) -> float:
         return align.confidence(BeadEvidence(delta, similarity=0.7, skip=False, **rest))
 
     assert len(align.CONFIDENCE_FEATURES) == len(align.CONFIDENCE_WEIGHTS)
     assert len(align.confidence_features(BeadEvidence(0.3, 0.7, False))) == len(align.CONFIDENCE_WEIGHTS)
     assert confidence(0.5) > confidence(0.05)
-    assert confidence(0.3, neighbour=0.0) < confidence(0.3, neighbour=1.0)
+    posteriors = [0.0, 1e-6, 0.01, 0.1, 0.3, 0.6, 0.9, 1.0]
+    sure = [confidence(0.3, posterior=p) for p in posteriors]
+    assert sure == sorted(sure) and sure[0] < sure[-1]  # never less sure of a bead more paths agree on
+    assert confidence(0.3, posterior=0.01) < 0.5 < confidence(0.3, posterior=0.9)
+    assert confidence(0.3, size=6, posterior=0.5) < confidence(0.3, size=2, posterior=0.5)
     assert 0.0 <= align.confidence(BeadEvidence(10.0, -1.0, True, score=-5.0, gap=9.0, size=8)) <= 1.0
 
 

@@ -8,7 +8,18 @@ from paths import TEXTBERG as BENCH
 
 from aligner.alignment import Bead, format_alignment, parse_alignment, read_alignment, write_alignment
 from aligner.errors import AlignerError
-from aligner.evaluate import check_same_texts, comparable_words, project_beads, reference_map, score
+from aligner.evaluate import (
+    calibration_error,
+    check_same_texts,
+    comparable_words,
+    confidence_quality,
+    project_beads,
+    reference_map,
+    reliability,
+    reliability_table,
+    score,
+    wrong_beads,
+)
 
 GOLD = parse_alignment("[0]:[0]\n[1]:[1,2]\n[2,3]:[3]\n[]:[4]\n")
 # one right 1-1, a 1-2 cut short, a 2-1 cut in two, an insertion right and one wrongly split off
@@ -118,3 +129,31 @@ def test_words_compare_across_cleanings():
         "сельский",
         "совет",
     ]
+
+
+def test_confidence_quality_counts_the_wrong_beads_as_the_strict_score_does():
+    wrong = wrong_beads(GOLD, TEST)
+    assert wrong == [False, True, True, True, True, False]  # only [0]:[0] and []:[4] are gold beads
+    confidences = [0.99, 0.2, 0.6, 0.75, 0.9, 0.95]
+    q = confidence_quality(confidences, wrong, threshold=0.7)
+    assert (q.beads, q.wrong) == (6, 4)
+    assert q.lowest_tenth == pytest.approx(1 / 4)  # the 10% least confident: one bead (0.2), wrong
+    assert q.flagged == pytest.approx(2 / 6)  # 0.2 and 0.6
+    assert q.caught == pytest.approx(2 / 4)
+    assert q.ratio == pytest.approx((2 / 6) / (4 / 6))
+    assert confidence_quality([0.9, 0.5], [False, False], 0.7).ratio is None  # nothing wrong: no ratio
+    with pytest.raises(AlignerError):
+        confidence_quality([0.5], [True, False], 0.7)
+
+
+def test_a_reliability_diagram_compares_predicted_and_observed_per_bin():
+    confidences = [0.1, 0.2, 0.6, 0.65, 0.99, 1.0, 1.0, 0.97]
+    wrong = [True, False, False, True, False, False, False, True]
+    bins = reliability(confidences, wrong, edges=(0.0, 0.5, 0.9, 1.0))
+    assert [(b.low, b.high, b.beads) for b in bins] == [(0.0, 0.5, 2), (0.5, 0.9, 2), (0.9, 1.0, 4)]
+    assert bins[0].predicted == pytest.approx(0.15) and bins[0].right == pytest.approx(0.5)
+    assert bins[2].predicted == pytest.approx(0.99) and bins[2].right == pytest.approx(0.75)  # 1.0 is inside
+    assert calibration_error(bins) == pytest.approx((2 * 0.35 + 2 * 0.125 + 4 * 0.24) / 8)
+    perfect = reliability([0.5, 0.5, 1.0], [True, False, False], edges=(0.0, 0.9, 1.0))
+    assert calibration_error(perfect) == pytest.approx(0.0)
+    assert "[0.98, 1.00]" in reliability_table(confidences, wrong)

@@ -1,8 +1,12 @@
 """How sure a link is: a logistic model over the evidence the search leaves for each bead.
 
-confidence = logistic(CONFIDENCE_WEIGHTS . confidence_features(evidence)), the weights fitted by logistic
-regression on the Text+Berg dev document and the six MAC-Dev chapters (``benchmarks/mac.py --fit``, which
-also gives the leave-one-chapter-out figures).
+confidence = logistic(CONFIDENCE_WEIGHTS . confidence_features(evidence)): the probability that the bead
+is exactly right (a gold bead). The weights are fitted by logistic regression on three language pairs,
+the Text+Berg dev document (de-fr), the six MAC-Dev chapters (zh-en) and enru-dev
+(``benchmarks/fit_confidence.py``, which prints them with the held-out figures). Few features, all
+relative to the document's own alternatives (the rival's loss, the share of all paths), so that they mean
+the same in every language pair; raw cosines and length gaps, whose scale depends on the pair, are left
+out (docs/align.md, "Confidence, fifth round").
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CONFIDENCE_FEATURES: tuple[str, ...] = (
-    "bias", "delta", "similarity", "skip", "neighbour", "score", "gap", "many", "size", "posterior"
-)  # fmt: skip
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (-0.91, 1.83, 2.61, -1.09, 1.63, -4.72, -1.36, -0.21, -0.11, 5.05)
+CONFIDENCE_FEATURES: tuple[str, ...] = ("bias", "delta", "skip", "size", "posterior", "log_posterior")
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (3.35, 5.46, -1.02, -0.27, -0.93, 1.98)
+
+POSTERIOR_FLOOR = 1e-4
+"""The smallest posterior the log-posterior feature sees: below it a bead is as doubtful as can be."""
 
 
 @dataclass(frozen=True)
@@ -46,30 +51,25 @@ def capped_delta(delta: float) -> float:
 
 
 def confidence_features(evidence: BeadEvidence) -> np.ndarray:
-    """The evidence as the vector ``CONFIDENCE_FEATURES`` names: 1, the capped delta, the similarity, a
-    0-1/1-0 bead, the neighbours' capped delta, the bead's score, its length gap, a many-sentence bead,
-    the number of sentences in it, and its posterior over all paths."""
+    """The evidence as the vector ``CONFIDENCE_FEATURES`` names: 1, the capped delta, a 0-1/1-0 bead,
+    the number of sentences in it, and its posterior over all paths, as it is and as a log (the log
+    tells 0.01 from 0.1 apart, where most wrong beads are)."""
     e = evidence
-    many = not e.skip and e.size > 2
     return np.array(
         [
             1.0,
             capped_delta(e.delta),
-            e.similarity,
             float(e.skip),
-            e.neighbour,
-            e.score,
-            e.gap,
-            float(many),
             float(e.size),
             e.posterior,
+            math.log(max(e.posterior, POSTERIOR_FLOOR)),
         ]
     )
 
 
 def confidence(evidence: BeadEvidence) -> float:
-    """How sure the link is (0 to 1, four decimals): mostly its posterior over all paths and how much the
-    best path loses to a rival bead."""
+    """How sure the link is (0 to 1, four decimals): the probability that it is exactly right, mostly from
+    its posterior over all paths and how much the best path loses to a rival bead."""
     z = float(np.dot(CONFIDENCE_WEIGHTS, confidence_features(evidence)))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
