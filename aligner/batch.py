@@ -22,6 +22,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import logging
 import os
 import signal
 import sys
@@ -346,9 +347,15 @@ class InProcess:
         """Nothing was started."""
 
 
-def _ignore_interrupt() -> None:
-    """Ctrl-C reaches the whole process group: the client alone decides what stops."""
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+def _worker_signals() -> None:
+    """Ctrl-C reaches the whole process group: the client alone decides what stops, and stops a
+    worker with SIGTERM, which ends its work at once but lets the process exit cleanly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
 
 
 class Processes:
@@ -356,7 +363,7 @@ class Processes:
 
     def __init__(self, workers: int) -> None:
         self.capacity = workers
-        self.pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_ignore_interrupt)
+        self.pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_worker_signals)
 
     def submit(self, work: Work, settings: Settings, tei: Path, previous: bytes | None) -> Future[Outcome]:
         return self.pool.submit(compute, work, settings, tei, previous)
@@ -368,8 +375,8 @@ class Processes:
         if interrupted:  # the works under way are lost anyway: stop them now, not when they end
             for process in list(getattr(self.pool, "_processes", {}).values()):
                 with contextlib.suppress(OSError):
-                    os.kill(process.pid, signal.SIGKILL)
-        self.pool.shutdown(wait=not interrupted, cancel_futures=True)
+                    os.kill(process.pid, signal.SIGTERM)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskCluster:
@@ -386,9 +393,18 @@ class DaskCluster:
             if scheduler:
                 self.client = Client(scheduler, timeout="20s")
             else:
-                self.cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                )
+                # its worker processes ignore Ctrl-C, as local ones do: the client stops them
+                interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                try:
+                    self.cluster = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
+                finally:
+                    signal.signal(signal.SIGINT, interrupt)
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as err:
             raise AlignerError(f"cannot reach the Dask scheduler {scheduler}: {err}") from None
