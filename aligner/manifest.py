@@ -100,9 +100,7 @@ def load_manifest(path: Path | None = None, allow_outside: bool = False) -> Mani
     return manifest_from(data, path, path.parent, allow_outside)
 
 
-def manifest_from(
-    data: dict[str, object], path: Path, folder: Path, allow_outside: bool = False
-) -> Manifest:
+def manifest_from(data: dict[str, object], path: Path, folder: Path, allow_outside: bool = False) -> Manifest:
     """A manifest from TOML already read (``[edition]`` and ``[[witness]]``), its files in ``folder``;
     ``path`` names it in messages. A corpus's ``[[work]]`` table is read through here too."""
     entries = data.get("witness", [])
