@@ -26,6 +26,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import tomllib
 import uuid
@@ -394,7 +395,8 @@ class DaskCluster:
                 self.client = Client(scheduler, timeout="20s")
             else:
                 # its worker processes ignore Ctrl-C, as local ones do: the client stops them
-                interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                main = threading.current_thread() is threading.main_thread()
+                interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
                 try:
                     self.cluster = LocalCluster(
                         n_workers=workers,
@@ -404,7 +406,8 @@ class DaskCluster:
                         silence_logs=logging.ERROR,
                     )
                 finally:
-                    signal.signal(signal.SIGINT, interrupt)
+                    if main:
+                        signal.signal(signal.SIGINT, interrupt)
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as err:
             raise AlignerError(f"cannot reach the Dask scheduler {scheduler}: {err}") from None
