@@ -233,6 +233,53 @@ def align(
 
 
 @app.command(
+    short_help="Align a corpus of works, each into its own edition; finished works are skipped.",
+    epilog="Example: aligner batch corpus.toml --out editions --workers 2   (docs/corpus.md)",
+)
+def batch(
+    corpus: Annotated[
+        Path,
+        typer.Argument(metavar="CORPUS", help="A corpus file of [[work]] tables, or a folder of works."),
+    ],
+    out: Annotated[
+        Path, typer.Option(metavar="FOLDER", help="Where the editions go: FOLDER/WORK/WORK.tei.xml, ...")
+    ] = Path("output/corpus"),
+    workers: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="Works aligned at once: local processes (or Dask workers)."),
+    ] = 1,
+    dask: Annotated[bool, typer.Option("--dask", help="Run on a local Dask cluster of N workers.")] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(metavar="ADDRESS", help="Run on the Dask cluster of this scheduler (tcp://HOST:8786)."),
+    ] = None,
+    redo: Annotated[bool, typer.Option("--redo", help="Align finished, unchanged works again too.")] = False,
+    model: ModelName = None,
+    device: DeviceOption = Device.auto,
+    batch_size: BatchSize = None,
+    offline: Offline = False,
+    presegmented: Presegmented = None,
+    force: Force = False,
+    allow_outside_files: AllowOutside = False,
+) -> None:
+    """Align every work of a corpus into its own edition, skipping works finished and unchanged.
+
+    Each work's reviewed links are kept, as by 'aligner align'. A failing work is reported in one line
+    and the others go on; the exit status is 1 if any failed. Interrupted, the same command again does
+    only the works not finished.
+    """
+    from aligner import batch as corpus_mode
+
+    settings = corpus_mode.Settings(model, device.value, batch_size, offline, presegmented, force)
+    lines, ok = corpus_mode.run_command(
+        corpus, out, settings, workers, dask, scheduler, allow_outside_files, redo
+    )
+    _echo(lines)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command(
     short_help="List the doubtful links, or fix them one by one (--interactive).",
     epilog="Example: aligner review output/mastering-bolshevism.tei.xml --interactive --reviewer Anna",
 )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from aligner.alignment import Bead, write_alignment
+from aligner.alignment import Bead, format_alignment
 from aligner.edition import Edition, link_id, tool_version, write_edition, xml_safe
 from aligner.files import write_atomic
 from aligner.witness import Witness
@@ -405,12 +405,19 @@ def write_exports(edition: Edition, out: Path) -> list[Path]:
 
     This is what ``aligner export`` re-derives after a review, so no export lags behind the edition.
     """
-    paths = [output_path(out, ".tsv"), output_path(out, ".tmx"), output_path(out, ".html")]
-    for path, write in zip(paths, (write_tsv, write_tmx, write_html), strict=True):
-        write(edition, path)
-    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
-        paths.append(write_alignment(output_path(out, f".{witness.id}.align"), pair.beads))
+    paths = []
+    for suffix, data in export_files(edition):
+        paths.append(output_path(out, suffix))
+        write_atomic(paths[-1], data)
     return paths
+
+
+def export_files(edition: Edition) -> list[tuple[str, bytes]]:
+    """The exports as (suffix, bytes), unwritten: a corpus worker makes them, its client writes them."""
+    files = [(".tsv", tsv(edition)), (".tmx", tmx(edition)), (".html", html_page(edition))]
+    for witness, pair in zip(edition.witnesses, edition.alignments, strict=True):
+        files.append((f".{witness.id}.align", format_alignment(pair.beads).encode("utf-8")))
+    return files
 
 
 def write_outputs(edition: Edition, out: Path) -> list[Path]:

@@ -97,6 +97,12 @@ def load_manifest(path: Path | None = None, allow_outside: bool = False) -> Mani
         data = tomllib.loads(read_text(path, "manifest"))
     except tomllib.TOMLDecodeError as err:
         raise AlignerError(f"manifest {path} is not valid TOML: {err}") from None
+    return manifest_from(data, path, path.parent, allow_outside)
+
+
+def manifest_from(data: dict[str, object], path: Path, folder: Path, allow_outside: bool = False) -> Manifest:
+    """A manifest from TOML already read (``[edition]`` and ``[[witness]]``), its files in ``folder``;
+    ``path`` names it in messages. A corpus's ``[[work]]`` table is read through here too."""
     entries = data.get("witness", [])
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         raise AlignerError(f"manifest {path}: 'witness' must be [[witness]] tables, one per witness")
@@ -106,7 +112,6 @@ def load_manifest(path: Path | None = None, allow_outside: bool = False) -> Mani
     for key in ("title", "pivot"):
         if not isinstance(edition.get(key, ""), str):
             raise AlignerError(f"manifest {path}: edition {key} must be text in quotes")
-    folder = path.parent
     witnesses: list[WitnessMeta] = []
     for entry in entries:
         meta = _witness(entry, path)
@@ -174,6 +179,11 @@ def _check_inside(folder: Path, name: str, where: str) -> None:
             f"{where}: file {name!r} lies outside the manifest's folder {inside} "
             "(--allow-outside-files to read it anyway)"
         )
+
+
+def is_xml_name(text: str) -> bool:
+    """Whether ``text`` can be an ``xml:id`` (witness ids; a corpus's work ids, which name folders too)."""
+    return bool(_XML_NAME.match(text))
 
 
 def witness_id_for(path: Path, suffix: bool = False) -> str:

@@ -241,8 +241,10 @@ class AlignJob:
         offline: bool = False,
         publication: dict[str, str] | None = None,
         ranges: list[str] | None = None,
+        embedder: Embedder | None = None,
     ) -> AlignJob:
-        """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``).
+        """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``),
+        or take ``embedder`` already loaded (a batch loads it once per process, not once per work).
 
         ``ranges``: ``WITNESS=FROM-TO`` (``--range``), the pivot sentences a witness translates.
 
@@ -260,7 +262,7 @@ class AlignJob:
         title = given.pop("title", "") or edition_title(manifest, texts, pivot_witness)
         from_manifest = any(w.meta in manifest.witnesses for w in texts)
         described = manifest_module.described(manifest) if from_manifest else ""
-        embedder = load_embedder(model, device, batch_size, offline)
+        embedder = embedder or load_embedder(model, device, batch_size, offline)
         given = {key: value for key, value in given.items() if value}
         job = cls(texts, pivot_witness, others, embedder, title, force, given, described)
         job.ranges = spans

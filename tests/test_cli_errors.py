@@ -22,6 +22,7 @@ from aligner.manifest import bundled_manifest
 TEXT_PATHS = {("segment", "file"), ("align", "witness_args")}
 # Where the command writes: a missing path is fine there; a file standing where a folder must be is not.
 OUTPUTS = {("segment", "json_out"), ("segment", "txt_out"), ("export", "out"), ("align", "out")}
+OUTPUTS |= {("batch", "out")}
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,14 @@ def valid(tmp_path_factory: pytest.TempPathFactory, hand_edition: Edition) -> di
     edition = folder / "mb.tei.xml"
     write_edition(hand_edition, edition)
     text = f"{TEXTBERG / 'test4.de'}:de"
+    corpus = folder / "corpus.toml"
+    witnesses = "".join(
+        f'[[work.witness]]\nid = "{lang}"\nlang = "{lang}"\nfiles = ["test4.{lang}"]\n'
+        for lang in ("de", "fr")
+    )
+    corpus.write_text(f'[[work]]\nid = "test4"\n{witnesses}', encoding="utf-8")
+    for lang in ("de", "fr"):
+        (folder / f"test4.{lang}").write_bytes((TEXTBERG / f"test4.{lang}").read_bytes())
     return {
         "witnesses": {"manifest": bundled_manifest()},
         "segment": {
@@ -91,6 +100,7 @@ def valid(tmp_path_factory: pytest.TempPathFactory, hand_edition: Edition) -> di
             "manifest": bundled_manifest(),
         },
         "evaluate": {"predicted": TEXTBERG / "test4.defr", "gold": TEXTBERG / "test4.defr"},
+        "batch": {"corpus": corpus, "out": folder / "editions"},
     }
 
 
@@ -156,6 +166,7 @@ def test_the_top_level_help_lists_the_commands_in_workflow_order_uncut(
     listed = [name for name in listed if name in commands()]
     assert listed == [
         "align",
+        "batch",
         "review",
         "serve",
         "export",
