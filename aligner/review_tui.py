@@ -231,8 +231,16 @@ class ReviewSession:
                     self.undo_stack.pop()
                 self.say(f"  ! {refused}; the edition was saved by someone else: showing it as it is now")
                 return
+            others = len(saved.changes) - mine - 1
+            # What undo needs: the links this decision changed, as they were and as it made them.
+            # When someone else saved meanwhile, ``saved`` holds their changes too, so the decision
+            # applied onto this session's own edition tells its own change apart (an undo then
+            # reverts only that, replayed like any decision: refused if the link changed since).
             before = self._pair_beads(self.edition, decision.witness_id)
-            after = self._pair_beads(saved, decision.witness_id)
+            made = saved
+            if others > 0 and decision.operation != "undo":
+                made = review.apply_decision(self.edition, decision)
+            after = self._pair_beads(made, decision.witness_id)
             self._load(saved, fingerprint)
             if decision.operation == "undo":
                 step = self.undo_stack.pop()
@@ -244,7 +252,6 @@ class ReviewSession:
                 about = self.current.bead if self.current is not None else None
                 self.undo_stack.append(_Step(decision, before, after, about))
             self.decisions += 1
-            others = len(saved.changes) - mine - 1
             self.say(f"  saved: {decision.what}")
             if others > 0:
                 self.say(f"  (applied onto {others} change(s) saved meanwhile by someone else)")

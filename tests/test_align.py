@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from paths import TEXTBERG
 
 from aligner import align
-from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, side_data
+from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, scores, side_data
 from aligner.align.band import full_band
 from aligner.align.dp import solve
-from aligner.align.scores import adjacent_similarity, bead_cells
+from aligner.align.scores import adjacent_similarity, bead_cells, score_table
 from aligner.alignment import Bead, read_alignment
 from aligner.embed import load_embedder
 from aligner.errors import AlignerError
@@ -209,6 +209,25 @@ def test_the_adjacent_margin_is_the_similarity_with_the_sentences_next_to_the_be
                 near_x = [run_y @ x.overlaps[0][t] for t in (i - a - 1, i) if 0 <= t < n]
                 expected = (np.mean(near_x) + np.mean(near_y)) / 2
                 assert fast[i, j - band.lo[i]] == pytest.approx(expected, abs=1e-5), (a, b, i, j)
+
+
+def test_the_scores_do_not_depend_on_how_many_rows_are_scored_at_once(embedder, monkeypatch):
+    """The score table is computed a chunk of rows at a time (memory, issue 9): any chunk size gives
+    the same scores and the same alignment with the same evidence."""
+    x, y = side_data(dev("de")[100:170], embedder), side_data(dev("fr")[130:210], embedder)
+    params = align.DEFAULT_PARAMS
+    band = full_band(len(x), len(y))
+    whole = score_table(x, y, band, params, params.shapes)  # one chunk: 71 rows < SCORE_CHUNK_ROWS
+    found = solve(x, y, band, params, params.shapes, rivals=True)
+    monkeypatch.setattr(scores, "SCORE_CHUNK_ROWS", 7)
+    chunked = score_table(x, y, band, params, params.shapes)
+    for shape in params.shapes:
+        np.testing.assert_allclose(chunked.scores[shape], whole.scores[shape], rtol=0, atol=1e-5)
+    assert set(chunked.sims) == {(a, b) for a, b in params.shapes if a and b}  # none for 1-0, 0-1
+    again = solve(x, y, band, params, params.shapes, rivals=True)
+    assert again.beads == found.beads
+    np.testing.assert_allclose(again.posteriors, found.posteriors, atol=1e-4)
+    np.testing.assert_allclose(again.deltas, found.deltas, atol=1e-4)
 
 
 def test_a_bead_posterior_is_its_share_of_all_paths():

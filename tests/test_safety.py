@@ -99,6 +99,43 @@ def test_two_concurrent_reviews_keep_both_decisions(hand_file: Path, tmp_path: P
     }
 
 
+def test_an_undo_after_someone_else_saved_reverts_only_ones_own_decision(
+    hand_file: Path, tmp_path: Path
+) -> None:
+    first, second = doubts(hand_file)[:2]
+    alice, bob = Terminal(tmp_path / "alice"), Terminal(tmp_path / "bob")
+    for term, name in ((alice, "alice"), (bob, "bob")):
+        term.folder.mkdir()
+        term.start(f"{ALIGNER} review {hand_file} --interactive --reviewer {name}")
+    try:
+        alice.wait("review> ")
+        bob.wait("review> ")
+        # Alice accepts the first doubtful link; Bob, who loaded the edition before, skips it and
+        # accepts the second (applied onto Alice's save), then undoes his decision.
+        alice.type("a")
+        alice.wait("saved: accepted link")
+        bob.type("k")
+        bob.wait("review> ", count=2)
+        bob.type("a")
+        assert "applied onto 1 change(s) saved meanwhile" in bob.wait("saved: accepted link")
+        bob.wait("review> ", count=3)
+        bob.type("u")
+        bob.wait("saved: undid: accepted link")
+        for term in (alice, bob):
+            term.type("q")
+            term.wait("[exit 0]")
+    finally:
+        alice.close()
+        bob.close()
+    validate(hand_file)
+    final = read_edition(hand_file)
+    resp = {(b.pivot, b.witness): b.resp for b in final.alignments[0].beads}
+    # Bob's undo took back his own decision only: Alice's accepted link is still hers.
+    assert resp[(first.bead.pivot, first.bead.witness)] == "alice"
+    assert resp[(second.bead.pivot, second.bead.witness)] == second.bead.resp
+    assert [c.who for c in final.changes if c.who in ("alice", "bob")] == ["alice", "bob", "bob"]
+
+
 # --- case 8: Ctrl-C while a decision is being saved -----------------------------------------------
 
 

@@ -5,11 +5,15 @@ Index conventions: node ``(i, j)`` is the point after ``i`` pivot and ``j`` witn
 node ``(i, band.lo[i] + w)`` (``at_node`` looks a node up). A bead of shape ``(a, b)`` goes from node
 ``(i - a, j - b)`` to node ``(i, j)`` and is scored at its end node. ``F[i, w]``: best score of a path
 from ``(0, 0)`` to the node; ``B[i, w]``: best score of a path from the node to ``(n, m)``.
+
+Only ``F`` and the choices of the best path are held for the whole band; the backward and the soft
+passes keep the few rows a bead looks back on and the values at the nodes asked for (``Kept``): the
+path is known by then (memory, issue 9).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,7 +57,8 @@ def forward(sc: ScoreTable, band: Band, n: int) -> tuple[np.ndarray, np.ndarray]
             best = np.where(better, t, best)
         if skip_col is not None:
             # 0-1 beads stay in the row: F[i, w] = max over k <= w of base[k] + skip steps k+1 .. w
-            step = np.where(sc.valid[i], skip_col[i].astype(np.float64), NEG)
+            valid = sc.valid(i)
+            step = np.where(valid, skip_col[i].astype(np.float64), NEG)
             step[0] = 0.0
             cum = np.cumsum(np.maximum(step, _STEP_FLOOR))
             v = base - cum
@@ -61,20 +66,52 @@ def forward(sc: ScoreTable, band: Band, n: int) -> tuple[np.ndarray, np.ndarray]
             row = cum + run
             took_skip = (v < run) & (row > NEG / 2)
             best = np.where(took_skip, index[(0, 1)], best)
-            base = np.where(sc.valid[i], row, NEG)
+            base = np.where(valid, row, NEG)
         F[i] = np.where(base > NEG / 2, base, NEG)
         choice[i] = best
     return F, choice
 
 
-def backward(sc: ScoreTable, band: Band, n: int, m: int, temperature: float | None = None) -> np.ndarray:
-    """``B``: best score of a path from every node to ``(n, m)``; with a ``temperature``, the log-sum-exp
-    of every such path's score divided by it (the soft pass ``posteriors`` needs): one recurrence, two
-    ways of combining the candidates."""
+Kept = dict[tuple[int, int], float]
+"""A pass's values at the nodes asked for (inside the band); ``kept_at`` reads them."""
+
+
+def kept_at(values: Kept, i: int, j: int) -> float:
+    """A kept value at node ``(i, j)``; ``NEG`` for a node outside the band."""
+    return values.get((i, j), NEG)
+
+
+def _keep(values: Kept, wanted: dict[int, list[int]], band: Band, i: int, row: np.ndarray) -> None:
+    for j in wanted.get(i, ()):
+        if band.lo[i] <= j < band.hi[i]:
+            values[(i, j)] = float(row[j - band.lo[i]])
+
+
+def _by_row(nodes: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    rows: dict[int, list[int]] = {}
+    for i, j in nodes:
+        rows.setdefault(i, []).append(j)
+    return rows
+
+
+def backward(
+    sc: ScoreTable,
+    band: Band,
+    n: int,
+    m: int,
+    wanted: Iterable[tuple[int, int]],
+    temperature: float | None = None,
+) -> Kept:
+    """``B`` at the ``wanted`` nodes: best score of a path from there to ``(n, m)``; with a
+    ``temperature``, the log-sum-exp of every such path's score divided by it (the soft pass
+    ``posteriors`` needs): one recurrence, two ways of combining the candidates. Only the rows a bead
+    reaches ahead are held."""
     combine = np.maximum if temperature is None else np.logaddexp
     t = 1.0 if temperature is None else temperature
     width = sc.width
-    B = np.full((n + 1, width), NEG)
+    reach = max((a for a, _ in sc.shapes), default=0)
+    rows: dict[int, np.ndarray] = {}
+    by_row, out = _by_row(wanted), {}
     w = np.arange(width)
     skip_col = sc.scores.get((0, 1))
     for i in range(n, -1, -1):
@@ -87,13 +124,16 @@ def backward(sc: ScoreTable, band: Band, n: int, m: int, temperature: float | No
             idx = band.lo[i] + w + b - band.lo[i + a]
             ok = (idx >= 0) & (idx < band.hi[i + a] - band.lo[i + a])
             cl = np.clip(idx, 0, width - 1)
-            base = combine(base, np.where(ok, B[i + a, cl] + sc.scores[(a, b)][i + a, cl] / t, NEG))
+            base = combine(base, np.where(ok, rows[i + a][cl] + sc.scores[(a, b)][i + a, cl] / t, NEG))
+        valid = sc.valid(i)
         if skip_col is not None:
             # a 0-1 bead leaving column w ends at w + 1: B[i, w] = max(base[w], skip[w + 1] + B[i, w + 1])
-            step = np.where(sc.valid[i], skip_col[i].astype(np.float64) / t, NEG)
+            step = np.where(valid, skip_col[i].astype(np.float64) / t, NEG)
             base = _reverse_chain(base, np.maximum(np.append(step[1:], NEG), _STEP_FLOOR), combine)
-        B[i] = np.where(sc.valid[i] & (base > NEG / 2), base, NEG)
-    return B
+        rows[i] = np.where(valid & (base > NEG / 2), base, NEG)
+        rows.pop(i + reach, None)  # no bead from a row above reaches it
+        _keep(out, by_row, band, i, rows[i])
+    return out
 
 
 def _reverse_chain(base: np.ndarray, step: np.ndarray, combine: np.ufunc = np.maximum) -> np.ndarray:
@@ -154,23 +194,42 @@ class Found:
         )
 
 
+def rival_nodes(
+    shapes: Sequence[tuple[int, int]], beads: Sequence[tuple[int, int, int, int]]
+) -> set[tuple[int, int]]:
+    """Where ``_rival_delta`` reads ``B``: each bead's end node and the end nodes of the other beads
+    that could leave its start node."""
+    nodes = set()
+    for i0, i1, j0, j1 in beads:
+        nodes.add((i1, j1))
+        nodes.update((i0 + a, j0 + b) for a, b in shapes)
+    return nodes
+
+
 def _rival_delta(
-    sc: ScoreTable, band: Band, F: np.ndarray, B: np.ndarray, total: float, bead: tuple[int, int, int, int]
+    sc: ScoreTable, band: Band, F: np.ndarray, B: Kept, total: float, bead: tuple[int, int, int, int]
 ) -> float:
     """How much the best path loses if ``bead`` is replaced by the best path that leaves its start node,
     or enters its end node, by another bead."""
     i0, i1, j0, j1 = bead
     shape = (i1 - i0, j1 - j0)
     alt = NEG
-    f_u, b_v = at_node(F, band, i0, j0), at_node(B, band, i1, j1)
+    f_u, b_v = at_node(F, band, i0, j0), kept_at(B, i1, j1)
     for other in sc.shapes:
         if other == shape:
             continue
         a, b = other
         end_i, end_j = i0 + a, j0 + b
-        alt = max(alt, f_u + at_node(sc.scores[other], band, end_i, end_j) + at_node(B, band, end_i, end_j))
+        alt = max(alt, f_u + at_node(sc.scores[other], band, end_i, end_j) + kept_at(B, end_i, end_j))
         alt = max(alt, at_node(F, band, i1 - a, j1 - b) + at_node(sc.scores[other], band, i1, j1) + b_v)
     return total - alt if alt > NEG / 2 else NO_RIVAL_DELTA
+
+
+def similarity_at(sc: ScoreTable, band: Band, bead: tuple[int, int, int, int]) -> float:
+    """The similarity term of a bead of the path (0 for a 1-0 or 0-1 bead: it has no two sides)."""
+    i0, i1, j0, j1 = bead
+    sims = sc.sims.get((i1 - i0, j1 - j0))
+    return 0.0 if sims is None else at_node(sims, band, i1, j1)
 
 
 def solve(
@@ -184,28 +243,35 @@ def solve(
     if total <= NEG / 2:
         raise AlignerError("no alignment found within the search band (texts too different?)")
     beads = traceback(sc, band, choice, n, m)
+    del choice
     typical = typical_log_ratio(x, y)
-    B = backward(sc, band, n, m) if rivals else None
+    B = backward(sc, band, n, m, rival_nodes(sc.shapes, beads)) if rivals else None
     found = Found(beads, [], [], [], [])
     for bead in beads:
         i0, i1, j0, j1 = bead
         shape = (i1 - i0, j1 - j0)
         one_sided = i0 == i1 or j0 == j1
-        found.sims.append(at_node(sc.sims[shape], band, i1, j1))
+        found.sims.append(similarity_at(sc, band, bead))
         found.scores.append(0.0 if one_sided else at_node(sc.scores[shape], band, i1, j1))
         lx, ly = float(x.lengths[i0:i1].sum()), float(y.lengths[j0:j1].sum())
         found.gaps.append(0.0 if one_sided else float(length_gap(lx, ly, typical, p)))
         found.deltas.append(0.0 if B is None else _rival_delta(sc, band, F, B, total, bead))
+    del F  # the soft passes need none of it
     if rivals:
         found.posteriors = posteriors(sc, band, n, m, beads, p.temperature)
     return found
 
 
-def soft_forward(sc: ScoreTable, band: Band, n: int, temperature: float) -> np.ndarray:
-    """``forward`` with log-sum-exp instead of max, on scores divided by ``temperature``: the log of the
-    summed weight ``exp(score / temperature)`` of every path from ``(0, 0)`` to each node."""
+def soft_forward(
+    sc: ScoreTable, band: Band, n: int, temperature: float, wanted: Iterable[tuple[int, int]]
+) -> Kept:
+    """``forward`` with log-sum-exp instead of max, on scores divided by ``temperature``, at the
+    ``wanted`` nodes: the log of the summed weight ``exp(score / temperature)`` of every path from
+    ``(0, 0)`` to there. Only the rows a bead reaches back to are held."""
     width, t = sc.width, temperature
-    F = np.full((n + 1, width), NEG)
+    reach = max((a for a, _ in sc.shapes), default=0)
+    rows: dict[int, np.ndarray] = {}
+    by_row, out = _by_row(wanted), {}
     w = np.arange(width)
     skip_col = sc.scores.get((0, 1))
     for i in range(n + 1):
@@ -217,15 +283,18 @@ def soft_forward(sc: ScoreTable, band: Band, n: int, temperature: float) -> np.n
                 continue
             idx = band.lo[i] + w - b - band.lo[i - a]
             ok = (idx >= 0) & (idx < band.hi[i - a] - band.lo[i - a])
-            prev = np.where(ok, F[i - a, np.clip(idx, 0, width - 1)], NEG)
+            prev = np.where(ok, rows[i - a][np.clip(idx, 0, width - 1)], NEG)
             base = np.logaddexp(base, prev + sc.scores[(a, b)][i] / t)
+        valid = sc.valid(i)
         if skip_col is not None:  # 0-1 beads stay in the row, as in ``forward``
-            step = np.where(sc.valid[i], skip_col[i].astype(np.float64) / t, NEG)
+            step = np.where(valid, skip_col[i].astype(np.float64) / t, NEG)
             step[0] = 0.0
             cum = np.cumsum(np.maximum(step, _STEP_FLOOR))
             base = cum + np.logaddexp.accumulate(base - cum)
-        F[i] = np.where(sc.valid[i] & (base > NEG / 2), base, NEG)
-    return F
+        rows[i] = np.where(valid & (base > NEG / 2), base, NEG)
+        rows.pop(i - reach, None)  # no bead from a row below reaches back to it
+        _keep(out, by_row, band, i, rows[i])
+    return out
 
 
 def posteriors(
@@ -238,12 +307,12 @@ def posteriors(
 ) -> list[float]:
     """Each bead's share of all alignments in the band, a path weighing ``exp(score / temperature)``
     (forward-backward): low where other paths, not only one rival bead, do nearly as well."""
-    F = soft_forward(sc, band, n, temperature)
-    B = backward(sc, band, n, m, temperature)
-    total = at_node(F, band, n, m)
+    F = soft_forward(sc, band, n, temperature, [(n, m), *((i0, j0) for i0, _, j0, _ in beads)])
+    B = backward(sc, band, n, m, [(i1, j1) for _, i1, _, j1 in beads], temperature)
+    total = kept_at(F, n, m)
     out = []
     for i0, i1, j0, j1 in beads:
         own = at_node(sc.scores[(i1 - i0, j1 - j0)], band, i1, j1) / temperature
-        log_p = at_node(F, band, i0, j0) + own + at_node(B, band, i1, j1) - total
+        log_p = kept_at(F, i0, j0) + own + kept_at(B, i1, j1) - total
         out.append(float(np.exp(min(log_p, 0.0))))
     return out

@@ -5,9 +5,11 @@ sentences ``j-b .. j-1``. Its score, maximised and summed over the path, is::
 
     similarity + lexical - margin - shape penalty - length - structure
 
-and ``skip_score`` for a 1-0 or 0-1 bead. Every term is an array over the band, of shape
-``(n + 1, width)`` (cell ``[i, w]``: the bead ending at node ``(i, lo[i] + w)``), or a term that
-broadcasts to it: ``(n + 1, 1)`` for what depends on the pivot side only, a float for the shape penalty.
+and ``skip_score`` for a 1-0 or 0-1 bead. Every term is an array over rows of the band, of shape
+``(rows, width)`` (cell ``[r, w]``: the bead ending at node ``(start + r, lo[start + r] + w)``, see
+``Cells``), or a term that broadcasts to it: ``(rows, 1)`` for what depends on the pivot side only, a
+float for the shape penalty. ``score_table`` computes them a chunk of rows at a time, so that what a
+term needs on the way is held for ``SCORE_CHUNK_ROWS`` rows, not for the whole band (memory, issue 9).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ NEG = -1e30
 """The score of what cannot be: a node outside the band, a bead past the start of a text."""
 
 SCORE_CHUNK_ROWS = 256
-"""Rows of the band whose similarities are computed at once (memory only: the results do not depend on it)."""
+"""Rows of the band whose scores are computed at once (memory only: the results do not depend on it)."""
 
 KNN_CHUNK_ROWS = 512
 """Sentences whose nearest neighbours are found at once (memory only: the results do not depend on it)."""
@@ -49,11 +51,12 @@ def typical_log_ratio(x: SideData, y: SideData) -> float:
 
 @dataclass
 class Cells:
-    """Which sentences the bead of one shape ending at each band cell holds.
+    """Which sentences the bead of one shape ending at each cell of rows ``start .. start + rows - 1``
+    of the band holds.
 
-    ``first_x`` ``(n + 1,)`` and ``first_y`` ``(n + 1, width)``: its first pivot and witness sentence
+    ``first_x`` ``(rows,)`` and ``first_y`` ``(rows, width)``: its first pivot and witness sentence
     (negative before the start); ``safe_x``, ``safe_y``: the same clipped to valid indices (for
-    lookups whose result ``ok`` later discards); ``ok`` ``(n + 1, width)``: the bead exists.
+    lookups whose result ``ok`` later discards); ``ok`` ``(rows, width)``: the bead exists.
     """
 
     a: int
@@ -63,44 +66,66 @@ class Cells:
     safe_x: np.ndarray
     safe_y: np.ndarray
     ok: np.ndarray
+    start: int = 0
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.first_x)
 
 
-def bead_cells(a: int, b: int, n: int, m: int, cols: np.ndarray, valid: np.ndarray) -> Cells:
-    first_x = np.arange(n + 1) - a
+def bead_cells(a: int, b: int, n: int, m: int, cols: np.ndarray, valid: np.ndarray, start: int = 0) -> Cells:
+    """The cells of rows ``start .. start + len(cols) - 1``: ``cols`` their node columns, ``valid``
+    inside the band (``band_cells``)."""
+    first_x = np.arange(start, start + len(cols)) - a
     first_y = cols - b
     ok = valid & (first_x[:, None] >= 0) & (first_y >= 0) & (cols <= m)
     safe_x = np.clip(first_x, 0, max(n - 1, 0))
     safe_y = np.clip(first_y, 0, max(m - 1, 0))
-    return Cells(a, b, first_x, first_y, safe_x, safe_y, ok)
+    return Cells(a, b, first_x, first_y, safe_x, safe_y, ok, start)
+
+
+def band_cells(band: Band, start: int = 0, stop: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Node column of each cell of rows ``start .. stop - 1``, and whether it is inside the band."""
+    lo, hi = band.lo[start:stop], band.hi[start:stop]
+    cols = lo[:, None] + np.arange(band.width)[None, :]
+    return cols, cols < hi[:, None]
 
 
 def _chunks(cells: Cells, band: Band, n: int, m: int) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
     """Row chunks ``i0:i1`` of the band, with the witness columns ``c0:c1`` their beads start in and
-    each cell's column inside that chunk, ``(i1 - i0, width)``."""
+    each cell's column inside that chunk, ``(i1 - i0, width)``.
+
+    The chunks are always rows ``a + k * SCORE_CHUNK_ROWS`` on (those of ``cells`` among them), so a
+    term computed over a few chunks multiplies the very blocks it multiplies over the whole band:
+    identical sums to the last bit."""
     a, b = cells.a, cells.b
-    for i0 in range(a, n + 1, SCORE_CHUNK_ROWS):
+    first = a + max(0, -(-(cells.start - a) // SCORE_CHUNK_ROWS)) * SCORE_CHUNK_ROWS
+    for i0 in range(first, min(n + 1, cells.stop), SCORE_CHUNK_ROWS):
         i1 = min(n + 1, i0 + SCORE_CHUNK_ROWS)
+        if i1 > cells.stop:
+            raise ValueError("cells must end at a chunk's end")
         c0 = max(0, int(band.lo[i0]) - b)
         c1 = max(c0 + 1, min(m - b + 1, int(band.hi[i1 - 1]) - b))
-        yield i0, i1, c0, c1, np.clip(cells.first_y[i0:i1] - c0, 0, c1 - c0 - 1)
+        rows = slice(i0 - cells.start, i1 - cells.start)
+        yield i0, i1, c0, c1, np.clip(cells.first_y[rows] - c0, 0, c1 - c0 - 1)
 
 
 def similarity(x: SideData, y: SideData, cells: Cells, band: Band) -> np.ndarray:
-    """Cosine of the embedded runs of the bead's two sides, ``(n + 1, width)`` float32 (as Vecalign)."""
+    """Cosine of the embedded runs of the bead's two sides, ``(rows, width)`` float32 (as Vecalign)."""
     n, m = len(x), len(y)
-    sim = np.zeros((n + 1, band.width), dtype=np.float32)
+    sim = np.zeros(cells.ok.shape, dtype=np.float32)
     ea, eb = x.overlaps[cells.a - 1], y.overlaps[cells.b - 1]
     for i0, i1, c0, c1, inside in _chunks(cells, band, n, m):
         block = ea[i0 - cells.a : i1 - cells.a] @ eb[c0:c1].T
-        sim[i0:i1] = np.take_along_axis(block, inside, axis=1)
+        sim[i0 - cells.start : i1 - cells.start] = np.take_along_axis(block, inside, axis=1)
     return sim
 
 
 def lexical(x: SideData, y: SideData, cells: Cells, band: Band, p: AlignParams) -> np.ndarray:
     """``numbers_weight * (cos(numbers) - number_mismatch if either side has a number)
-    + ngrams_weight * cos(word 4-grams)``, ``(n + 1, width)`` float32 (0 without lexical vectors)."""
+    + ngrams_weight * cos(word 4-grams)``, ``(rows, width)`` float32 (0 without lexical vectors)."""
     n, m = len(x), len(y)
-    out = np.zeros((n + 1, band.width), dtype=np.float32)
+    out = np.zeros(cells.ok.shape, dtype=np.float32)
     channels = [
         (weight, offset, rx, ry)
         for weight, offset, rx, ry in (
@@ -117,7 +142,7 @@ def lexical(x: SideData, y: SideData, cells: Cells, band: Band, p: AlignParams) 
             block = ux @ uy.T
             if offset:
                 block -= offset * np.maximum(ux.any(axis=1)[:, None], uy.any(axis=1)[None, :])
-            out[i0:i1] += weight * np.take_along_axis(block, inside, axis=1)
+            out[i0 - cells.start : i1 - cells.start] += weight * np.take_along_axis(block, inside, axis=1)
     return out
 
 
@@ -134,7 +159,7 @@ def shape_penalty(a: int, b: int, p: AlignParams) -> float:
 
 
 def margin(knn_x: np.ndarray, knn_y: np.ndarray, cells: Cells, n: int, m: int, p: AlignParams) -> np.ndarray:
-    """``margin_weight`` x the mean of the two sides' nearest-neighbour similarity, ``(n + 1, width)``
+    """``margin_weight`` x the mean of the two sides' nearest-neighbour similarity, ``(rows, width)``
     (``margin_mode`` "knn").
 
     ``knn_x`` ``(n,)``: for each run of ``a`` pivot sentences starting there, the mean cosine of its
@@ -146,21 +171,21 @@ def margin(knn_x: np.ndarray, knn_y: np.ndarray, cells: Cells, n: int, m: int, p
 
 
 def adjacent_margin(x: SideData, y: SideData, cells: Cells, band: Band, p: AlignParams) -> np.ndarray:
-    """``margin_weight`` x Bertalign's margin, ``(n + 1, width)`` float32 (``margin_mode`` "adjacent"):
+    """``margin_weight`` x Bertalign's margin, ``(rows, width)`` float32 (``margin_mode`` "adjacent"):
     the mean of each side's cosine with the sentences just before and just after the other side (the one
     of them that exists at either end of a text), averaged over the two sides."""
     return p.margin_weight * adjacent_similarity(x, y, cells, band)
 
 
 def adjacent_similarity(x: SideData, y: SideData, cells: Cells, band: Band) -> np.ndarray:
-    """The similarity ``adjacent_margin`` weighs, ``(n + 1, width)`` float32 (0 where no bead ends)."""
+    """The similarity ``adjacent_margin`` weighs, ``(rows, width)`` float32 (0 where no bead ends)."""
     n, m = len(x), len(y)
     a, b = cells.a, cells.b
-    out = np.zeros((n + 1, band.width), dtype=np.float32)
+    out = np.zeros(cells.ok.shape, dtype=np.float32)
     ea, eb = x.overlaps[a - 1], y.overlaps[b - 1]
     x0, y0 = x.overlaps[0], y.overlaps[0]
     for i0, i1, c0, c1, inside in _chunks(cells, band, n, m):
-        first_y = cells.first_y[i0:i1]
+        first_y = cells.first_y[i0 - cells.start : i1 - cells.start]
         # the pivot run against the witness sentences before and after its counterpart
         t0, t1 = max(c0 - 1, 0), max(min(m, c1 + b), max(c0 - 1, 0) + 1)
         tb = ea[i0 - a : i1 - a] @ y0[t0:t1].T if m else np.zeros((i1 - i0, 1))
@@ -182,7 +207,7 @@ def adjacent_similarity(x: SideData, y: SideData, cells: Cells, band: Band) -> n
             around.append((np.where(ok[:, None], v, 0.0), np.broadcast_to(ok[:, None], v.shape)))
         (ul, uok), (ur, urok) = around
         nx = (ul + ur) / np.maximum(uok.astype(np.float32) + urok, 1.0)
-        out[i0:i1] = (nx + ny) / 2
+        out[i0 - cells.start : i1 - cells.start] = (nx + ny) / 2
     return out
 
 
@@ -199,7 +224,7 @@ def length_gap(lx: np.ndarray | float, ly: np.ndarray | float, typical: float, p
 def length(
     cum_x: np.ndarray, cum_y: np.ndarray, typical: float, cells: Cells, n: int, m: int, p: AlignParams
 ) -> np.ndarray:
-    """``length_weight`` x ``length_gap`` of the bead, ``(n + 1, width)``.
+    """``length_weight`` x ``length_gap`` of the bead, ``(rows, width)``.
 
     ``cum_x`` ``(n + 1,)`` and ``cum_y`` ``(m + 1,)``: cumulative characters, 0 first.
     """
@@ -208,14 +233,26 @@ def length(
     return p.length_weight * length_gap(lx, ly, typical, p)
 
 
-def structure(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray:
+def structure(
+    x: SideData,
+    y: SideData,
+    cells: Cells,
+    p: AlignParams,
+    inner: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """``structure_weight`` x (the difference of the boundary strengths at the bead's start on the two
-    sides + the strongest boundary strictly inside it on either side), ``(n + 1, width)``."""
+    sides + the strongest boundary strictly inside it on either side), ``(rows, width)``. ``inner``:
+    ``strongest_inner_boundary`` of both sides for the bead's shape, if already at hand."""
     n, m = len(x), len(y)
+    if inner is None:
+        inner = (
+            strongest_inner_boundary(x.boundaries, cells.a),
+            strongest_inner_boundary(y.boundaries, cells.b),
+        )
     sx = x.boundaries[cells.safe_x][:, None] if n else 0.0
     sy = y.boundaries[cells.safe_y] if m else 0.0
-    inner_x = strongest_inner_boundary(x.boundaries, cells.a)[cells.safe_x][:, None] if n else 0.0
-    inner_y = strongest_inner_boundary(y.boundaries, cells.b)[cells.safe_y] if m else 0.0
+    inner_x = inner[0][cells.safe_x][:, None] if n else 0.0
+    inner_y = inner[1][cells.safe_y] if m else 0.0
     return p.structure_weight * (np.abs(sx - sy) + np.maximum(inner_x, inner_y))
 
 
@@ -268,25 +305,28 @@ def neighbour_windows(
 @dataclass
 class ScoreTable:
     """Bead scores on the band, one array per shape: ``scores[s][i, w]`` is the bead of shape ``s``
-    ending at node ``(i, lo[i] + w)`` (``NEG`` where there is none); ``sims[s]`` its similarity term.
-    ``cols`` ``(n + 1, width)``: each cell's node column; ``valid``: the cell is inside the band."""
+    ending at node ``(i, lo[i] + w)`` (``NEG`` where there is none); ``sims[s]`` its similarity term
+    (shapes with sentences on both sides only: a 1-0 or 0-1 bead has none, see ``similarity_at``).
+    ``spans`` ``(n + 1,)``: how many cells of each row are inside the band (``valid``)."""
 
     shapes: list[tuple[int, int]]
     width: int
-    cols: np.ndarray
-    valid: np.ndarray
+    spans: np.ndarray
     scores: dict[tuple[int, int], np.ndarray]
     sims: dict[tuple[int, int], np.ndarray]
+
+    def valid(self, i: int) -> np.ndarray:
+        """Row ``i``'s cells inside the band, ``(width,)``."""
+        return np.arange(self.width) < self.spans[i]
 
 
 def score_table(
     x: SideData, y: SideData, band: Band, p: AlignParams, shapes: Sequence[tuple[int, int]]
 ) -> ScoreTable:
-    """Every term for every shape, summed into each bead's score."""
+    """Every term for every shape, summed into each bead's score, ``SCORE_CHUNK_ROWS`` rows at a time:
+    only the scores and similarities themselves are held for the whole band."""
     n, m = len(x), len(y)
     width = band.width
-    cols = band.lo[:, None] + np.arange(width)[None, :]
-    valid = cols < band.hi[:, None]
     max_k = max(max(a, b) for a, b in shapes)
     row_lo, row_hi, col_lo, col_hi = neighbour_windows(band, n, m, p)
     k = p.margin_neighbours
@@ -299,31 +339,39 @@ def score_table(
         neighbour_means(y.overlaps[b - 1], x.overlaps[0], col_lo, col_hi, k) if knn else None
         for b in range(1, max_k + 1)
     ]
+    inner_x = [strongest_inner_boundary(x.boundaries, a) for a in range(max_k + 1)]
+    inner_y = [strongest_inner_boundary(y.boundaries, b) for b in range(max_k + 1)]
     cum_x = np.concatenate([[0.0], np.cumsum(x.lengths)])
     cum_y = np.concatenate([[0.0], np.cumsum(y.lengths)])
     typical = typical_log_ratio(x, y)
-    table = ScoreTable(list(shapes), width, cols, valid, {}, {})
+    table = ScoreTable(list(shapes), width, band.hi - band.lo, {}, {})
     for a, b in table.shapes:
-        cells = bead_cells(a, b, n, m, cols, valid)
-        if a and b:
-            sim = similarity(x, y, cells, band)
-            kx, ky = knn_x[a - 1], knn_y[b - 1]
-            value = (
-                sim
-                + lexical(x, y, cells, band, p)
-                - (
-                    margin(kx, ky, cells, n, m, p)
-                    if kx is not None and ky is not None
-                    else adjacent_margin(x, y, cells, band, p)
+        score = np.full((n + 1, width), NEG, dtype=np.float32)  # rows before ``a``: no bead ends there
+        sim_out = np.zeros((n + 1, width), dtype=np.float32) if a and b else None
+        for i0 in range(a, n + 1, SCORE_CHUNK_ROWS):  # the chunks of ``_chunks``
+            i1 = min(n + 1, i0 + SCORE_CHUNK_ROWS)
+            cells = bead_cells(a, b, n, m, *band_cells(band, i0, i1), start=i0)
+            if a and b:
+                sim = similarity(x, y, cells, band)
+                kx, ky = knn_x[a - 1], knn_y[b - 1]
+                value = (
+                    sim
+                    + lexical(x, y, cells, band, p)
+                    - (
+                        margin(kx, ky, cells, n, m, p)
+                        if kx is not None and ky is not None
+                        else adjacent_margin(x, y, cells, band, p)
+                    )
+                    - shape_penalty(a, b, p)
+                    - length(cum_x, cum_y, typical, cells, n, m, p)
+                    - structure(x, y, cells, p, (inner_x[a], inner_y[b]))
                 )
-                - shape_penalty(a, b, p)
-                - length(cum_x, cum_y, typical, cells, n, m, p)
-                - structure(x, y, cells, p)
-            )
-            score = np.where(cells.ok, value, NEG).astype(np.float32)
-        else:
-            sim = np.zeros((n + 1, width), dtype=np.float32)
-            score = np.where(cells.ok, p.skip_score, NEG).astype(np.float32)
+                score[i0:i1] = np.where(cells.ok, value, NEG)
+                assert sim_out is not None
+                sim_out[i0:i1] = np.where(cells.ok, sim, 0.0)
+            else:
+                score[i0:i1] = np.where(cells.ok, p.skip_score, NEG)
         table.scores[(a, b)] = score
-        table.sims[(a, b)] = np.where(cells.ok, sim, 0.0).astype(np.float32)
+        if sim_out is not None:
+            table.sims[(a, b)] = sim_out
     return table
