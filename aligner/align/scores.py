@@ -199,13 +199,17 @@ def length_gap(lx: np.ndarray | float, ly: np.ndarray | float, typical: float, p
 def length(
     cum_x: np.ndarray, cum_y: np.ndarray, typical: float, cells: Cells, n: int, m: int, p: AlignParams
 ) -> np.ndarray:
-    """``length_weight`` x ``length_gap`` of the bead, ``(n + 1, width)``.
+    """``length_weight`` x ``length_gap`` of the bead, ``(n + 1, width)``, plus ``length_square_weight``
+    x its square for a bead of ``length_square_from`` sentences or more (a long bead must fit in length).
 
     ``cum_x`` ``(n + 1,)`` and ``cum_y`` ``(m + 1,)``: cumulative characters, 0 first.
     """
     lx = (cum_x[np.clip(cells.first_x + cells.a, 0, n)] - cum_x[cells.safe_x])[:, None]
     ly = cum_y[np.clip(cells.first_y + cells.b, 0, m)] - cum_y[cells.safe_y]
-    return p.length_weight * length_gap(lx, ly, typical, p)
+    gap = length_gap(lx, ly, typical, p)
+    if cells.a + cells.b >= p.length_square_from:
+        return p.length_weight * gap + p.length_square_weight * gap * gap
+    return p.length_weight * gap
 
 
 def structure(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray:
