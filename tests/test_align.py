@@ -137,7 +137,7 @@ def test_align_pair_on_witnesses(embedder):
 def random_side(rng: np.random.Generator, n: int, dim: int = 8) -> SideData:
     rows = rng.normal(size=(n, dim)).astype(np.float32)
     overlaps = []
-    for k in range(1, 5):
+    for k in range(1, align.DEFAULT_PARAMS.max_run + 1):
         block = np.zeros((n, dim), dtype=np.float32)
         for i in range(n - k + 1):
             block[i] = rows[i : i + k].sum(axis=0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aligner.align.params import DEFAULT_PARAMS
 from aligner.embed import Embedder, embed
 from aligner.witness import Witness
 
@@ -52,7 +53,8 @@ class SideData:
     ``lengths``: characters per sentence. ``boundaries``: how strongly each sentence opens a structural
     unit (``BLOCK_WEIGHTS``: 2 after or before a heading, title or source line, 1 a numbered point, 0.5 a
     paragraph, 0 none). ``numbers`` and ``ngrams``: the hashed count vectors of ``lexical_features``
-    (``None``: no lexical evidence, e.g. bare embeddings).
+    (``None``: no lexical evidence, e.g. bare embeddings). ``quotes``: how many quotations each sentence
+    opens (``quote_openings``; ``None``: not known).
     """
 
     overlaps: list[np.ndarray]
@@ -60,6 +62,7 @@ class SideData:
     boundaries: np.ndarray
     numbers: np.ndarray | None = None
     ngrams: np.ndarray | None = None
+    quotes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -71,6 +74,7 @@ class SideData:
             self.boundaries[start:stop],
             None if self.numbers is None else self.numbers[start:stop],
             None if self.ngrams is None else self.ngrams[start:stop],
+            None if self.quotes is None else self.quotes[start:stop],
         )
 
 
@@ -91,7 +95,7 @@ def side_data(
     sentences: Sequence[str],
     embedder: Embedder,
     boundaries: Sequence[float] | None = None,
-    max_overlap: int = 4,
+    max_overlap: int = DEFAULT_PARAMS.max_run,
     desc: str = "embedding",
     embedded_overlap: int = EMBEDDED_RUN,
 ) -> SideData:
@@ -116,7 +120,7 @@ def side_data(
     lengths = np.array([len(s) for s in sentences], dtype=np.float64)
     strengths = np.zeros(n) if boundaries is None else np.asarray(boundaries, dtype=np.float64)
     numbers, ngrams = lexical_features(sentences)
-    return SideData(overlaps, lengths, strengths, numbers, ngrams)
+    return SideData(overlaps, lengths, strengths, numbers, ngrams, quote_openings(sentences))
 
 
 def boundary_strengths(witness: Witness) -> np.ndarray:
@@ -179,6 +183,32 @@ def lexical_features(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         df = (ngrams > 0).sum(axis=0)
         ngrams *= np.log((n + 1) / (df + 1)).astype(np.float32)
     return numbers, ngrams
+
+
+_ALWAYS_OPENING = set("«„‹「『")
+"""Quotation marks that open a quotation wherever they stand (French, German, Russian, Chinese,
+Japanese)."""
+_MAYBE_OPENING = set("'\"‘“")
+"""Quotation marks that open one only at the start of a word (English 'Go', Chinese 道：“走), not after
+a Latin letter or a stop (an apostrophe, German „Ja.“)."""
+_BEFORE_AN_OPENING = set("([{—–-/")
+
+
+def quote_openings(sentences: Sequence[str]) -> np.ndarray:
+    """How many quotations each sentence opens, ``(len(sentences),)``: where the dialogue is, in any
+    script (a CJK character or full-width colon before “ counts as a word start)."""
+    out = np.zeros(len(sentences), dtype=np.float32)
+    for i, sentence in enumerate(sentences):
+        count = 0
+        for k, c in enumerate(sentence):
+            if c in _ALWAYS_OPENING:
+                count += 1
+            elif c in _MAYBE_OPENING and k + 1 < len(sentence) and not sentence[k + 1].isspace():
+                before = sentence[k - 1] if k else " "
+                if before.isspace() or before in _BEFORE_AN_OPENING or ord(before) >= 0x2E80:
+                    count += 1
+        out[i] = count
+    return out
 
 
 def run_vectors(rows: np.ndarray, start: int, stop: int, k: int) -> np.ndarray:

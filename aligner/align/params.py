@@ -74,6 +74,9 @@ class AlignParams:
     neutral."""
     ngrams_weight: float = 0.10
     """Weight of the cosine of the character 4-grams of the words of a bead's two sides (names, cognates)."""
+    dialogue_weight: float = 0.05
+    """Subtracted from a bead where one side opens a quotation and the other none (dialogue against
+    narration)."""
     full_search_cells: int = 6_000_000
     """Above this many DP nodes the search is coarse-to-fine (Vecalign's recursive downsampling)."""
     coarse_block: int = 8

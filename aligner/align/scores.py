@@ -199,10 +199,11 @@ def length_gap(lx: np.ndarray | float, ly: np.ndarray | float, typical: float, p
 def length(
     cum_x: np.ndarray, cum_y: np.ndarray, typical: float, cells: Cells, n: int, m: int, p: AlignParams
 ) -> np.ndarray:
-    """``length_weight`` x ``length_gap`` of the bead, ``(n + 1, width)``, plus ``length_square_weight``
-    x its square for a bead of ``length_square_from`` sentences or more (a long bead must fit in length).
+    """``length_weight`` x ``length_gap`` of the bead, ``(n + 1, width)``.
 
     ``cum_x`` ``(n + 1,)`` and ``cum_y`` ``(m + 1,)``: cumulative characters, 0 first.
+    A bead of ``length_square_from`` sentences or more also pays ``length_square_weight`` x the gap
+    squared: a long bead is believable only where its lengths fit.
     """
     lx = (cum_x[np.clip(cells.first_x + cells.a, 0, n)] - cum_x[cells.safe_x])[:, None]
     ly = cum_y[np.clip(cells.first_y + cells.b, 0, m)] - cum_y[cells.safe_y]
@@ -210,6 +211,18 @@ def length(
     if cells.a + cells.b >= p.length_square_from:
         return p.length_weight * gap + p.length_square_weight * gap * gap
     return p.length_weight * gap
+
+
+def dialogue(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray | float:
+    """``dialogue_weight`` where one side of the bead opens a quotation and the other none, else 0,
+    ``(n + 1, width)`` (0 without quote counts): speech is translated as speech, so a bead that gives
+    one side's line of dialogue to the other side's narration is less likely."""
+    if not p.dialogue_weight or x.quotes is None or y.quotes is None or not len(x) or not len(y):
+        return 0.0
+    n, m = len(x), len(y)
+    qx = sum(x.quotes[np.clip(cells.safe_x + t, 0, n - 1)] for t in range(cells.a))[:, None]
+    qy = sum(y.quotes[np.clip(cells.safe_y + t, 0, m - 1)] for t in range(cells.b))
+    return p.dialogue_weight * ((qx > 0) != (qy > 0))
 
 
 def structure(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray:
@@ -323,6 +336,7 @@ def score_table(
                 - shape_penalty(a, b, p)
                 - length(cum_x, cum_y, typical, cells, n, m, p)
                 - structure(x, y, cells, p)
+                - dialogue(x, y, cells, p)
             )
             score = np.where(cells.ok, value, NEG).astype(np.float32)
         else:
