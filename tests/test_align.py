@@ -14,7 +14,7 @@ from aligner import align
 from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, side_data
 from aligner.align.band import full_band
 from aligner.align.dp import solve
-from aligner.align.features import quote_openings
+from aligner.align.features import quote_openings, turn_starts
 from aligner.align.scores import adjacent_similarity, bead_cells
 from aligner.alignment import Bead, read_alignment
 from aligner.embed import load_embedder
@@ -129,6 +129,11 @@ def test_quotations_are_found_in_every_script():
         ]
     )
     assert found.tolist() == [1, 1, 1, 1, 0, 0]  # an apostrophe and German's closing “ open nothing
+
+
+def test_a_line_of_dialogue_opens_with_a_quotation_or_a_speaker_tag():
+    lines = ["韦小宝道：“皇上？”", "韦小宝不明缘由，道：“温家哥儿没向我借。”", "'His Majesty?'", "Trinket said nothing."]
+    assert turn_starts(lines).tolist() == [1, 0, 1, 0]  # narration before the tag: not a turn of its own
 
 
 def test_fixed_beads_are_kept_and_the_rest_aligned_around_them(embedder):

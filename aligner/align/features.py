@@ -54,7 +54,8 @@ class SideData:
     unit (``BLOCK_WEIGHTS``: 2 after or before a heading, title or source line, 1 a numbered point, 0.5 a
     paragraph, 0 none). ``numbers`` and ``ngrams``: the hashed count vectors of ``lexical_features``
     (``None``: no lexical evidence, e.g. bare embeddings). ``quotes``: how many quotations each sentence
-    opens (``quote_openings``; ``None``: not known).
+    opens (``quote_openings``); ``turns``: 1 where it opens a line of dialogue (``turn_starts``; both
+    ``None``: not known).
     """
 
     overlaps: list[np.ndarray]
@@ -63,6 +64,7 @@ class SideData:
     numbers: np.ndarray | None = None
     ngrams: np.ndarray | None = None
     quotes: np.ndarray | None = None
+    turns: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -75,6 +77,7 @@ class SideData:
             None if self.numbers is None else self.numbers[start:stop],
             None if self.ngrams is None else self.ngrams[start:stop],
             None if self.quotes is None else self.quotes[start:stop],
+            None if self.turns is None else self.turns[start:stop],
         )
 
 
@@ -120,7 +123,9 @@ def side_data(
     lengths = np.array([len(s) for s in sentences], dtype=np.float64)
     strengths = np.zeros(n) if boundaries is None else np.asarray(boundaries, dtype=np.float64)
     numbers, ngrams = lexical_features(sentences)
-    return SideData(overlaps, lengths, strengths, numbers, ngrams, quote_openings(sentences))
+    return SideData(
+        overlaps, lengths, strengths, numbers, ngrams, quote_openings(sentences), turn_starts(sentences)
+    )
 
 
 def boundary_strengths(witness: Witness) -> np.ndarray:
@@ -208,6 +213,23 @@ def quote_openings(sentences: Sequence[str]) -> np.ndarray:
                 if before.isspace() or before in _BEFORE_AN_OPENING or ord(before) >= 0x2E80:
                     count += 1
         out[i] = count
+    return out
+
+
+def turn_starts(sentences: Sequence[str]) -> np.ndarray:
+    """1 where a sentence opens a line of dialogue, else 0, ``(len(sentences),)``: it starts with a
+    quotation mark ('Go!', «Va !»), or with a speaker tag, words without punctuation and a colon, before
+    one (韦小宝道：“皇上？”), as Chinese and Japanese novels write it."""
+    out = np.zeros(len(sentences), dtype=np.float32)
+    for i, sentence in enumerate(sentences):
+        text = sentence.lstrip()
+        if text[:1] in _ALWAYS_OPENING or text[:1] in _MAYBE_OPENING:
+            out[i] = 1
+            continue
+        colon = next((k for k, c in enumerate(text) if c in "：:"), -1)
+        after = text[colon + 1 :].lstrip()[:1] if colon > 0 else ""
+        if after and after in _ALWAYS_OPENING | _MAYBE_OPENING:
+            out[i] = not any(unicodedata.category(c).startswith("P") for c in text[:colon])
     return out
 
 

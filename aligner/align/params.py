@@ -76,7 +76,7 @@ class AlignParams:
     """Weight of the cosine of the character 4-grams of the words of a bead's two sides (names, cognates)."""
     dialogue_weight: float = 0.05
     """Subtracted from a bead where one side opens a quotation and the other none (dialogue against
-    narration)."""
+    narration), and again where one side's first sentence opens a line of dialogue and the other's not."""
     full_search_cells: int = 6_000_000
     """Above this many DP nodes the search is coarse-to-fine (Vecalign's recursive downsampling)."""
     coarse_block: int = 8

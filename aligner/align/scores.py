@@ -214,15 +214,19 @@ def length(
 
 
 def dialogue(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray | float:
-    """``dialogue_weight`` where one side of the bead opens a quotation and the other none, else 0,
-    ``(n + 1, width)`` (0 without quote counts): speech is translated as speech, so a bead that gives
-    one side's line of dialogue to the other side's narration is less likely."""
+    """``dialogue_weight`` x (1 where one side of the bead opens a quotation and the other none, + 1
+    where one side's first sentence opens a line of dialogue and the other's not), ``(n + 1, width)``
+    (0 without quote counts): speech is translated as speech, so a bead that gives one side's line of
+    dialogue to the other side's narration, or starts a speaker's turn on one side only, is less likely."""
     if not p.dialogue_weight or x.quotes is None or y.quotes is None or not len(x) or not len(y):
         return 0.0
     n, m = len(x), len(y)
     qx = sum(x.quotes[np.clip(cells.safe_x + t, 0, n - 1)] for t in range(cells.a))[:, None]
     qy = sum(y.quotes[np.clip(cells.safe_y + t, 0, m - 1)] for t in range(cells.b))
-    return p.dialogue_weight * ((qx > 0) != (qy > 0))
+    mismatch = ((qx > 0) != (qy > 0)).astype(np.float32)
+    if x.turns is not None and y.turns is not None:
+        mismatch += x.turns[cells.safe_x][:, None] != y.turns[cells.safe_y]
+    return p.dialogue_weight * mismatch
 
 
 def structure(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray:
