@@ -132,7 +132,8 @@ def test_quotations_are_found_in_every_script():
 
 
 def test_a_line_of_dialogue_opens_with_a_quotation_or_a_speaker_tag():
-    lines = ["韦小宝道：“皇上？”", "韦小宝不明缘由，道：“温家哥儿没向我借。”", "'His Majesty?'", "Trinket said nothing."]
+    lines = ["韦小宝道：“皇上？”", "韦小宝不明缘由，道：“温家哥儿没向我借。”"]
+    lines += ["'His Majesty?'", "Trinket said nothing."]
     assert turn_starts(lines).tolist() == [1, 0, 1, 0]  # narration before the tag: not a turn of its own
 
 
