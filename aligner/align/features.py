@@ -190,30 +190,22 @@ def lexical_features(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return numbers, ngrams
 
 
-_ALWAYS_OPENING = set("«„‹「『")
+_ALWAYS_OPENING = "«„‹「『"
 """Quotation marks that open a quotation wherever they stand (French, German, Russian, Chinese,
 Japanese)."""
-_MAYBE_OPENING = set("'\"‘“")
-"""Quotation marks that open one only at the start of a word (English 'Go', Chinese 道：“走), not after
-a Latin letter or a stop (an apostrophe, German „Ja.“)."""
-_BEFORE_AN_OPENING = set("([{—–-/")
+_MAYBE_OPENING = "'\"‘“"
+"""Quotation marks that open one only at the start of a word (English 'Go', Chinese 道：“走): after a
+space, a bracket, a dash or a CJK character, not after a Latin letter or a stop (an apostrophe, German
+„Ja.“)."""
+_OPENING = re.compile(
+    f"[{_ALWAYS_OPENING}]|(?:^|(?<=[\\s(\\[{{—–\\-/\u2e80-\U0010ffff]))[{_MAYBE_OPENING}](?=\\S)"
+)
 
 
 def quote_openings(sentences: Sequence[str]) -> np.ndarray:
     """How many quotations each sentence opens, ``(len(sentences),)``: where the dialogue is, in any
-    script (a CJK character or full-width colon before “ counts as a word start)."""
-    out = np.zeros(len(sentences), dtype=np.float32)
-    for i, sentence in enumerate(sentences):
-        count = 0
-        for k, c in enumerate(sentence):
-            if c in _ALWAYS_OPENING:
-                count += 1
-            elif c in _MAYBE_OPENING and k + 1 < len(sentence) and not sentence[k + 1].isspace():
-                before = sentence[k - 1] if k else " "
-                if before.isspace() or before in _BEFORE_AN_OPENING or ord(before) >= 0x2E80:
-                    count += 1
-        out[i] = count
-    return out
+    script."""
+    return np.array([len(_OPENING.findall(sentence)) for sentence in sentences], dtype=np.float32)
 
 
 def turn_starts(sentences: Sequence[str]) -> np.ndarray:
@@ -223,12 +215,12 @@ def turn_starts(sentences: Sequence[str]) -> np.ndarray:
     out = np.zeros(len(sentences), dtype=np.float32)
     for i, sentence in enumerate(sentences):
         text = sentence.lstrip()
-        if text[:1] in _ALWAYS_OPENING or text[:1] in _MAYBE_OPENING:
+        if text[:1] and text[0] in _ALWAYS_OPENING + _MAYBE_OPENING:
             out[i] = 1
             continue
         colon = next((k for k, c in enumerate(text) if c in "：:"), -1)
         after = text[colon + 1 :].lstrip()[:1] if colon > 0 else ""
-        if after and after in _ALWAYS_OPENING | _MAYBE_OPENING:
+        if after and after in _ALWAYS_OPENING + _MAYBE_OPENING:
             out[i] = not any(unicodedata.category(c).startswith("P") for c in text[:colon])
     return out
 
