@@ -14,6 +14,7 @@ from aligner import align
 from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, scores, side_data
 from aligner.align.band import full_band
 from aligner.align.dp import solve
+from aligner.align.features import quote_openings, turn_starts
 from aligner.align.scores import adjacent_similarity, bead_cells, score_table
 from aligner.alignment import Bead, read_alignment
 from aligner.embed import load_embedder
@@ -86,6 +87,56 @@ def test_a_missing_paragraph_leaves_1_0_beads(embedder):
     assert_covers(beads, 14, 10)
 
 
+MAC_DEV = TEXTBERG.parent / "mac-dev"
+
+
+Beads = list[tuple[tuple[int, ...], tuple[int, ...]]]
+
+
+def mac_window(chapter: str, i0: int, i1: int, j0: int, j1: int) -> tuple[list[str], list[str], Beads]:
+    """Chinese sentences i0..i1-1 and English j0..j1-1 of a MAC-Dev chapter, with the gold beads inside
+    the window (indices from the window's start)."""
+    zh = (MAC_DEV / f"{chapter}.zh").read_text(encoding="utf-8").splitlines()[i0:i1]
+    en = (MAC_DEV / f"{chapter}.en").read_text(encoding="utf-8").splitlines()[j0:j1]
+    inside = [b for b in read_alignment(MAC_DEV / f"{chapter}.gold") if b.pivot and i0 <= b.pivot[0] < i1]
+    return zh, en, [(tuple(i - i0 for i in b.pivot), tuple(j - j0 for j in b.witness)) for b in inside]
+
+
+def test_one_long_chinese_sentence_told_in_five_english_ones(embedder):
+    zh, en, want = mac_window("004", 148, 155, 160, 171)  # Red Sorghum: the bandits' ways, one sentence
+    assert ((3,), (3, 4, 5, 6, 7)) in want
+    assert pairs(align_sides(side_data(zh, embedder), side_data(en, embedder))) == want
+
+
+def test_a_line_of_dialogue_links_with_a_line_of_dialogue(embedder):
+    zh, en, want = mac_window("002", 108, 115, 171, 180)
+    assert (zh[4], en[6]) == ("韦小宝道：“皇上？”", "'His Majesty?'") and ((5,), (7,)) in want  # 'What?'
+    x, y = side_data(zh, embedder), side_data(en, embedder)
+    assert pairs(align_sides(x, y)) == want
+    # without the dialogue evidence, 'What?' joins 'His Majesty?' and 海老公道：“怎么？” is left unlinked
+    assert pairs(align_sides(x, y, AlignParams(dialogue_weight=0.0))) != want
+
+
+def test_quotations_are_found_in_every_script():
+    found = quote_openings(
+        [
+            "韦小宝道：“皇上？”",
+            "'I won a dozen taels,' replied Trinket.",
+            "« Bonjour », dit-il.",
+            "„Ja.“",
+            "He didn't know the boys' names.",
+            "Er sagte nichts.",
+        ]
+    )
+    assert found.tolist() == [1, 1, 1, 1, 0, 0]  # an apostrophe and German's closing “ open nothing
+
+
+def test_a_line_of_dialogue_opens_with_a_quotation_or_a_speaker_tag():
+    lines = ["韦小宝道：“皇上？”", "韦小宝不明缘由，道：“温家哥儿没向我借。”"]
+    lines += ["'His Majesty?'", "Trinket said nothing."]
+    assert turn_starts(lines).tolist() == [1, 0, 1, 0]  # narration before the tag: not a turn of its own
+
+
 def test_fixed_beads_are_kept_and_the_rest_aligned_around_them(embedder):
     x, y = side_data(dev("de")[116:124], embedder), side_data(dev("fr")[160:167], embedder)
     wrong_but_reviewed = Bead((2,), (3,), 1.0, resp="Anna", note="checked")
@@ -137,7 +188,7 @@ def test_align_pair_on_witnesses(embedder):
 def random_side(rng: np.random.Generator, n: int, dim: int = 8) -> SideData:
     rows = rng.normal(size=(n, dim)).astype(np.float32)
     overlaps = []
-    for k in range(1, 5):
+    for k in range(1, align.DEFAULT_PARAMS.max_run + 1):
         block = np.zeros((n, dim), dtype=np.float32)
         for i in range(n - k + 1):
             block[i] = rows[i : i + k].sum(axis=0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aligner.align.params import DEFAULT_PARAMS
 from aligner.embed import Embedder, embed
 from aligner.witness import Witness
 
@@ -52,7 +53,9 @@ class SideData:
     ``lengths``: characters per sentence. ``boundaries``: how strongly each sentence opens a structural
     unit (``BLOCK_WEIGHTS``: 2 after or before a heading, title or source line, 1 a numbered point, 0.5 a
     paragraph, 0 none). ``numbers`` and ``ngrams``: the hashed count vectors of ``lexical_features``
-    (``None``: no lexical evidence, e.g. bare embeddings).
+    (``None``: no lexical evidence, e.g. bare embeddings). ``quotes``: how many quotations each sentence
+    opens (``quote_openings``); ``turns``: 1 where it opens a line of dialogue (``turn_starts``; both
+    ``None``: not known).
     """
 
     overlaps: list[np.ndarray]
@@ -60,6 +63,8 @@ class SideData:
     boundaries: np.ndarray
     numbers: np.ndarray | None = None
     ngrams: np.ndarray | None = None
+    quotes: np.ndarray | None = None
+    turns: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -71,6 +76,8 @@ class SideData:
             self.boundaries[start:stop],
             None if self.numbers is None else self.numbers[start:stop],
             None if self.ngrams is None else self.ngrams[start:stop],
+            None if self.quotes is None else self.quotes[start:stop],
+            None if self.turns is None else self.turns[start:stop],
         )
 
 
@@ -91,7 +98,7 @@ def side_data(
     sentences: Sequence[str],
     embedder: Embedder,
     boundaries: Sequence[float] | None = None,
-    max_overlap: int = 4,
+    max_overlap: int = DEFAULT_PARAMS.max_run,
     desc: str = "embedding",
     embedded_overlap: int = EMBEDDED_RUN,
 ) -> SideData:
@@ -116,7 +123,9 @@ def side_data(
     lengths = np.array([len(s) for s in sentences], dtype=np.float64)
     strengths = np.zeros(n) if boundaries is None else np.asarray(boundaries, dtype=np.float64)
     numbers, ngrams = lexical_features(sentences)
-    return SideData(overlaps, lengths, strengths, numbers, ngrams)
+    return SideData(
+        overlaps, lengths, strengths, numbers, ngrams, quote_openings(sentences), turn_starts(sentences)
+    )
 
 
 def boundary_strengths(witness: Witness) -> np.ndarray:
@@ -179,6 +188,41 @@ def lexical_features(sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         df = (ngrams > 0).sum(axis=0)
         ngrams *= np.log((n + 1) / (df + 1)).astype(np.float32)
     return numbers, ngrams
+
+
+_ALWAYS_OPENING = "«„‹「『"
+"""Quotation marks that open a quotation wherever they stand (French, German, Russian, Chinese,
+Japanese)."""
+_MAYBE_OPENING = "'\"‘“"
+"""Quotation marks that open one only at the start of a word (English 'Go', Chinese 道：“走): after a
+space, a bracket, a dash or a CJK character, not after a Latin letter or a stop (an apostrophe, German
+„Ja.“)."""
+_OPENING = re.compile(
+    f"[{_ALWAYS_OPENING}]|(?:^|(?<=[\\s(\\[{{—–\\-/\u2e80-\U0010ffff]))[{_MAYBE_OPENING}](?=\\S)"
+)
+
+
+def quote_openings(sentences: Sequence[str]) -> np.ndarray:
+    """How many quotations each sentence opens, ``(len(sentences),)``: where the dialogue is, in any
+    script."""
+    return np.array([len(_OPENING.findall(sentence)) for sentence in sentences], dtype=np.float32)
+
+
+def turn_starts(sentences: Sequence[str]) -> np.ndarray:
+    """1 where a sentence opens a line of dialogue, else 0, ``(len(sentences),)``: it starts with a
+    quotation mark ('Go!', «Va !»), or with a speaker tag, words without punctuation and a colon, before
+    one (韦小宝道：“皇上？”), as Chinese and Japanese novels write it."""
+    out = np.zeros(len(sentences), dtype=np.float32)
+    for i, sentence in enumerate(sentences):
+        text = sentence.lstrip()
+        if text[:1] and text[0] in _ALWAYS_OPENING + _MAYBE_OPENING:
+            out[i] = 1
+            continue
+        colon = next((k for k, c in enumerate(text) if c in "：:"), -1)
+        after = text[colon + 1 :].lstrip()[:1] if colon > 0 else ""
+        if after and after in _ALWAYS_OPENING + _MAYBE_OPENING:
+            out[i] = not any(unicodedata.category(c).startswith("P") for c in text[:colon])
+    return out
 
 
 def run_vectors(rows: np.ndarray, start: int, stop: int, k: int) -> np.ndarray:

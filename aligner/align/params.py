@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from aligner.errors import AlignerError
 
 SHAPES: tuple[tuple[int, int], ...] = (
-    (1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3), (2, 2), (2, 3), (3, 2), (1, 4), (4, 1)
+    (1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3), (2, 2), (2, 3), (3, 2), (1, 4), (4, 1),
+    (1, 5), (5, 1),
 )  # fmt: skip
 
 MARGIN_MODES: tuple[str, ...] = ("knn", "adjacent")
@@ -44,6 +45,12 @@ class AlignParams:
     """Neighbours are sought in the search band widened by this many times ``margin_neighbours``."""
     length_weight: float = 0.25
     """Weight of |log(bead length ratio) - log(the texts' length ratio)|, subtracted."""
+    length_square_weight: float = 0.1
+    """Weight of the square of that gap, also subtracted for beads of ``length_square_from`` sentences or
+    more: a long bead is believable only where its lengths fit (Gale-Church's cost grows with the square
+    of the deviation), so a lost paragraph is not swallowed by a 5-1 bead."""
+    length_square_from: int = 6
+    """Sentences (both sides together) from which a bead pays the squared length gap: 1-5, 5-1."""
     length_smoothing: float = 10.0
     """Characters added to both sides of a bead before its length ratio, so short beads do not swing."""
     length_mode: str = "scaled"
@@ -67,6 +74,9 @@ class AlignParams:
     neutral."""
     ngrams_weight: float = 0.10
     """Weight of the cosine of the character 4-grams of the words of a bead's two sides (names, cognates)."""
+    dialogue_weight: float = 0.05
+    """Subtracted from a bead where one side opens a quotation and the other none (dialogue against
+    narration), and again where one side's first sentence opens a line of dialogue and the other's not."""
     full_search_cells: int = 6_000_000
     """Above this many DP nodes the search is coarse-to-fine (Vecalign's recursive downsampling)."""
     coarse_block: int = 8

@@ -227,10 +227,31 @@ def length(
     """``length_weight`` x ``length_gap`` of the bead, ``(rows, width)``.
 
     ``cum_x`` ``(n + 1,)`` and ``cum_y`` ``(m + 1,)``: cumulative characters, 0 first.
+    A bead of ``length_square_from`` sentences or more also pays ``length_square_weight`` x the gap
+    squared: a long bead is believable only where its lengths fit.
     """
     lx = (cum_x[np.clip(cells.first_x + cells.a, 0, n)] - cum_x[cells.safe_x])[:, None]
     ly = cum_y[np.clip(cells.first_y + cells.b, 0, m)] - cum_y[cells.safe_y]
-    return p.length_weight * length_gap(lx, ly, typical, p)
+    gap = length_gap(lx, ly, typical, p)
+    if cells.a + cells.b >= p.length_square_from:
+        return p.length_weight * gap + p.length_square_weight * gap * gap
+    return p.length_weight * gap
+
+
+def dialogue(x: SideData, y: SideData, cells: Cells, p: AlignParams) -> np.ndarray | float:
+    """``dialogue_weight`` x (1 where one side of the bead opens a quotation and the other none, + 1
+    where one side's first sentence opens a line of dialogue and the other's not), ``(rows, width)``
+    (0 without quote counts): speech is translated as speech, so a bead that gives one side's line of
+    dialogue to the other side's narration, or starts a speaker's turn on one side only, is less likely."""
+    if not p.dialogue_weight or x.quotes is None or y.quotes is None or not len(x) or not len(y):
+        return 0.0
+    n, m = len(x), len(y)
+    qx = sum(x.quotes[np.clip(cells.safe_x + t, 0, n - 1)] for t in range(cells.a))[:, None]
+    qy = sum(y.quotes[np.clip(cells.safe_y + t, 0, m - 1)] for t in range(cells.b))
+    mismatch = ((qx > 0) != (qy > 0)).astype(np.float32)
+    if x.turns is not None and y.turns is not None:
+        mismatch += x.turns[cells.safe_x][:, None] != y.turns[cells.safe_y]
+    return p.dialogue_weight * mismatch
 
 
 def structure(
@@ -365,6 +386,7 @@ def score_table(
                     - shape_penalty(a, b, p)
                     - length(cum_x, cum_y, typical, cells, n, m, p)
                     - structure(x, y, cells, p, (inner_x[a], inner_y[b]))
+                    - dialogue(x, y, cells, p)
                 )
                 score[i0:i1] = np.where(cells.ok, value, NEG)
                 assert sim_out is not None
