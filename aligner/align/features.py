@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aligner.align.params import DEFAULT_PARAMS
-from aligner.embed import Embedder, embed
+from aligner.embed import Embedder, embed_runs, embed_runs_together
 from aligner.witness import Witness
 
 EMBEDDED_RUN = 3
@@ -101,21 +101,26 @@ def side_data(
     max_overlap: int = DEFAULT_PARAMS.max_run,
     desc: str = "embedding",
     embedded_overlap: int = EMBEDDED_RUN,
+    rows: np.ndarray | None = None,
 ) -> SideData:
-    """Embed the sentences and their runs of up to ``max_overlap`` (through the disk cache)."""
-    runs = overlap_texts(sentences, min(max_overlap, embedded_overlap))
-    flat = [t for run in runs for t in run]
-    rows = embed(flat, embedder, desc=desc) if flat else np.zeros((0, 1), dtype=np.float32)
+    """Embed the sentences and their runs of up to ``max_overlap`` (through the disk cache); ``rows``:
+    the embedded runs already (``embed_runs`` of ``min(max_overlap, embedded_overlap)``)."""
+    longest = min(max_overlap, embedded_overlap)
+    if rows is None:
+        rows = (
+            embed_runs(sentences, embedder, longest, desc=desc) if sentences else np.zeros((0, 1), np.float32)
+        )
     dim = rows.shape[1] if len(rows) else 1
     n = len(sentences)
     overlaps, at = [], 0
-    for run in runs:
+    for k in range(1, longest + 1):
+        count = max(n - k + 1, 0)
         block = np.zeros((n, dim), dtype=np.float32)
-        block[: len(run)] = rows[at : at + len(run)]
+        block[:count] = rows[at : at + count]
         overlaps.append(block)
-        at += len(run)
+        at += count
     del rows  # copied into the blocks: not held while the longer runs are composed (memory, issue 9)
-    for k in range(len(runs) + 1, max_overlap + 1):
+    for k in range(longest + 1, max_overlap + 1):
         block = np.zeros((n, dim), dtype=np.float32)
         if n >= k:
             block[: n - k + 1] = unit_rows(overlaps[k - 2][: n - k + 1] + overlaps[0][k - 1 :])
@@ -126,6 +131,24 @@ def side_data(
     return SideData(
         overlaps, lengths, strengths, numbers, ngrams, quote_openings(sentences), turn_starts(sentences)
     )
+
+
+def side_datas(
+    texts: Sequence[Sequence[str]],
+    embedder: Embedder,
+    boundaries: Sequence[Sequence[float] | None],
+    max_overlap: int,
+    descs: Sequence[str],
+    embedded_overlap: int = EMBEDDED_RUN,
+) -> list[SideData]:
+    """``side_data`` of several texts, embedded side by side where the embedder allows it
+    (``embed.embed_runs_together``: one process a text, on machines with the cores)."""
+    longest = min(max_overlap, embedded_overlap)
+    rows = embed_runs_together(texts, embedder, longest, descs)
+    return [
+        side_data(text, embedder, strengths, max_overlap, desc, embedded_overlap, embedded)
+        for text, strengths, desc, embedded in zip(texts, boundaries, descs, rows, strict=True)
+    ]
 
 
 def boundary_strengths(witness: Witness) -> np.ndarray:

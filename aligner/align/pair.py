@@ -12,7 +12,7 @@ from aligner.align.band import band_around, downsample, full_band
 from aligner.align.confidence import BeadEvidence, confidence, confidence_record
 from aligner.align.dp import Found, solve
 from aligner.align.excerpt import is_partial, locate
-from aligner.align.features import SideData, boundary_strengths, side_data
+from aligner.align.features import SideData, boundary_strengths, side_data, side_datas
 from aligner.align.fixed import kept, place_one_sided, split_fixed
 from aligner.align.params import DEFAULT_PARAMS, AlignParams, params_record
 from aligner.alignment import Bead, PairAlignment
@@ -187,7 +187,13 @@ def align_pair(
         raise AlignerError(f"witness {pivot.id} has no text to align")
     if not witness.segments:
         raise AlignerError(f"witness {witness.id} has no text to align")
-    x, y = witness_side(pivot, embedder, params), witness_side(witness, embedder, params)
+    x, y = side_datas(
+        [[s.text for s in pivot.segments], [s.text for s in witness.segments]],
+        embedder,
+        [boundary_strengths(pivot), boundary_strengths(witness)],
+        params.max_run,
+        [f"embedding {pivot.id}", f"embedding {witness.id}"],
+    )
     return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed, span))
 
 
