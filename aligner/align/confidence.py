@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 CONFIDENCE_FEATURES: tuple[str, ...] = ("bias", "delta", "skip", "size", "posterior", "log_posterior")
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (2.79, 5.32, -0.68, -0.17, -0.53, 1.76)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (3.35, 5.46, -1.02, -0.27, -0.93, 1.98)
 
 POSTERIOR_FLOOR = 1e-4
 """The smallest posterior the log-posterior feature sees: below it a bead is as doubtful as can be."""
