@@ -101,12 +101,17 @@ def side_data(
     max_overlap: int = DEFAULT_PARAMS.max_run,
     desc: str = "embedding",
     embedded_overlap: int = EMBEDDED_RUN,
-    rows: np.ndarray | None = None,
+    embedded: list[np.ndarray] | None = None,
 ) -> SideData:
-    """Embed the sentences and their runs of up to ``max_overlap`` (through the disk cache); ``rows``:
-    the embedded runs already (``embed_runs`` of ``min(max_overlap, embedded_overlap)``)."""
+    """Embed the sentences and their runs of up to ``max_overlap`` (through the disk cache).
+
+    ``embedded``: the embedded runs already (``embed_runs`` of ``min(max_overlap, embedded_overlap)``),
+    as a one-item list that is emptied here: an argument the caller still holds could not be freed once
+    copied into the blocks, and a 30 MB text's runs are 1.3 GB (issue 9)."""
     longest = min(max_overlap, embedded_overlap)
-    if rows is None:
+    if embedded:
+        rows = embedded.pop()
+    else:
         rows = (
             embed_runs(sentences, embedder, longest, desc=desc) if sentences else np.zeros((0, 1), np.float32)
         )
@@ -147,8 +152,8 @@ def side_datas(
     rows = embed_runs_together(texts, embedder, longest, descs)
     sides = []
     for text, strengths, desc in zip(texts, boundaries, descs, strict=True):
-        # popped, so that side_data's ``del rows`` frees them: a 30 MB text's runs are 1.3 GB (issue 9)
-        sides.append(side_data(text, embedder, strengths, max_overlap, desc, embedded_overlap, rows.pop(0)))
+        embedded = [rows.pop(0)]  # nothing else holds them: side_data frees them once copied
+        sides.append(side_data(text, embedder, strengths, max_overlap, desc, embedded_overlap, embedded))
     return sides
 
 
