@@ -14,6 +14,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -45,6 +46,50 @@ _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
 
+class Runs(Sequence[np.ndarray]):
+    """``runs[k-1]``: the unit embeddings of the runs of ``k`` sentences, ``(n, dim)``, zero past the end.
+
+    The embedded runs are held as given; a longer run is composed from the next shorter one and the
+    sentence after it when first read, so that a long text searched only in a short span (an excerpt,
+    located first) never holds its composed runs whole (a 30 MB text: 0.4 GB a run length, issue 9).
+    The embedded blocks may carry ``extra`` rows past ``n``: the sentences a run at the end reaches.
+    """
+
+    def __init__(self, embedded: list[np.ndarray], longest: int, n: int) -> None:
+        self._blocks = list(embedded)
+        self.longest = max(longest, len(embedded))
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.longest
+
+    @overload
+    def __getitem__(self, k: int) -> np.ndarray: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[np.ndarray]: ...
+    def __getitem__(self, k: int | slice) -> np.ndarray | list[np.ndarray]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self.longest))]
+        if k < 0:
+            k += self.longest
+        if not 0 <= k < self.longest:
+            raise IndexError(k)
+        while len(self._blocks) <= k:
+            size = len(self._blocks) + 1  # the run length composed next
+            shorter, first = self._blocks[-1], self._blocks[0]
+            rows = len(first)
+            block = np.zeros_like(first)
+            if rows >= size:
+                block[: rows - size + 1] = unit_rows(shorter[: rows - size + 1] + first[size - 1 :])
+            self._blocks.append(block)
+        return self._blocks[k][: self.n]
+
+    def slice(self, start: int, stop: int) -> Runs:
+        """Rows ``start .. stop-1``, with the rows after them that the longest run reaches."""
+        end = min(len(self._blocks[0]), stop + self.longest - 1)
+        return Runs([b[start:end] for b in self._blocks], self.longest, stop - start)
+
+
 @dataclass
 class SideData:
     """One side ready for alignment; every array has one row per sentence.
@@ -58,7 +103,7 @@ class SideData:
     ``None``: not known).
     """
 
-    overlaps: list[np.ndarray]
+    overlaps: Sequence[np.ndarray]  # a list, or ``Runs`` (longer runs composed when first read)
     lengths: np.ndarray
     boundaries: np.ndarray
     numbers: np.ndarray | None = None
@@ -71,7 +116,9 @@ class SideData:
 
     def slice(self, start: int, stop: int) -> SideData:
         return SideData(
-            [o[start:stop] for o in self.overlaps],
+            self.overlaps.slice(start, stop)
+            if isinstance(self.overlaps, Runs)
+            else [o[start:stop] for o in self.overlaps],
             self.lengths[start:stop],
             self.boundaries[start:stop],
             None if self.numbers is None else self.numbers[start:stop],
@@ -106,36 +153,50 @@ def side_data(
     """Embed the sentences and their runs of up to ``max_overlap`` (through the disk cache).
 
     ``embedded``: the embedded runs already (``embed_runs`` of ``min(max_overlap, embedded_overlap)``),
-    as a one-item list that is emptied here: an argument the caller still holds could not be freed once
-    copied into the blocks, and a 30 MB text's runs are 1.3 GB (issue 9)."""
+    as a one-item list that is emptied here: an array the caller still held could not be grown in place
+    (``padded_blocks``), and a 30 MB text's runs are 1.3 GB (issue 9)."""
     longest = min(max_overlap, embedded_overlap)
-    if embedded:
-        rows = embedded.pop()
-    else:
-        rows = (
-            embed_runs(sentences, embedder, longest, desc=desc) if sentences else np.zeros((0, 1), np.float32)
-        )
-    dim = rows.shape[1] if len(rows) else 1
     n = len(sentences)
-    overlaps, at = [], 0
-    for k in range(1, longest + 1):
-        count = max(n - k + 1, 0)
-        block = np.zeros((n, dim), dtype=np.float32)
-        block[:count] = rows[at : at + count]
-        overlaps.append(block)
-        at += count
-    del rows  # copied into the blocks: not held while the longer runs are composed (memory, issue 9)
-    for k in range(longest + 1, max_overlap + 1):
-        block = np.zeros((n, dim), dtype=np.float32)
-        if n >= k:
-            block[: n - k + 1] = unit_rows(overlaps[k - 2][: n - k + 1] + overlaps[0][k - 1 :])
-        overlaps.append(block)
+    if not embedded:
+        rows = embed_runs(sentences, embedder, longest, desc=desc) if n else np.zeros((0, 1), np.float32)
+        embedded = [rows]
+        del rows  # only the list holds them: padded_blocks grows them in place
+    overlaps = Runs(padded_blocks(embedded, n, longest), max_overlap, n)
     lengths = np.array([len(s) for s in sentences], dtype=np.float64)
     strengths = np.zeros(n) if boundaries is None else np.asarray(boundaries, dtype=np.float64)
     numbers, ngrams = lexical_features(sentences)
     return SideData(
         overlaps, lengths, strengths, numbers, ngrams, quote_openings(sentences), turn_starts(sentences)
     )
+
+
+MOVE_ROWS = 4096
+"""Rows moved at a time while the flat runs are spread into blocks in place (``padded_blocks``)."""
+
+
+def padded_blocks(embedded: list[np.ndarray], n: int, longest: int) -> list[np.ndarray]:
+    """``embed_runs``' flat rows (n runs of 1 sentence, then n-1 of 2...), the one item of ``embedded``
+    (taken out, so that nothing else holds them), as ``longest`` blocks of ``n`` rows, zero past the end:
+    views of one array, grown in place (``ndarray.resize``) and filled by moving the blocks from the last
+    back, so that a 30 MB text's 1.3 GB of runs are not copied whole (issue 9). Where numpy refuses to
+    resize (the array does not own its data), the blocks are a copy."""
+    rows = embedded.pop()
+    dim = rows.shape[1]
+    counts = [max(n - k + 1, 0) for k in range(1, longest + 1)]
+    try:
+        rows.resize((longest * n, dim))
+    except ValueError:
+        rows = np.concatenate([rows, np.zeros((longest * n - len(rows), dim), dtype=rows.dtype)])
+    at = sum(counts)
+    for k in range(longest, 0, -1):  # the last block moves furthest: no row is overwritten unread
+        count = counts[k - 1]
+        at -= count
+        new = (k - 1) * n
+        for stop in range(count, 0, -MOVE_ROWS):
+            start = max(0, stop - MOVE_ROWS)
+            rows[new + start : new + stop] = rows[at + start : at + stop]
+        rows[new + count : new + n] = 0
+    return [rows[(k - 1) * n : k * n] for k in range(1, longest + 1)]
 
 
 def side_datas(
