@@ -121,9 +121,15 @@ def manifest_from(data: dict[str, object], path: Path, folder: Path, allow_outsi
             for name in meta.files:
                 check_inside(folder, name, f"manifest {path}: witness {meta.id!r}")
         witnesses.append(meta)
+    pivot = edition.get("pivot", "")
+    ids = [w.id for w in witnesses]
+    if pivot and ids and pivot not in ids:  # a typo would silently align everything to another witness
+        raise AlignerError(
+            f"manifest {path}: edition pivot {pivot!r} is none of its witnesses ({', '.join(ids)})"
+        )
     return Manifest(
         title=edition.get("title", ""),
-        pivot=edition.get("pivot", ""),
+        pivot=pivot,
         witnesses=tuple(witnesses),
         folder=folder,
         publication=tuple((key, str(edition[key])) for key in PUBLICATION_FIELDS if edition.get(key)),
