@@ -270,7 +270,20 @@ def finished(work: Work, fingerprint: str, out: Path) -> WorkResult | None:
         return None
     if not isinstance(record, dict) or record.get("fingerprint") != fingerprint or not tei.is_file():
         return None
-    return WorkResult(work.id, "skipped", int(record.get("links", 0)), int(record.get("doubtful", 0)))
+    links, doubtful = int(record.get("links", 0)), int(record.get("doubtful", 0))
+    with contextlib.suppress(OSError, AlignerError):
+        if tei.stat().st_mtime_ns > record_path(out, work.id).stat().st_mtime_ns:
+            links, doubtful = _counts(tei)  # reviewed since it was aligned: the record's counts are old
+    return WorkResult(work.id, "skipped", links, doubtful)
+
+
+def _counts(tei: Path) -> tuple[int, int]:
+    """The links of an edition and how many of them are doubtful (not reviewed, below its threshold)."""
+    from aligner.edition import read_edition
+
+    edition = read_edition(tei)
+    links, doubtful, _ = review.counts(edition, edition.review_threshold, range(len(edition.alignments)))
+    return links, doubtful
 
 
 # --- one work, on a worker -------------------------------------------------------------------------

@@ -375,3 +375,25 @@ def test_a_scheduler_address_dask_cannot_use_is_one_line(corpus: Path, tmp_path:
         err = capsys.readouterr().err
         assert f"--scheduler {address}: not a usable Dask address" in err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_work_reviewed_since_it_was_aligned_is_skipped_with_its_counts_of_now(
+    corpus: Path, aligned: Path, tmp_path: Path, capsys
+):
+    """Reviewing does not change the fingerprint (the work is skipped), but the summary's doubtful
+    share must be the edition's now, not the one recorded when it was aligned."""
+    corpus, out = copied(corpus, aligned, tmp_path)
+    tei = out / "t3" / "t3.tei.xml"
+    edition = read_edition(tei)
+    beads = edition.alignments[0].beads
+    threshold = edition.review_threshold
+    doubtful = [k for k, bead in enumerate(beads) if bead.resp is None and bead.confidence < threshold]
+    assert doubtful
+    for k in doubtful:
+        beads = accept(beads, k, "Anna Reviewer")
+    time.sleep(0.01)  # the review is saved after the work's record
+    write_edition(with_beads(edition, 0, beads), tei)
+    assert main(["batch", str(corpus), "--out", str(out)]) == 0
+    table = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines() if line}
+    assert table["t3"][1:4] == ["skipped", str(len(beads)), "0.0%"]
+    assert table["mb"][1] == "skipped" and table["mb"][3] != "0.0%"  # not reviewed: the record's share
