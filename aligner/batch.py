@@ -270,7 +270,10 @@ def finished(work: Work, fingerprint: str, out: Path) -> WorkResult | None:
         return None
     if not isinstance(record, dict) or record.get("fingerprint") != fingerprint or not tei.is_file():
         return None
-    links, doubtful = int(record.get("links", 0)), int(record.get("doubtful", 0))
+    try:
+        links, doubtful = int(record.get("links", 0)), int(record.get("doubtful", 0))
+    except (TypeError, ValueError):  # a record edited by hand: as good as none, the work runs again
+        return None
     with contextlib.suppress(OSError, AlignerError):
         if tei.stat().st_mtime_ns > record_path(out, work.id).stat().st_mtime_ns:
             links, doubtful = _counts(tei)  # reviewed since it was aligned: the record's counts are old

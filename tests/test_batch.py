@@ -397,3 +397,14 @@ def test_a_work_reviewed_since_it_was_aligned_is_skipped_with_its_counts_of_now(
     table = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines() if line}
     assert table["t3"][1:4] == ["skipped", str(len(beads)), "0.0%"]
     assert table["mb"][1] == "skipped" and table["mb"][3] != "0.0%"  # not reviewed: the record's share
+
+
+def test_a_record_edited_by_hand_is_as_good_as_none(corpus: Path, aligned: Path, tmp_path: Path, capsys):
+    """A work's record holding its fingerprint but counts that are not numbers: the work runs again,
+    never a traceback."""
+    corpus, out = copied(corpus, aligned, tmp_path)
+    record = out / "mb" / "mb.batch.json"
+    record.write_text(record.read_text(encoding="utf-8").replace('"links": ', '"links": null, "x": '))
+    assert main(["batch", str(corpus), "--out", str(out)]) == 0
+    assert rows(capsys.readouterr().out) == {"mb": "realigned", "t3": "skipped", "t5": "skipped"}
+    assert '"links": null' not in record.read_text(encoding="utf-8")
