@@ -185,10 +185,15 @@ def _table_work(table: dict[str, Any], number: int, path: Path, allow_outside: b
     if "manifest" in table:
         if set(table) - {"id", "manifest"} or not isinstance(table["manifest"], str):
             return Work(work_id, problem='give either manifest = "FILE" or the work\'s witnesses, not both')
-        return _manifest_work(work_id, path.parent / table["manifest"], allow_outside)
+        return _inside(work_id, path, table["manifest"], allow_outside, "manifest") or _manifest_work(
+            work_id, path.parent / table["manifest"], allow_outside
+        )
     folder = table.get("folder", ".")
     if not isinstance(folder, str):
         return Work(work_id, problem="folder must be text in quotes")
+    refused = _inside(work_id, path, folder, allow_outside, "folder")
+    if refused is not None:
+        return refused
     edition = {key: value for key, value in table.items() if key not in ("id", "folder", "witness")}
     data = {"edition": edition, "witness": table.get("witness", [])}
     try:
@@ -198,6 +203,19 @@ def _table_work(table: dict[str, Any], number: int, path: Path, allow_outside: b
     if len(manifest.witnesses) < 2:
         return Work(work_id, problem="a work needs at least two [[work.witness]] tables")
     return Work(work_id, manifest)
+
+
+def _inside(work_id: str, corpus: Path, name: str, allow_outside: bool, what: str) -> Work | None:
+    """A work's folder or manifest lies in the corpus's folder, as a manifest's files lie in its own:
+    a corpus from elsewhere must not publish your other files (``--allow-outside-files`` allows it)."""
+    if allow_outside:
+        return None
+    try:
+        where = f"corpus {corpus}: work {work_id!r}"
+        manifest_module.check_inside(corpus.parent, name, where, "corpus", what)
+    except AlignerError as err:
+        return Work(work_id, problem=str(err))
+    return None
 
 
 def work_prefix(out: Path, work_id: str) -> Path:
@@ -252,7 +270,23 @@ def finished(work: Work, fingerprint: str, out: Path) -> WorkResult | None:
         return None
     if not isinstance(record, dict) or record.get("fingerprint") != fingerprint or not tei.is_file():
         return None
-    return WorkResult(work.id, "skipped", int(record.get("links", 0)), int(record.get("doubtful", 0)))
+    try:
+        links, doubtful = int(record.get("links", 0)), int(record.get("doubtful", 0))
+    except (TypeError, ValueError):  # a record edited by hand: as good as none, the work runs again
+        return None
+    with contextlib.suppress(OSError, AlignerError):
+        if tei.stat().st_mtime_ns > record_path(out, work.id).stat().st_mtime_ns:
+            links, doubtful = _counts(tei)  # reviewed since it was aligned: the record's counts are old
+    return WorkResult(work.id, "skipped", links, doubtful)
+
+
+def _counts(tei: Path) -> tuple[int, int]:
+    """The links of an edition and how many of them are doubtful (not reviewed, below its threshold)."""
+    from aligner.edition import read_edition
+
+    edition = read_edition(tei)
+    links, doubtful, _ = review.counts(edition, edition.review_threshold, range(len(edition.alignments)))
+    return links, doubtful
 
 
 # --- one work, on a worker -------------------------------------------------------------------------
@@ -411,6 +445,13 @@ class DaskCluster:
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as err:
             raise AlignerError(f"cannot reach the Dask scheduler {scheduler}: {err}") from None
+        except (
+            ValueError,
+            TypeError,
+        ) as err:  # an address Dask cannot use: no port, an unknown scheme, tls://
+            raise AlignerError(
+                f"--scheduler {scheduler}: not a usable Dask address (tcp://HOST:8786): {err}"
+            ) from None
         self.capacity = 1_000_000  # every work at once: the scheduler spreads them
 
     def submit(self, work: Work, settings: Settings, tei: Path, previous: bytes | None) -> Any:

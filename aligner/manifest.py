@@ -119,11 +119,17 @@ def manifest_from(data: dict[str, object], path: Path, folder: Path, allow_outsi
             raise AlignerError(f"manifest {path}: witness id {meta.id!r} is given twice")
         if not allow_outside:
             for name in meta.files:
-                _check_inside(folder, name, f"manifest {path}: witness {meta.id!r}")
+                check_inside(folder, name, f"manifest {path}: witness {meta.id!r}")
         witnesses.append(meta)
+    pivot = edition.get("pivot", "")
+    ids = [w.id for w in witnesses]
+    if pivot and ids and pivot not in ids:  # a typo would silently align everything to another witness
+        raise AlignerError(
+            f"manifest {path}: edition pivot {pivot!r} is none of its witnesses ({', '.join(ids)})"
+        )
     return Manifest(
         title=edition.get("title", ""),
-        pivot=edition.get("pivot", ""),
+        pivot=pivot,
         witnesses=tuple(witnesses),
         folder=folder,
         publication=tuple((key, str(edition[key])) for key in PUBLICATION_FIELDS if edition.get(key)),
@@ -162,21 +168,22 @@ def _witness(entry: dict[str, object], path: Path) -> WitnessMeta:
     return WitnessMeta(id=witness_id, files=tuple(files), presegmented=presegmented, **values)
 
 
-def _check_inside(folder: Path, name: str, where: str) -> None:
-    """A file of the manifest must be relative and stay in its folder, through ``..`` and links alike."""
+def check_inside(folder: Path, name: str, where: str, whose: str = "manifest", what: str = "file") -> None:
+    """A file of the manifest (or a work's folder or manifest, of the corpus) must be relative and stay
+    in its folder, through ``..`` and links alike."""
     if Path(name).is_absolute() or Path(name).drive:
         raise AlignerError(
-            f"{where}: file {name!r} is an absolute path; files are relative to the manifest's folder "
+            f"{where}: {what} {name!r} is an absolute path; files are relative to the {whose}'s folder "
             "(--allow-outside-files to read it anyway)"
         )
     try:
         inside = folder.resolve()
         escapes = not (inside / name).resolve().is_relative_to(inside)
     except (OSError, ValueError, RuntimeError) as err:  # a NUL in the name, a loop of links
-        raise AlignerError(f"{where}: file {name!r} cannot be read: {err}") from None
+        raise AlignerError(f"{where}: {what} {name!r} cannot be read: {err}") from None
     if escapes:
         raise AlignerError(
-            f"{where}: file {name!r} lies outside the manifest's folder {inside} "
+            f"{where}: {what} {name!r} lies outside the {whose}'s folder {inside} "
             "(--allow-outside-files to read it anyway)"
         )
 

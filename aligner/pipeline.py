@@ -172,12 +172,19 @@ def pivot_ranges(ranges: list[str], pivot: Witness, others: list[Witness]) -> di
         if match is None:
             raise AlignerError(f"--range {text!r}: write WITNESS=FROM-TO, e.g. de-1950=120-260")
         name, first, last = match.group(1), int(match.group(2)), int(match.group(3))
+        if name == pivot.id:
+            raise AlignerError(
+                f"--range {text!r}: {name} is the pivot; a range gives the pivot sentences that another "
+                f"witness translates ({', '.join(ids)})"
+            )
         if name not in ids:
             raise AlignerError(f"--range {text!r}: {name} is not an aligned witness ({', '.join(ids)})")
         if not 1 <= first <= last <= len(pivot.segments):
             raise AlignerError(
                 f"--range {text!r}: {pivot.id} has sentences 1-{len(pivot.segments)}, FROM must not exceed TO"
             )
+        if name in spans:  # the last one winning silently would align with a range not meant
+            raise AlignerError(f"--range {text!r}: {name} has a range already; give one --range per witness")
         spans[name] = (first - 1, last)
     return spans
 

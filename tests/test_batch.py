@@ -337,3 +337,74 @@ def test_a_work_that_cannot_be_read_is_its_own_failure(tmp_path: Path):
     assert works[1].problem == "a work needs at least two [[work.witness]] tables"
     results = batch.run_batch(works, tmp_path / "out")
     assert [r.status for r in results] == ["failed", "failed"]
+
+
+def test_a_work_outside_the_corpus_folder_is_refused_unless_allowed(tmp_path: Path, capsys):
+    """A corpus from elsewhere must not publish your other files: its works' folder and manifest stay
+    in its folder, as a manifest's files stay in the manifest's (``--allow-outside-files`` allows it)."""
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "diary.txt").write_text("Dear diary.\n", encoding="utf-8")
+    (tmp_path / "private" / "manifest.toml").write_text(
+        T5.replace("test5.de", "diary.txt").replace("test5.fr", "diary.txt"), encoding="utf-8"
+    )
+    (tmp_path / "corpus").mkdir()
+    corpus = tmp_path / "corpus" / "corpus.toml"
+    witnesses = "".join(
+        f"[[work.witness]]\nid = '{lang}'\nlang = '{lang}'\nfiles = ['diary.txt']\n" for lang in ("de", "fr")
+    )
+    corpus.write_text(
+        f"[[work]]\nid = 'up'\nfolder = '../private'\n{witnesses}\n"
+        f"[[work]]\nid = 'root'\nfolder = '{tmp_path / 'private'}'\n{witnesses}\n"
+        "[[work]]\nid = 'theirs'\nmanifest = '../private/manifest.toml'\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["batch", str(corpus), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "work 'up': folder '../private' lies outside the corpus's folder" in err
+    assert "work 'root': folder" in err and "is an absolute path" in err
+    assert "work 'theirs': manifest '../private/manifest.toml' lies outside the corpus's folder" in err
+    assert not any(out.rglob("*.tei.xml"))
+    works = batch.load_corpus(corpus, allow_outside=True)
+    assert [work.problem for work in works] == ["", "", ""]
+
+
+def test_a_scheduler_address_dask_cannot_use_is_one_line(corpus: Path, tmp_path: Path, capsys):
+    for address in ("head", "http://head:8786"):
+        assert main(["batch", str(corpus), "--out", str(tmp_path / "out"), "--scheduler", address]) == 1
+        err = capsys.readouterr().err
+        assert f"--scheduler {address}: not a usable Dask address" in err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_work_reviewed_since_it_was_aligned_is_skipped_with_its_counts_of_now(
+    corpus: Path, aligned: Path, tmp_path: Path, capsys
+):
+    """Reviewing does not change the fingerprint (the work is skipped), but the summary's doubtful
+    share must be the edition's now, not the one recorded when it was aligned."""
+    corpus, out = copied(corpus, aligned, tmp_path)
+    tei = out / "t3" / "t3.tei.xml"
+    edition = read_edition(tei)
+    beads = edition.alignments[0].beads
+    threshold = edition.review_threshold
+    doubtful = [k for k, bead in enumerate(beads) if bead.resp is None and bead.confidence < threshold]
+    assert doubtful
+    for k in doubtful:
+        beads = accept(beads, k, "Anna Reviewer")
+    time.sleep(0.01)  # the review is saved after the work's record
+    write_edition(with_beads(edition, 0, beads), tei)
+    assert main(["batch", str(corpus), "--out", str(out)]) == 0
+    table = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines() if line}
+    assert table["t3"][1:4] == ["skipped", str(len(beads)), "0.0%"]
+    assert table["mb"][1] == "skipped" and table["mb"][3] != "0.0%"  # not reviewed: the record's share
+
+
+def test_a_record_edited_by_hand_is_as_good_as_none(corpus: Path, aligned: Path, tmp_path: Path, capsys):
+    """A work's record holding its fingerprint but counts that are not numbers: the work runs again,
+    never a traceback."""
+    corpus, out = copied(corpus, aligned, tmp_path)
+    record = out / "mb" / "mb.batch.json"
+    record.write_text(record.read_text(encoding="utf-8").replace('"links": ', '"links": null, "x": '))
+    assert main(["batch", str(corpus), "--out", str(out)]) == 0
+    assert rows(capsys.readouterr().out) == {"mb": "realigned", "t3": "skipped", "t5": "skipped"}
+    assert '"links": null' not in record.read_text(encoding="utf-8")

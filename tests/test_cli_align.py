@@ -266,6 +266,24 @@ def test_an_excerpt_is_located_and_the_rest_left_unaligned(
     assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
 
 
+def test_two_ranges_for_one_witness_or_a_range_for_the_pivot_is_one_line(tmp_path: Path, capsys):
+    """The last of two ``--range`` for one witness must not win silently, and the pivot has no range of
+    its own: both are one line and exit 1, before anything is aligned or written."""
+    (tmp_path / "ru.txt").write_text("Первое предложение.\nВторое.\nТретье.\nЧетвёртое.\n", encoding="utf-8")
+    (tmp_path / "en.txt").write_text("The first sentence.\nThe second.\n", encoding="utf-8")
+    argv = ["align", f"{tmp_path / 'ru.txt'}:ru", f"{tmp_path / 'en.txt'}:en", "--out", str(tmp_path / "e")]
+    capsys.readouterr()
+    for ranges, message in (
+        (["en=1-2", "en=3-4"], "--range 'en=3-4': en has a range already"),
+        (["en=1-2", "en=1-2"], "--range 'en=1-2': en has a range already"),
+        (["ru=1-2"], "--range 'ru=1-2': ru is the pivot"),
+    ):
+        assert main([*argv, *(f"--range={text}" for text in ranges)]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"aligner: error: {message}"), err
+    assert not list(tmp_path.glob("e.*"))
+
+
 def test_a_range_given_by_hand_aligns_an_excerpt_within_it(bundled_edition: Path, tmp_path: Path, capsys):
     """Issue 10: ``--range`` says which pivot sentences an excerpt translates: its links are those of the
     full alignment, every pivot sentence outside the range is unaligned, and the warning names the range.

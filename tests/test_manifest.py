@@ -95,6 +95,7 @@ def test_files_in_subfolders_and_links_within_the_folder_are_read(
         ('edition = "x"\n', "'edition' must be a table"),
         ('[edition]\ntitle = 5\n', "edition title must be text in quotes"),
         ('[edition]\npivot = ["a"]\n', "edition pivot must be text in quotes"),
+        (f'[edition]\npivot = "ee"\n\n{HEAD}files = ["en.txt"]\n', "edition pivot 'ee' is none of its"),
         (f'{HEAD}files = ["en.txt"]\ntitle = 1937\n', "witness 'e': title must be text"),
         ('[[witness]]\nid = "e"\nlang = 7\nfiles = ["en.txt"]\n', "witness 'e': lang must be text"),
         (f'{HEAD}files = ["en.txt"]\nrole = 1\n', "witness 'e': role must be text"),
