@@ -52,6 +52,17 @@ _WORK_KEYS += ("date", "licence")
 _MANIFEST_NAMES = ("manifest.toml", "aligner.toml")
 _STATUSES = ("aligned", "realigned", "skipped", "failed")
 _ATTEMPTS = 5  # a work sent back because a review saved into its edition meanwhile
+PREFILL_SENTENCES = 20_000
+"""Sentences (all sides) of the works embedded together before they are sent: enough to fill the
+encoder's batches, few enough that their vectors (five runs a sentence or so) stay small in memory."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A work's witnesses as ``prefill`` read them, sent with the work so that it is not read twice."""
+
+    witnesses: list[Any]  # aligner.witness.Witness, in the manifest's order
+    notes: str  # what reading them said (a legacy encoding...): the work's notes
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,7 @@ class Work:
     id: str
     manifest: manifest_module.Manifest | None = None
     problem: str = ""  # why the work cannot be read: reported as its failure, the others go on
+    loaded: Loaded | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -316,6 +328,8 @@ def compute(work: Work, settings: Settings, tei: Path, previous: bytes | None = 
     said = io.StringIO()  # the notes of reading and embedding, kept with the work's row
     try:
         assert work.manifest is not None
+        if work.loaded is not None:
+            said.write(work.loaded.notes)
         with contextlib.redirect_stderr(said):
             old = None
             if previous is not None:
@@ -331,6 +345,7 @@ def compute(work: Work, settings: Settings, tei: Path, previous: bytes | None = 
                 settings.presegmented,
                 settings.force,
                 embedder=_embedder(settings),
+                texts=work.loaded.witnesses if work.loaded is not None else None,
             )
             run = job.edition_for(old, tei)
             edition = run.edition
@@ -350,6 +365,53 @@ def compute(work: Work, settings: Settings, tei: Path, previous: bytes | None = 
     return Outcome(files, stale, run.realigned, links, doubtful, seconds=seconds, notes=notes)
 
 
+def prefill(
+    works: Iterable[Work], settings: Settings, sentences: int = PREFILL_SENTENCES
+) -> tuple[list[Work], int]:
+    """Read and segment the works at the front of ``works`` until they hold ``sentences`` sentences,
+    and embed their sentences and runs together into the shared disk cache, each distinct text once;
+    the works then find their vectors there. Returns the works taken, each with its witnesses
+    (``Work.loaded``, so that it is not read again), and how many runs were embedded.
+
+    A pure cache fill, so it may fail without harm: a work that cannot be read goes on unread and
+    fails alone when it runs, with its own message, and should embedding fail the works embed their
+    own sentences.
+    """
+    from aligner.align import DEFAULT_PARAMS
+    from aligner.align.features import EMBEDDED_RUN
+    from aligner.embed import fill_cache
+    from aligner.pipeline import load_witnesses
+
+    taken: list[Work] = []
+    texts: list[list[str]] = []
+    held = 0
+    for work in works:
+        said = io.StringIO()
+        try:
+            assert work.manifest is not None
+            with contextlib.redirect_stderr(said):
+                ids = [meta.id for meta in work.manifest.witnesses]
+                witnesses = load_witnesses(ids, work.manifest, settings.presegmented)
+        except Exception:  # the work fails with its own message when it runs
+            taken.append(work)
+            continue
+        taken.append(dataclasses.replace(work, loaded=Loaded(witnesses, said.getvalue())))
+        # the pivot first, then the others: the order in which the work embeds them (``align_pair``)
+        pivot = work.manifest.pivot if work.manifest.pivot in ids else ids[0]
+        order = sorted(witnesses, key=lambda witness: witness.id != pivot)
+        texts += [[segment.text for segment in witness.segments] for witness in order]
+        held += sum(len(witness.segments) for witness in witnesses)
+        if held >= sentences:
+            break
+    try:
+        longest = min(DEFAULT_PARAMS.max_run, EMBEDDED_RUN)  # what ``align_pair`` embeds
+        return taken, fill_cache(
+            texts, _embedder(settings), longest, f"embedding {len(taken)} works together"
+        )
+    except Exception:  # a bad model or a full disk: each work meets it and says so
+        return taken, 0
+
+
 # --- where the works run ---------------------------------------------------------------------------
 
 
@@ -357,6 +419,7 @@ class Runner(Protocol):
     """Local processes, this process alone, or a Dask cluster: the client's loop is the same."""
 
     capacity: int
+    shares_cache: bool  # its workers read this process's embedding cache: ``prefill`` helps them
 
     def submit(self, work: Work, settings: Settings, tei: Path, previous: bytes | None) -> Any: ...
 
@@ -369,6 +432,7 @@ class InProcess:
     """One work at a time in this process (``--workers 1``): nothing to start, the model loaded once."""
 
     capacity = 1
+    shares_cache = True
 
     def submit(self, work: Work, settings: Settings, tei: Path, previous: bytes | None) -> Future[Outcome]:
         done: Future[Outcome] = Future()
@@ -398,6 +462,7 @@ class Processes:
 
     def __init__(self, workers: int) -> None:
         self.capacity = workers
+        self.shares_cache = True  # processes of this machine, with this environment's ALIGNER_CACHE
         self.pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_worker_signals)
 
     def submit(self, work: Work, settings: Settings, tei: Path, previous: bytes | None) -> Future[Outcome]:
@@ -453,6 +518,9 @@ class DaskCluster:
                 f"--scheduler {scheduler}: not a usable Dask address (tcp://HOST:8786): {err}"
             ) from None
         self.capacity = 1_000_000  # every work at once: the scheduler spreads them
+        # a LocalCluster's workers are this machine's processes, with this environment (ALIGNER_CACHE);
+        # a scheduler's workers may be anywhere, each with its own cache
+        self.shares_cache = self.cluster is not None
 
     def submit(self, work: Work, settings: Settings, tei: Path, previous: bytes | None) -> Any:
         key = f"aligner-{work.id}-{uuid.uuid4().hex[:8]}"
@@ -505,10 +573,13 @@ def run_batch(
     start: Callable[[], Runner] = InProcess,
     redo: bool = False,
     report: Callable[[WorkResult], None] | None = None,
+    fill: bool = True,
 ) -> list[WorkResult]:
     """Align every work not already finished into its edition under ``out``; one result per work, in
     the corpus's order. ``start`` makes the runner, only if some work is left to do; ``report`` hears
-    of each work as it ends (the progress bar). ``redo`` aligns finished works again too.
+    of each work as it ends (the progress bar). ``redo`` aligns finished works again too. ``fill``:
+    embed the works' sentences together first (``prefill``), where the workers share this process's
+    embedding cache.
     """
     check_folder_for(Path(out) / "work")
     results: dict[str, WorkResult] = {}
@@ -537,7 +608,7 @@ def run_batch(
         runner = start()
         interrupted = True
         try:
-            _run(todo, out, settings, runner, done)
+            _run(todo, out, settings, runner, done, fill and runner.shares_cache)
             interrupted = False
         finally:
             runner.close(interrupted)
@@ -550,10 +621,13 @@ def _run(
     settings: Settings,
     runner: Runner,
     done: Callable[[WorkResult], None],
+    fill: bool = False,
 ) -> None:
     """Keep the runner busy; write each work's files as its outcome comes back, the TEI only over the
-    very file the worker was given (a review saved meanwhile sends the work back with it)."""
+    very file the worker was given (a review saved meanwhile sends the work back with it). ``fill``:
+    before the works are sent, a batch of them at a time has its sentences embedded together."""
     flying: dict[Any, tuple[Work, str, str | None, int]] = {}
+    filled = 0  # works at the front of ``todo`` whose sentences are in the cache
 
     def send(work: Work, fingerprint: str, attempt: int) -> None:
         tei = Path(f"{work_prefix(out, work.id)}.tei.xml")
@@ -568,7 +642,13 @@ def _run(
 
     while todo or flying:
         while todo and len(flying) < runner.capacity:
+            if fill and not filled:
+                taken = prefill((work for work, _ in todo), settings)[0]
+                for n, work in enumerate(taken):
+                    todo[n] = (work, todo[n][1])
+                filled = len(taken)
             send(*todo.popleft(), 1)
+            filled = max(filled - 1, 0)
         if not flying:
             continue
         for future in runner.wait(flying):
@@ -653,6 +733,7 @@ def run_command(
     scheduler: str | None = None,
     allow_outside: bool = False,
     redo: bool = False,
+    fill: bool = True,
 ) -> tuple[list[str], bool]:
     """``aligner batch``: the summary lines, and whether every work succeeded (the exit status)."""
     if workers < 1:
@@ -661,7 +742,7 @@ def run_command(
     progress = Progress(len(works))
     try:
         results = run_batch(
-            works, out, settings, lambda: runner_for(workers, dask, scheduler), redo, progress
+            works, out, settings, lambda: runner_for(workers, dask, scheduler), redo, progress, fill
         )
     except KeyboardInterrupt:
         progress.close()

