@@ -10,6 +10,7 @@ more cosine, computed like the embedding one and only inside the search band.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 import zlib
 from collections.abc import Sequence
@@ -59,6 +60,7 @@ class Runs(Sequence[np.ndarray]):
         self._blocks = list(embedded)
         self.longest = max(longest, len(embedded))
         self.n = n
+        self._composing = threading.Lock()  # score_table reads shapes on two threads
 
     def __len__(self) -> int:
         return self.longest
@@ -74,15 +76,16 @@ class Runs(Sequence[np.ndarray]):
             k += self.longest
         if not 0 <= k < self.longest:
             raise IndexError(k)
-        while len(self._blocks) <= k:
-            size = len(self._blocks) + 1  # the run length composed next
-            shorter, first = self._blocks[-1], self._blocks[0]
-            rows = len(first)
-            block = np.zeros_like(first)
-            if rows >= size:
-                block[: rows - size + 1] = unit_rows(shorter[: rows - size + 1] + first[size - 1 :])
-            self._blocks.append(block)
-        return self._blocks[k][: self.n]
+        with self._composing:
+            while len(self._blocks) <= k:
+                size = len(self._blocks) + 1  # the run length composed next
+                shorter, first = self._blocks[-1], self._blocks[0]
+                rows = len(first)
+                block = np.zeros_like(first)
+                if rows >= size:
+                    block[: rows - size + 1] = unit_rows(shorter[: rows - size + 1] + first[size - 1 :])
+                self._blocks.append(block)
+            return self._blocks[k][: self.n]
 
     def slice(self, start: int, stop: int) -> Runs:
         """Rows ``start .. stop-1``, with the rows after them that the longest run reaches."""
