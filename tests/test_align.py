@@ -326,3 +326,35 @@ def test_a_short_pivot_is_located_in_the_whole_witness(embedder):
     expected = [(b.pivot, b.witness) for b in whole[first : last + 1] if b.pivot and b.witness]
     assert linked == expected  # without locating it first: none of them (measured)
     assert sum(1 for b in beads if not b.pivot) == len(y) - sum(len(w) for _, w in linked)
+
+
+def test_the_runs_of_a_text_are_its_embedded_runs_without_a_copy_and_compose_alike_in_any_slice(embedder):
+    """Issue 9: the flat runs ``embed_runs`` returns are spread into their blocks in place (the blocks
+    are views of that very array), and runs of 4 and 5 sentences composed when first read are the same
+    whether the whole text or a slice of it composes them (an excerpt is searched in its span only)."""
+    from aligner.align.features import Runs, padded_blocks, unit_rows
+    from aligner.embed import embed_runs
+
+    sentences = dev("de")[:40]
+    n = len(sentences)
+    flat = embed_runs(sentences, embedder, 3)
+    expected, at = [], 0
+    for k in (1, 2, 3):
+        block = np.zeros((n, flat.shape[1]), dtype=np.float32)
+        block[: n - k + 1] = flat[at : at + n - k + 1]
+        expected.append(block)
+        at += n - k + 1
+    for k in (4, 5):
+        block = np.zeros_like(expected[0])
+        block[: n - k + 1] = unit_rows(expected[k - 2][: n - k + 1] + expected[0][k - 1 :])
+        expected.append(block)
+    array = id(flat)
+    holder = [flat]
+    del flat
+    blocks = padded_blocks(holder, n, 3)
+    assert holder == [] and all(id(block.base) == array for block in blocks)  # that array, grown in place
+    whole = Runs(blocks, 5, n)
+    assert all(np.array_equal(whole[k], expected[k]) for k in range(5))
+    for start, stop in ((0, 40), (10, 25), (33, 40)):
+        part = Runs(blocks, 5, n).slice(start, stop)
+        assert all(np.array_equal(part[k], expected[k][start:stop]) for k in range(5))
