@@ -8,11 +8,13 @@ type; the property test at the end drives ``review.commit`` and the aligner's ow
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import itertools
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,8 +45,9 @@ def one_line_error(done: object, *parts: str) -> None:
 # --- case 1: two people review one edition at once ------------------------------------------------
 
 
-def test_two_concurrent_reviews_keep_both_decisions(hand_file: Path, tmp_path: Path) -> None:
-    first, second, third = doubts(hand_file)[:3]
+@contextlib.contextmanager
+def two_reviewers(hand_file: Path, tmp_path: Path) -> Iterator[tuple[Terminal, Terminal]]:
+    """Alice and Bob each reviewing ``hand_file`` in their own terminal, both at their first prompt."""
     alice, bob = Terminal(tmp_path / "alice"), Terminal(tmp_path / "bob")
     for term, name in ((alice, "alice"), (bob, "bob")):
         term.folder.mkdir()
@@ -52,6 +55,15 @@ def test_two_concurrent_reviews_keep_both_decisions(hand_file: Path, tmp_path: P
     try:
         alice.wait("review> ")
         bob.wait("review> ")
+        yield alice, bob
+    finally:
+        alice.close()
+        bob.close()
+
+
+def test_two_concurrent_reviews_keep_both_decisions(hand_file: Path, tmp_path: Path) -> None:
+    first, second, third = doubts(hand_file)[:3]
+    with two_reviewers(hand_file, tmp_path) as (alice, bob):
         # Both see the same first doubtful link. Alice accepts it; Bob, who loaded the edition before
         # Alice saved, skips it and accepts the second one: both decisions are kept.
         alice.type("a")
@@ -75,9 +87,6 @@ def test_two_concurrent_reviews_keep_both_decisions(hand_file: Path, tmp_path: P
             term.type("q")
         assert "2 decision(s) saved in" in alice.wait("[exit 0]")
         assert "1 decision(s) saved in" in bob.wait("[exit 0]")
-    finally:
-        alice.close()
-        bob.close()
     validate(hand_file)
     final = read_edition(hand_file)
     beads = final.alignments[0].beads
@@ -103,13 +112,7 @@ def test_an_undo_after_someone_else_saved_reverts_only_ones_own_decision(
     hand_file: Path, tmp_path: Path
 ) -> None:
     first, second = doubts(hand_file)[:2]
-    alice, bob = Terminal(tmp_path / "alice"), Terminal(tmp_path / "bob")
-    for term, name in ((alice, "alice"), (bob, "bob")):
-        term.folder.mkdir()
-        term.start(f"{ALIGNER} review {hand_file} --interactive --reviewer {name}")
-    try:
-        alice.wait("review> ")
-        bob.wait("review> ")
+    with two_reviewers(hand_file, tmp_path) as (alice, bob):
         # Alice accepts the first doubtful link; Bob, who loaded the edition before, skips it and
         # accepts the second (applied onto Alice's save), then undoes his decision.
         alice.type("a")
@@ -124,9 +127,6 @@ def test_an_undo_after_someone_else_saved_reverts_only_ones_own_decision(
         for term in (alice, bob):
             term.type("q")
             term.wait("[exit 0]")
-    finally:
-        alice.close()
-        bob.close()
     validate(hand_file)
     final = read_edition(hand_file)
     resp = {(b.pivot, b.witness): b.resp for b in final.alignments[0].beads}
