@@ -481,7 +481,8 @@ def embed(
 
 def run_texts(sentences: Sequence[str], longest: int) -> list[tuple[int, int, str]]:
     """Every run of 1..``longest`` consecutive sentences as ``(start, k, text)``, shortest runs first
-    (the order of ``features.overlap_texts`` flattened); a run's text is its sentences joined by a space."""
+    (the order ``features.padded_blocks`` spreads into blocks); a run's text is its sentences joined by
+    a space."""
     return [
         (i, k, " ".join(sentences[i : i + k]))
         for k in range(1, longest + 1)

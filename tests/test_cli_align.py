@@ -11,11 +11,10 @@ from conftest import MINILM
 from paths import TEXTBERG as BENCH
 from paths import TRANSLATIONS
 
-from aligner.align import overlap_texts
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
 from aligner.cli import main
 from aligner.edition import read_edition
-from aligner.embed import EmbeddingCache
+from aligner.embed import EmbeddingCache, run_texts
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
 
@@ -34,7 +33,7 @@ def test_bundled_texts_aligned_with_a_confidence_on_every_bead(bundled_edition: 
     # a second run is served from the cache: every sentence and run of sentences is there already
     cache = EmbeddingCache("usem3")
     for witness in (russian, english):
-        runs = [t for run in overlap_texts([s.text for s in witness.segments], 3) for t in run]
+        runs = [text for _, _, text in run_texts([s.text for s in witness.segments], 3)]
         assert len(cache.get(runs)) == len(set(runs))
 
 

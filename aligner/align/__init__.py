@@ -23,8 +23,8 @@ from aligner.align.confidence import (
     confidence_features,
 )
 from aligner.align.excerpt import excerpt_warning
-from aligner.align.features import SideData, boundary_strengths, lexical_features, overlap_texts, side_data
-from aligner.align.pair import align_pair, align_sides, align_with_evidence, parameter_record, witness_side
+from aligner.align.features import SideData, boundary_strengths, lexical_features, side_data
+from aligner.align.pair import align_pair, align_sides, align_with_evidence, parameter_record, witness_sides
 from aligner.align.params import DEFAULT_PARAMS, SHAPES, AlignParams, params_from_record, params_record
 
 __all__ = [
@@ -43,10 +43,9 @@ __all__ = [
     "confidence_features",
     "excerpt_warning",
     "lexical_features",
-    "overlap_texts",
     "parameter_record",
     "params_from_record",
     "params_record",
     "side_data",
-    "witness_side",
+    "witness_sides",
 ]

@@ -136,14 +136,6 @@ def unit_rows(rows: np.ndarray) -> np.ndarray:
     return (rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def overlap_texts(sentences: Sequence[str], max_overlap: int = 3) -> list[list[str]]:
-    """The texts to embed: every run of 1..max_overlap consecutive sentences, joined by a space."""
-    return [
-        [" ".join(sentences[i : i + k]) for i in range(len(sentences) - k + 1)]
-        for k in range(1, max_overlap + 1)
-    ]
-
-
 def side_data(
     sentences: Sequence[str],
     embedder: Embedder,

@@ -12,7 +12,7 @@ from aligner.align.band import band_around, downsample, full_band
 from aligner.align.confidence import BeadEvidence, confidence, confidence_record
 from aligner.align.dp import Found, solve
 from aligner.align.excerpt import is_partial, locate
-from aligner.align.features import SideData, boundary_strengths, side_data, side_datas
+from aligner.align.features import SideData, boundary_strengths, side_datas
 from aligner.align.fixed import kept, place_one_sided, split_fixed
 from aligner.align.params import DEFAULT_PARAMS, AlignParams, params_record
 from aligner.alignment import Bead, PairAlignment
@@ -156,14 +156,15 @@ def _align_stretch(
     return out
 
 
-def witness_side(witness: Witness, embedder: Embedder, params: AlignParams = DEFAULT_PARAMS) -> SideData:
-    """A witness ready for alignment: its sentences embedded, with their boundary strengths."""
-    return side_data(
-        [s.text for s in witness.segments],
+def witness_sides(witnesses: Sequence[Witness], embedder: Embedder, params: AlignParams) -> list[SideData]:
+    """Witnesses ready for alignment: their sentences embedded (side by side where the embedder
+    allows, ``side_datas``), with their boundary strengths."""
+    return side_datas(
+        [[s.text for s in w.segments] for w in witnesses],
         embedder,
-        boundary_strengths(witness),
+        [boundary_strengths(w) for w in witnesses],
         params.max_run,
-        f"embedding {witness.id}",
+        [f"embedding {w.id}" for w in witnesses],
     )
 
 
@@ -187,13 +188,7 @@ def align_pair(
         raise AlignerError(f"witness {pivot.id} has no text to align")
     if not witness.segments:
         raise AlignerError(f"witness {witness.id} has no text to align")
-    x, y = side_datas(
-        [[s.text for s in pivot.segments], [s.text for s in witness.segments]],
-        embedder,
-        [boundary_strengths(pivot), boundary_strengths(witness)],
-        params.max_run,
-        [f"embedding {pivot.id}", f"embedding {witness.id}"],
-    )
+    x, y = witness_sides([pivot, witness], embedder, params)
     return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed, span))
 
 
