@@ -41,7 +41,9 @@ from typing import Any, Protocol
 
 from aligner import manifest as manifest_module
 from aligner import review
+from aligner.edition import Edition, read_edition
 from aligner.errors import AlignerError
+from aligner.export import output_path
 from aligner.files import StaleWrite, check_folder_for, read_bytes, read_text, write_atomic
 
 # The engine and the model are imported where a work is aligned: reading a corpus and skipping
@@ -235,6 +237,10 @@ def work_prefix(out: Path, work_id: str) -> Path:
     return Path(out) / work_id / work_id
 
 
+def tei_path(out: Path, work_id: str) -> Path:
+    return output_path(work_prefix(out, work_id), ".tei.xml")
+
+
 def record_path(out: Path, work_id: str) -> Path:
     return Path(out) / work_id / f"{work_id}.batch.json"
 
@@ -275,7 +281,7 @@ def fingerprint_of(work: Work, settings: Settings) -> str:
 def finished(work: Work, fingerprint: str, out: Path) -> WorkResult | None:
     """The work as a later run finds it: skipped if its record holds this fingerprint and its
     edition is there; ``None``: it must run."""
-    tei = Path(f"{work_prefix(out, work.id)}.tei.xml")
+    tei = tei_path(out, work.id)
     try:
         record = json.loads(record_path(out, work.id).read_bytes())
     except (OSError, ValueError):
@@ -288,15 +294,12 @@ def finished(work: Work, fingerprint: str, out: Path) -> WorkResult | None:
         return None
     with contextlib.suppress(OSError, AlignerError):
         if tei.stat().st_mtime_ns > record_path(out, work.id).stat().st_mtime_ns:
-            links, doubtful = _counts(tei)  # reviewed since it was aligned: the record's counts are old
+            links, doubtful = _counts(read_edition(tei))  # reviewed since aligned: the record's are old
     return WorkResult(work.id, "skipped", links, doubtful)
 
 
-def _counts(tei: Path) -> tuple[int, int]:
+def _counts(edition: Edition) -> tuple[int, int]:
     """The links of an edition and how many of them are doubtful (not reviewed, below its threshold)."""
-    from aligner.edition import read_edition
-
-    edition = read_edition(tei)
     links, doubtful, _ = review.counts(edition, edition.review_threshold, range(len(edition.alignments)))
     return links, doubtful
 
@@ -320,7 +323,7 @@ def compute(work: Work, settings: Settings, tei: Path, previous: bytes | None = 
     """Align one work into its edition, keeping the reviews of ``previous`` (the bytes of the edition
     at ``tei``, its output), and return its files unwritten: the client writes. Never raises: a failure is
     one line."""
-    from aligner.edition import read_edition, to_tei
+    from aligner.edition import to_tei
     from aligner.export import export_files
     from aligner.pipeline import AlignJob
 
@@ -356,7 +359,7 @@ def compute(work: Work, settings: Settings, tei: Path, previous: bytes | None = 
         return Outcome(error=f"{type(err).__name__}: {err}", seconds=time.perf_counter() - start)
     ids = {witness.id for witness in edition.witnesses}
     stale = [f".{w.id}.align" for w in (old.witnesses if old else []) if w.id not in ids]
-    links, doubtful, _ = review.counts(edition, edition.review_threshold, range(len(edition.witnesses)))
+    links, doubtful = _counts(edition)
     notes = [line.removeprefix("aligner: ") for line in said.getvalue().splitlines()]
     notes = [line for line in notes if line.startswith(("note", "warning"))]
     notes += [f"note: {message}" for message in [*run.notes, *run.dropped_reviews]]
@@ -554,9 +557,9 @@ def _write(work: Work, outcome: Outcome, out: Path, fingerprint: str) -> WorkRes
     """The exports and the record of a work whose TEI was written: the record comes last."""
     prefix = work_prefix(out, work.id)
     for suffix, data in outcome.files[1:]:
-        write_atomic(Path(f"{prefix}{suffix}"), data)
+        write_atomic(output_path(prefix, suffix), data)
     for suffix in outcome.stale:
-        Path(f"{prefix}{suffix}").unlink(missing_ok=True)
+        output_path(prefix, suffix).unlink(missing_ok=True)
     status = "realigned" if outcome.realigned else "aligned"
     result = WorkResult(work.id, status, outcome.links, outcome.doubtful, outcome.seconds)
     result.notes = outcome.notes
@@ -630,7 +633,7 @@ def _run(
     filled = 0  # works at the front of ``todo`` whose sentences are in the cache
 
     def send(work: Work, fingerprint: str, attempt: int) -> None:
-        tei = Path(f"{work_prefix(out, work.id)}.tei.xml")
+        tei = tei_path(out, work.id)
         try:
             previous = tei.read_bytes() if tei.exists() else None
             base = hashlib.sha256(previous).hexdigest() if previous is not None else None
@@ -661,7 +664,7 @@ def _run(
             if outcome.error:
                 done(WorkResult(work.id, "failed", seconds=outcome.seconds, message=outcome.error))
                 continue
-            tei = Path(f"{work_prefix(out, work.id)}.tei.xml")
+            tei = tei_path(out, work.id)
             try:
                 write_atomic(tei, outcome.files[0][1], expected=base)
                 done(_write(work, outcome, out, fingerprint))
