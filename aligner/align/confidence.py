@@ -6,7 +6,7 @@ the Text+Berg dev document (de-fr), the six MAC-Dev chapters (zh-en) and enru-de
 (``benchmarks/fit_confidence.py``, which prints them with the held-out figures). Few features, all
 relative to the document's own alternatives (the rival's loss, the share of all paths), so that they mean
 the same in every language pair; raw cosines and length gaps, whose scale depends on the pair, are left
-out (docs/align.md, "Confidence, fifth round").
+out (docs/experiments.md, "The confidence", fifth round).
 """
 
 from __future__ import annotations
