@@ -6,6 +6,7 @@ and exit status 1.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -332,10 +333,9 @@ def serve(
     """Review the edition in the web browser: doubtful links first, every decision saved at once."""
     from aligner import pipeline
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C, re-raised by the server after its shutdown
         pipeline.serve_review(edition, threshold, reviewer, host, port, browser, typer.echo)
-    except KeyboardInterrupt:
-        typer.echo("aligner: review server stopped; every decision is saved", err=True)
+    typer.echo("aligner: review server stopped; every decision is saved", err=True)
 
 
 @app.command(
