@@ -517,10 +517,7 @@ def embed_runs(
         return embed([text for _, _, text in runs], embedder, cache, desc, unit)
     store = EmbeddingCache(embedder.name) if cache else None
     texts = [text for _, _, text in runs]
-    found: dict[str, np.ndarray] = {}
-    if store:
-        for start in range(0, len(texts), 10_000):
-            found.update(store.get(texts[start : start + 10_000]))
+    found = store.get(texts) if store else {}
     missing = [r for r, text in enumerate(texts) if text not in found]
     rows: np.ndarray | None = None
     if missing:
@@ -566,9 +563,7 @@ def fill_cache(
         return 0
     runs_of = [run_texts(sentences, longest) for sentences in texts]
     keys = list(dict.fromkeys(text for runs in runs_of for _, _, text in runs))
-    seen: set[str] = set()
-    for at in range(0, len(keys), 10_000):
-        seen.update(store.get(keys[at : at + 10_000]))
+    seen = set(store.get(keys))
     # each text's runs missing when its turn comes, as ``embed_runs`` finds them
     calls: list[tuple[int, list[int]]] = []
     for t, runs in enumerate(runs_of):
@@ -609,12 +604,8 @@ def _cores() -> int:
 
 def _missing_runs(sentences: Sequence[str], embedder: Embedder, longest: int) -> int:
     """How many runs of the text the disk cache lacks."""
-    texts = [text for _, _, text in run_texts(sentences, longest)]
-    store = EmbeddingCache(embedder.name)
-    found = 0
-    for start in range(0, len(texts), 10_000):
-        found += len(store.get(texts[start : start + 10_000]))
-    return len(set(texts)) - found
+    texts = {text for _, _, text in run_texts(sentences, longest)}
+    return len(texts) - len(EmbeddingCache(embedder.name).get(list(texts)))
 
 
 def _embed_in_child(send: Connection, sentences: Sequence[str], embedder: Embedder, longest: int) -> None:

@@ -274,9 +274,7 @@ class AlignJob:
         described = manifest_module.described(manifest) if from_manifest else ""
         embedder = embedder or load_embedder(model, device, batch_size, offline)
         given = {key: value for key, value in given.items() if value}
-        job = cls(texts, pivot_witness, others, embedder, title, force, given, described)
-        job.ranges = spans
-        return job
+        return cls(texts, pivot_witness, others, embedder, title, force, given, described, ranges=spans)
 
     def _pair(self, witness: Witness, fixed: list[Bead]) -> PairAlignment:
         key = (witness.id, tuple(fixed))

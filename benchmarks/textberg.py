@@ -17,19 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-from mac import parse_overrides
+from mac import TEXTBERG, lines, parse_overrides
 
 from aligner import align
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
 from aligner.embed import load_embedder
 from aligner.evaluate import confidence_quality, quality_line, reliability_table, score, wrong_beads
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textberg"
 TESTS = [f"test{n}" for n in range(7)]
-
-
-def lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
 
 
 def main() -> None:
@@ -38,7 +33,7 @@ def main() -> None:
     )
     parser.add_argument("--dev", action="store_true", help="the dev document instead of the seven test ones")
     parser.add_argument("--model", default=None, help="embedding model (default: the offline default)")
-    parser.add_argument("--bench", type=Path, default=BENCH)
+    parser.add_argument("--bench", type=Path, default=TEXTBERG)
     parser.add_argument(
         "--set", action="append", default=[], metavar="FIELD=VALUE", help="an AlignParams change"
     )
