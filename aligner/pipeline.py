@@ -317,7 +317,8 @@ class AlignJob:
         if previous is not None:
             for witness in self.others:
                 fixed, lost = carry_reviews(previous, self.pivot, witness)
-                kept, dropped = kept + len(fixed), dropped + lost
+                kept += sum(bead.resp is not None for bead in fixed)  # pending ones are carried unsaid
+                dropped += lost
                 alignments.append(self._pair(witness, fixed))
             same_pivot = previous.pivot.id == self.pivot.id
             for old, pair in zip(previous.witnesses, previous.alignments, strict=True):
