@@ -13,7 +13,7 @@ from paths import TRANSLATIONS
 
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
 from aligner.cli import main
-from aligner.edition import read_edition
+from aligner.edition import read_edition, validate
 from aligner.embed import EmbeddingCache, run_texts
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
@@ -263,6 +263,83 @@ def test_an_excerpt_is_located_and_the_rest_left_unaligned(
     unaligned = sum(len(b.pivot) for b in beads if not b.witness)
     assert unaligned == 598 - sum(len(p) for p, _ in linked)
     assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
+
+
+def test_an_excerpt_of_two_separate_passages_is_located_piece_by_piece(
+    bundled_edition: Path, tmp_path: Path, capsys
+):
+    """Issue 10: the opening and the close of the English (19 + 18 sentences), one file, against the whole
+    Russian: each passage is located on its own, every sentence linked to its counterpart of the full
+    alignment, and the warning names both places (one span from s1 to the end of the text searched as
+    one squeezed the close into the Russian just after the opening: 14 of 28 sentences wrong)."""
+    full = read_edition(bundled_edition)
+    segments = full.witnesses[0].segments
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    passages = [(0, 19), (580, 598)]
+    text = "\n".join("".join(raw[segments[a].line_start - 1 : segments[b - 1].line_end]) for a, b in passages)
+    excerpt = tmp_path / "ends.txt"
+    excerpt.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ends")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "ends.tei.xml")
+    order = [k for a, b in passages for k in range(a, b)]
+    assert [s.text for s in edition.witnesses[0].segments] == [segments[k].text for k in order]
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    beads = edition.alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    assert linked == [
+        (tuple(sorted({p for w in witness for p in counterpart[order[w]]})), witness) for _, witness in linked
+    ]
+    opening = sorted({p for k in range(0, 19) for p in counterpart[k]})
+    close = sorted({p for k in range(580, 598) for p in counterpart[k]})
+    unaligned = 598 - len(opening) - len(close)
+    assert warning == [
+        f"warning: ends has 37 sentences and ru-1937 598: the lengths differ a lot, so ends was aligned as "
+        f"an excerpt of ru-1937, located at ru-1937.s{opening[0] + 1}-s{opening[-1] + 1} and "
+        f"s{close[0] + 1}-s{close[-1] + 1}; {unaligned} of the 598 sentences of ru-1937 are left unaligned"
+    ]
+    assert sum(len(b.pivot) for b in beads if not b.witness) == unaligned
+    assert all(b.confidence == 1.0 for b in beads if not b.witness)  # the rest is not to review
+    validate(tmp_path / "ends.tei.xml")
+
+
+def test_a_rough_range_is_narrowed_to_where_the_excerpt_is(bundled_edition: Path, tmp_path: Path, capsys):
+    """Issue 10: a range given roughly (151 Russian sentences for a 19-sentence excerpt) must not spread the
+    excerpt over the whole range as 5-1 links (it did: every link wrong, 55 in the review queue); the
+    excerpt is located within the range and linked as in the full alignment."""
+    full = read_edition(bundled_edition)
+    english = full.witnesses[0].segments[300:319]
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text("".join(raw[english[0].line_start - 1 : english[-1].line_end]), encoding="utf-8")
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    covered = sorted({p for w in range(300, 319) for p in counterpart.get(w, ())})
+    first, last = covered[0] - 50, covered[-1] + 80
+    capsys.readouterr()
+    argv = [
+        "align",
+        "ru-1937",
+        f"{excerpt}:en",
+        "--out",
+        str(tmp_path / "ex"),
+        f"--range=excerpt={first}-{last}",
+    ]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    beads = read_edition(tmp_path / "ex.tei.xml").alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    assert linked == [
+        (tuple(sorted({p for w in witness for p in counterpart[w + 300]})), witness) for _, witness in linked
+    ]
+    assert len([b for b in beads if b.confidence < REVIEW_THRESHOLD]) <= 2
+    warning = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert warning == [
+        f"warning: excerpt was aligned with ru-1937.s{first}-s{last} (--range); it has 19 sentences and the "
+        f"range {last - first + 1}, so it was located within the range, at "
+        f"ru-1937.s{covered[0] + 1}-s{covered[-1] + 1}; {598 - len(covered)} of the 598 sentences of "
+        "ru-1937 are left unaligned"
+    ]
 
 
 def test_two_ranges_for_one_witness_or_a_range_for_the_pivot_is_one_line(tmp_path: Path, capsys):

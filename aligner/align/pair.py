@@ -50,7 +50,7 @@ def align_with_evidence(
     fixed beads and beads forced by them): what benchmarks fit and study the confidence on.
 
     ``span``: the pivot sentences ``start .. stop-1`` that the witness translates, given by hand
-    (``--range``); ``None`` lets ``covered_span`` decide.
+    (``--range``); ``covered_boxes`` decides where in it (or in the whole pivot, ``None``) to search.
 
     With fixed beads, a machine bead that the free search (no fixed beads) also found keeps the free
     search's confidence and evidence: anchors cut the search into stretches, which changes rivals,
@@ -80,7 +80,7 @@ def _constrained(
     """The search over the stretches between anchors, one-sided fixed beads put back afterwards."""
     n, m = len(x), len(y)
     anchors, one_sided = split_fixed(fixed, n, m)
-    span = covered_span(x, y) if pivot_span is None else (*pivot_span, 0, m)
+    boxes = covered_boxes(x, y, pivot_span)
     beads: list[tuple[Bead, BeadEvidence | None]] = []
     i = j = 0
     stops = [*anchors, None]
@@ -88,7 +88,7 @@ def _constrained(
     for stop in tqdm(stops, desc="aligning", unit=" stretches", disable=quiet, leave=False):
         i_end = n if stop is None else stop.pivot[0]
         j_end = m if stop is None else stop.witness[0]
-        beads.extend(_clipped_stretch(x, y, (i, i_end, j, j_end), span, params))
+        beads.extend(_clipped_stretch(x, y, (i, i_end, j, j_end), boxes, params))
         if stop is not None:
             beads.append((kept(stop), None))
             i, j = stop.pivot[-1] + 1, stop.witness[-1] + 1
@@ -109,35 +109,46 @@ def align_sides(
     return [bead for bead, _ in align_with_evidence(x, y, params, fixed, span)]
 
 
-def covered_span(x: SideData, y: SideData) -> tuple[int, int, int, int]:
-    """Where the search may link sentences, ``(i0, i1, j0, j1)``: both texts whole, or, when one side is
-    much shorter (``excerpt.is_partial``), the span of the long side that it translates (located first)."""
+Box = tuple[int, int, int, int]
+"""Where the search may link sentences: pivot ``i0 .. i1-1`` with witness ``j0 .. j1-1``."""
+
+
+def covered_boxes(x: SideData, y: SideData, pivot_span: tuple[int, int] | None = None) -> list[Box]:
+    """Where the search may link sentences, in reading order: both texts whole (within ``pivot_span``,
+    the pivot sentences given by hand, if any), or, when one side is much shorter than the other
+    (``excerpt.is_partial``), the pieces of the long side that it translates, located first. A witness
+    much shorter than its ``pivot_span`` is located within it (a range given roughly, a chapter's
+    sentences for an excerpt of it)."""
     n, m = len(x), len(y)
-    if not n or not m or not is_partial(n, m):
-        return 0, n, 0, m
-    if m < n:
-        return (*locate(y, x), 0, m)
-    return (0, n, *locate(x, y))
+    i0, i1 = (0, n) if pivot_span is None else pivot_span
+    k = i1 - i0
+    if not k or not m or not is_partial(k, m) or (pivot_span is not None and m > k):
+        return [(i0, i1, 0, m)]  # a range is the user's word: the witness is not cut to fit it
+    pivot = x if pivot_span is None else x.slice(i0, i1)
+    if m < k:
+        return [(i0 + a0, i0 + a1, b0, b1) for b0, b1, a0, a1 in locate(y, pivot)]
+    return [(i0 + a0, i0 + a1, b0, b1) for a0, a1, b0, b1 in locate(pivot, y)]
 
 
 def _clipped_stretch(
     x: SideData,
     y: SideData,
     stretch: tuple[int, int, int, int],
-    span: tuple[int, int, int, int],
+    boxes: list[Box],
     p: AlignParams,
 ) -> list[tuple[Bead, BeadEvidence | None]]:
-    """A stretch aligned within the covered span; its sentences outside the span are left unmatched."""
+    """A stretch aligned within each covered box; its sentences outside them are left unmatched."""
     i, i_end, j, j_end = stretch
-    i0, i1 = min(max(i, span[0]), i_end), max(min(i_end, span[1]), min(max(i, span[0]), i_end))
-    j0, j1 = min(max(j, span[2]), j_end), max(min(j_end, span[3]), min(max(j, span[2]), j_end))
-    before = [(Bead((k,), (), 1.0), None) for k in range(i, i0)] + [
-        (Bead((), (k,), 1.0), None) for k in range(j, j0)
-    ]
-    after = [(Bead((k,), (), 1.0), None) for k in range(i1, i_end)] + [
-        (Bead((), (k,), 1.0), None) for k in range(j1, j_end)
-    ]
-    return [*before, *_align_stretch(x, y, i0, i1, j0, j1, p), *after]
+    out: list[tuple[Bead, BeadEvidence | None]] = []
+    for a0, a1, b0, b1 in boxes:
+        i0, j0 = min(max(i, a0), i_end), min(max(j, b0), j_end)
+        i1, j1 = min(max(i0, a1), i_end), min(max(j0, b1), j_end)
+        out += [(Bead((k,), (), 1.0), None) for k in range(i, i0)]
+        out += [(Bead((), (k,), 1.0), None) for k in range(j, j0)]
+        out += _align_stretch(x, y, i0, i1, j0, j1, p)
+        i, j = i1, j1
+    out += [(Bead((k,), (), 1.0), None) for k in range(i, i_end)]
+    return out + [(Bead((), (k,), 1.0), None) for k in range(j, j_end)]
 
 
 def _align_stretch(
