@@ -218,6 +218,19 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def _is_hub_name(model: str) -> bool:
+    """``NAME`` or ``OWNER/NAME`` as the Hugging Face hub spells model ids: a name that is not one can
+    only be meant as a folder, and asking the hub about it costs seconds for nothing."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(model)
+    except HFValidationError:
+        return False
+    return True
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
@@ -234,7 +247,16 @@ class SentenceTransformerEmbedder:
     def __init__(
         self, model: str, device: str = "auto", batch_size: int = _BATCH, offline: bool = False
     ) -> None:
+        if not model.strip():
+            raise AlignerError(
+                "--model is empty: give a model folder or a model name such as sentence-transformers/LaBSE"
+            )
         path = Path(model).expanduser()
+        if not path.exists() and not _is_hub_name(model):  # /models/x, ./x, ~/x, a/b/c: meant as a folder
+            raise AlignerError(
+                f"no model folder at {model} (and it is not a Hugging Face model name such as "
+                "sentence-transformers/LaBSE)"
+            )
         if path.is_file():
             raise AlignerError(
                 f"--model {model} is a file: give a model folder (with modules.json or config.json) "
@@ -263,6 +285,8 @@ class SentenceTransformerEmbedder:
         transformers_logging.disable_progress_bar()  # "Loading weights" from disk; downloads keep theirs
         # the library's deprecation notice whenever SENTENCE_TRANSFORMERS_HOME is set: not the user's to fix
         logging.getLogger("sentence_transformers.util.decorators").setLevel(logging.ERROR)
+        # "Could not resolve the revision of ..." before a load that then fails: our one line says why
+        logging.getLogger("sentence_transformers.util.file_io").setLevel(logging.ERROR)
         try:
             return SentenceTransformer(source, device=self.device, local_files_only=local_files_only)
         except Exception as err:  # the library raises OSError, ValueError, HF errors...
