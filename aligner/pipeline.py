@@ -179,9 +179,12 @@ def pivot_ranges(ranges: list[str], pivot: Witness, others: list[Witness]) -> di
             )
         if name not in ids:
             raise AlignerError(f"--range {text!r}: {name} is not an aligned witness ({', '.join(ids)})")
+        if first > last:
+            raise AlignerError(f"--range {text!r}: FROM ({first}) comes after TO ({last}); write FROM-TO")
         if not 1 <= first <= last <= len(pivot.segments):
+            outside = first if first < 1 else last
             raise AlignerError(
-                f"--range {text!r}: {pivot.id} has sentences 1-{len(pivot.segments)}, FROM must not exceed TO"
+                f"--range {text!r}: {pivot.id} has sentences 1-{len(pivot.segments)}, not {outside}"
             )
         if name in spans:  # the last one winning silently would align with a range not meant
             raise AlignerError(f"--range {text!r}: {name} has a range already; give one --range per witness")

@@ -360,6 +360,27 @@ def test_two_ranges_for_one_witness_or_a_range_for_the_pivot_is_one_line(tmp_pat
     assert not list(tmp_path.glob("e.*"))
 
 
+def test_a_range_out_of_the_pivot_or_reversed_says_which(tmp_path: Path, capsys):
+    """A bad ``--range`` names what is wrong with it: a number outside the pivot's sentences (0 said
+    'FROM must not exceed TO' though it did not), or FROM after TO. One line, exit 1, nothing written."""
+    (tmp_path / "ru.txt").write_text("Первое предложение.\nВторое.\nТретье.\nЧетвёртое.\n", encoding="utf-8")
+    (tmp_path / "en.txt").write_text("The first sentence.\nThe second.\n", encoding="utf-8")
+    argv = ["align", f"{tmp_path / 'ru.txt'}:ru", f"{tmp_path / 'en.txt'}:en", "--out", str(tmp_path / "e")]
+    capsys.readouterr()
+    for text, message in (
+        ("en=0-2", "ru has sentences 1-4, not 0"),
+        ("en=0-0", "ru has sentences 1-4, not 0"),
+        ("en=2-5", "ru has sentences 1-4, not 5"),
+        ("en=3-2", "FROM (3) comes after TO (2)"),
+    ):
+        assert main([*argv, f"--range={text}"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [
+            f"aligner: error: --range {text!r}: {message}" + ("; write FROM-TO" if "after" in message else "")
+        ]
+    assert not list(tmp_path.glob("e.*"))
+
+
 def test_a_range_given_by_hand_aligns_an_excerpt_within_it(bundled_edition: Path, tmp_path: Path, capsys):
     """Issue 10: ``--range`` says which pivot sentences an excerpt translates: its links are those of the
     full alignment, every pivot sentence outside the range is unaligned, and the warning names the range.
