@@ -38,7 +38,7 @@ from aligner.errors import AlignerError
 from aligner.export import output_path, write_exports
 from aligner.files import ANY, StaleWrite, check_folder_for, fingerprint, write_atomic
 from aligner.ingest import load_witness, notes_to
-from aligner.review import carry_reviews
+from aligner.review import carry_notes, carry_reviews
 from aligner.witness import Witness
 
 if TYPE_CHECKING:
@@ -321,8 +321,9 @@ class AlignJob:
             for witness in self.others:
                 fixed, lost = carry_reviews(previous, self.pivot, witness)
                 kept += sum(bead.resp is not None for bead in fixed)  # pending ones are carried unsaid
-                dropped += lost
-                alignments.append(self._pair(witness, fixed))
+                pair, unplaced = carry_notes(previous, self._pair(witness, fixed), self.pivot, witness)
+                dropped += lost + unplaced
+                alignments.append(pair)
             same_pivot = previous.pivot.id == self.pivot.id
             for old, pair in zip(previous.witnesses, previous.alignments, strict=True):
                 if same_pivot and old.id in ids:

@@ -418,6 +418,36 @@ def carry_reviews(previous: Edition, pivot: Witness, witness: Witness) -> tuple[
     return fixed, dropped
 
 
+def carry_notes(
+    previous: Edition, aligned: PairAlignment, pivot: Witness, witness: Witness
+) -> tuple[PairAlignment, list[str]]:
+    """The notes of ``previous`` on links nobody reviewed (reviewed and pending links carry theirs with
+    them, ``carry_reviews``) put back on the same links of the new alignment ``aligned``: a note does
+    not decide a link, so it does not fix it, but it must not vanish. A note whose link is no longer
+    there (its sentences changed, or the machine links them otherwise now) is reported, with its text."""
+    found = previous_pair(previous, pivot.id, witness.id)
+    if found is None:
+        return aligned, []
+    beads, old_pivot, old_witness = found
+    pivot_map, witness_map = _segment_map(old_pivot, pivot), _segment_map(old_witness, witness)
+    at = {(bead.pivot, bead.witness): k for k, bead in enumerate(aligned.beads)}
+    placed, dropped = list(aligned.beads), []
+    for bead in beads:
+        if not bead.note or bead.resp is not None or is_pending(bead):
+            continue
+        key = (
+            tuple(pivot_map.get(i, -1) for i in bead.pivot),
+            tuple(witness_map.get(i, -1) for i in bead.witness),
+        )
+        k = at.get(key)
+        if k is not None and placed[k].resp is None and not placed[k].note:
+            placed[k] = replace(placed[k], note=bead.note)
+            continue
+        label = link_label(bead, old_pivot.segment_ids(), old_witness.segment_ids())
+        dropped.append(f"note on {label} dropped: the link is no longer there ({bead.note!r})")
+    return replace(aligned, beads=placed), dropped
+
+
 def _segment_map(old: Witness, new: Witness) -> dict[int, int]:
     """Old segment index -> new index, for the segments whose text is unchanged (in order)."""
     old_texts = [segment.text for segment in old.segments]
