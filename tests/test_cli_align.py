@@ -304,6 +304,29 @@ def test_an_excerpt_of_two_separate_passages_is_located_piece_by_piece(
     validate(tmp_path / "ends.tei.xml")
 
 
+def test_passages_in_another_order_than_the_pivot_say_what_is_linked_to_nothing(
+    bundled_edition: Path, tmp_path: Path, capsys
+):
+    """The close of the English before its opening: links go forward only, so one passage cannot be
+    linked; the warning says how many of the excerpt's own sentences are linked to nothing (it said only
+    where the other passage was located, as if all was well)."""
+    segments = read_edition(bundled_edition).witnesses[0].segments
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    passages = [(580, 598), (0, 19)]
+    text = "\n".join("".join(raw[segments[a].line_start - 1 : segments[b - 1].line_end]) for a, b in passages)
+    (tmp_path / "swapped.txt").write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{tmp_path / 'swapped.txt'}:en", "--out", str(tmp_path / "sw")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "sw.tei.xml")
+    beads, size = edition.alignments[0].beads, len(edition.witnesses[0].segments)
+    alone = sum(len(b.witness) for b in beads if not b.pivot)
+    assert alone >= 10
+    assert len(warning) == 1 and warning[0].endswith(
+        f"; {alone} of the {size} sentences of swapped are linked to nothing"
+    ), warning
+
+
 def test_a_rough_range_is_narrowed_to_where_the_excerpt_is(bundled_edition: Path, tmp_path: Path, capsys):
     """Issue 10: a range given roughly (151 Russian sentences for a 19-sentence excerpt) must not spread the
     excerpt over the whole range as 5-1 links (it did: every link wrong, 55 in the review queue); the
@@ -397,11 +420,15 @@ def test_a_range_given_by_hand_aligns_an_excerpt_within_it(bundled_edition: Path
     argv = ["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ex")]
     assert main([*argv, "--range", f"excerpt={first}-{last}"]) == 0
     warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "ex.tei.xml")
+    beads = edition.alignments[0].beads
+    size = len(edition.witnesses[0].segments)  # 31: the last line cut holds the start of sentence 231
+    alone = sum(len(b.witness) for b in beads if not b.pivot)
     assert warning == [
         f"warning: excerpt was aligned with ru-1937.s{first}-s{last} (--range); "
         f"{598 - (last - first + 1)} of the 598 sentences of ru-1937 are left unaligned"
+        + (f"; {alone} of the {size} sentences of excerpt are linked to nothing" if alone else "")
     ]
-    beads = read_edition(tmp_path / "ex.tei.xml").alignments[0].beads
     assert all(not b.witness for b in beads if b.pivot and not first - 1 <= b.pivot[0] < last)
     linked = [(b.pivot, b.witness) for b in beads if b.witness and b.pivot]
     assert linked == [

@@ -156,7 +156,8 @@ def excerpt_warning(
                 f"; it has {m} sentences and the range {size}, so it was located within the range, "
                 f"at {_where(pivot_id, on_pivot)}"
             )
-        return text + f"; {n - len(on_pivot)} of the {n} sentences of {pivot_id} are left unaligned"
+        text += f"; {n - len(on_pivot)} of the {n} sentences of {pivot_id} are left unaligned"
+        return text + _unlinked(witness_id, m, linked("witness"))
     if not n or not m or not is_partial(n, m):
         return None
     pivot_long = n > m
@@ -167,4 +168,13 @@ def excerpt_warning(
         f"{short_id} has {min(n, m)} sentences and {long_id} {size}: the lengths differ a lot, so "
         f"{short_id} was aligned as an excerpt of {long_id}, located at {_where(long_id, on_long)}; "
         f"{size - len(on_long)} of the {size} sentences of {long_id} are left unaligned"
+        + _unlinked(short_id, min(n, m), linked("witness" if pivot_long else "pivot"))
     )
+
+
+def _unlinked(short_id: str, size: int, linked: Sequence[int]) -> str:
+    """What the warning adds when sentences of the excerpt itself found no counterpart: passages in
+    another order than the long text's, a range too narrow, text that is not in the long one."""
+    if len(linked) == size:
+        return ""
+    return f"; {size - len(linked)} of the {size} sentences of {short_id} are linked to nothing"
