@@ -216,8 +216,9 @@ def edition_title(manifest: manifest_module.Manifest, texts: list[Witness], pivo
 
 
 def _reviewed_work(pair: PairAlignment) -> int:
-    """Links a person decided on or annotated: what must never vanish without a word."""
-    return sum(1 for bead in pair.beads if bead.resp is not None or bead.note)
+    """Links a person decided on, left to accept (a split, a move) or annotated: what must never vanish
+    without a word."""
+    return sum(1 for bead in pair.beads if bead.resp is not None or bead.note or review.is_pending(bead))
 
 
 @dataclass
@@ -388,6 +389,7 @@ class AlignJob:
                         len(witness.segments),
                         pair.beads,
                         self.ranges.get(witness.id),
+                        pair.located,
                     )
                 ]
                 if message

@@ -304,6 +304,38 @@ def test_an_excerpt_of_two_separate_passages_is_located_piece_by_piece(
     validate(tmp_path / "ends.tei.xml")
 
 
+def test_a_translation_of_the_first_three_fifths_is_an_excerpt_too(
+    bundled_edition: Path, tmp_path: Path, capsys
+):
+    """The English up to the paragraph after sentence 360 (three fifths, more than half the Russian, so not
+    'much shorter'): aligned over the whole Russian, its last sentences were spread over the rest as 5-1
+    links and the 230 Russian sentences it does not translate flooded the review queue (229 doubtful).
+    Located first, as a covering less than 80% of the Russian, it is linked as in the full alignment, the
+    rest unaligned and out of the queue, with a warning."""
+    full = read_edition(bundled_edition)
+    segments = full.witnesses[0].segments
+    stop = next(k for k in full.witnesses[0].block_starts() if k >= 360)
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    part = tmp_path / "part.txt"
+    part.write_text("".join(raw[: segments[stop - 1].line_end]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{part}:en", "--out", str(tmp_path / "part")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "part.tei.xml")
+    assert [s.text for s in edition.witnesses[0].segments] == [s.text for s in segments[:stop]]
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    beads = edition.alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    assert linked == [
+        (tuple(sorted({p for w in witness for p in counterpart[w]})), witness) for _, witness in linked
+    ]
+    unaligned = sum(len(b.pivot) for b in beads if not b.witness)
+    assert unaligned > 200 and all(b.confidence == 1.0 for b in beads if b.pivot and b.pivot[0] > 400)
+    assert sum(b.confidence < REVIEW_THRESHOLD for b in beads) <= 10
+    assert len(warning) == 1 and warning[0].startswith(f"warning: part has {stop} sentences and ru-1937 598")
+    assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
+
+
 def test_passages_in_another_order_than_the_pivot_say_what_is_linked_to_nothing(
     bundled_edition: Path, tmp_path: Path, capsys
 ):
@@ -439,3 +471,27 @@ def test_a_range_given_by_hand_aligns_an_excerpt_within_it(bundled_edition: Path
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("aligner: error: --range"), err
     assert not (tmp_path / "bad.tei.xml").exists()
+
+
+def test_a_split_left_to_accept_is_work_that_a_different_edition_must_not_replace(
+    bundled_edition: Path, tiny, tmp_path: Path, capsys
+):
+    """A split nobody accepted yet (both parts pending) is a decision: aligning other texts at the same
+    prefix refuses to replace it without --force, as it refuses for reviewed links (it counted none)."""
+    from aligner import review
+    from aligner.edition import write_edition
+
+    tei = tmp_path / "mb.tei.xml"
+    tei.write_bytes(bundled_edition.read_bytes())
+    edition = read_edition(tei)
+    beads = edition.alignments[0].beads
+    k = next(k for k, b in enumerate(beads) if len(b.pivot) >= 2 and len(b.witness) >= 2)
+    write_edition(review.with_beads(edition, 0, review.split(beads, k, 1, 1, "bob")), tei)
+    before = tei.read_bytes()
+    capsys.readouterr()
+    assert main(["align", *tiny, "--out", str(tmp_path / "mb")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert (
+        len(err) == 1 and "holds a different edition (ru-1937, en-1937) with 2 reviewed link(s)" in err[0]
+    ), err
+    assert tei.read_bytes() == before

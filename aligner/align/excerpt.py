@@ -19,6 +19,9 @@ import numpy as np
 from aligner.align.features import SideData
 from aligner.alignment import Bead
 
+Piece = tuple[int, int, int, int]
+"""A located piece: short sentences ``s0 .. s1-1`` translate long sentences ``l0 .. l1-1``."""
+
 EXCERPT_RATIO = 0.5
 """Below this ratio of sentence counts (short / long) the short side is located first. Sentences, not
 characters: a whole Chinese text has a third of its English's characters but as many sentences."""
@@ -31,13 +34,37 @@ LOCATE_GAP = -0.15
 """Score of a sentence left out inside the located span (as ``AlignParams.skip_score``)."""
 
 
+PARTIAL_RATIO = 0.9
+"""Between this ratio of sentence counts and ``EXCERPT_RATIO``, the short side is located too, but the
+span is used only if it leaves out much of the long side (``PARTIAL_COVER``): a translation of the first
+60% of a text is partial, a Chinese chapter with two thirds of its English's sentences is whole."""
+
+PARTIAL_COVER = 0.8
+"""A located span covering less than this share of the long side makes the short side an excerpt."""
+
+LOCATE_CELLS = 50_000_000
+"""The most sentence pairs located when the counts are close (``PARTIAL_RATIO``): two long novels are
+aligned whole rather than spend a minute and 50 MB locating one in the other."""
+
+
 def is_partial(n: int, m: int) -> bool:
     """One side has fewer than ``EXCERPT_RATIO`` times the other's sentences."""
     return min(n, m) < EXCERPT_RATIO * max(n, m)
 
 
-Piece = tuple[int, int, int, int]
-"""A located piece: short sentences ``s0 .. s1-1`` translate long sentences ``l0 .. l1-1``."""
+def may_be_partial(n: int, m: int) -> bool:
+    """The sentence counts differ enough (``PARTIAL_RATIO``) for one text to be part of the other, and
+    locating it costs little (``LOCATE_CELLS``)."""
+    return min(n, m) < PARTIAL_RATIO * max(n, m) and n * m <= LOCATE_CELLS
+
+
+def covers_part(pieces: Sequence[Piece], long_size: int) -> bool:
+    """The located pieces leave out much of the long side: a fifth of it (``PARTIAL_COVER``) and more
+    than ten sentences (as a ``JUMP``; two sentences more at the end of a short text are its own, to
+    align as usual, not an excerpt to warn about)."""
+    left_out = long_size - sum(l1 - l0 for _, _, l0, l1 in pieces)
+    return left_out > (1 - PARTIAL_COVER) * long_size and left_out > JUMP / LOCATE_GAP
+
 
 JUMP = -1.5
 """Score of a jump forward on the long side between two short sentences: an excerpt made of separate
@@ -140,10 +167,12 @@ def excerpt_warning(
     m: int,
     beads: Sequence[Bead],
     given: tuple[int, int] | None = None,
+    located: bool | None = None,
 ) -> str | None:
-    """One line for the user when one text is much shorter than the other, or its span was ``given``
-    (``--range``) (``None`` otherwise): where the short one was aligned in the long one (each piece of
-    it, for an excerpt of separate passages), and how much of the long one is left unaligned."""
+    """One line for the user when one text was aligned as an excerpt of the other (``located``; ``None``:
+    when it is much shorter), or its span was ``given`` (``--range``) (``None`` otherwise): where the
+    short one was aligned in the long one (each piece of it, for an excerpt of separate passages), and
+    how much of the long one is left unaligned."""
 
     def linked(side: str) -> list[int]:
         return sorted({k for b in beads if b.pivot and b.witness for k in getattr(b, side)})
@@ -158,7 +187,7 @@ def excerpt_warning(
             )
         text += f"; {n - len(on_pivot)} of the {n} sentences of {pivot_id} are left unaligned"
         return text + _unlinked(witness_id, m, linked("witness"))
-    if not n or not m or not is_partial(n, m):
+    if not n or not m or not (is_partial(n, m) if located is None else located):
         return None
     pivot_long = n > m
     long_id, short_id = (pivot_id, witness_id) if pivot_long else (witness_id, pivot_id)

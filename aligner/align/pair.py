@@ -11,7 +11,7 @@ from tqdm import tqdm
 from aligner.align.band import band_around, downsample, full_band
 from aligner.align.confidence import BeadEvidence, confidence, confidence_record
 from aligner.align.dp import Found, solve
-from aligner.align.excerpt import is_partial, locate
+from aligner.align.excerpt import covers_part, is_partial, locate, may_be_partial
 from aligner.align.features import SideData, boundary_strengths, side_datas
 from aligner.align.fixed import kept, place_one_sided, split_fixed
 from aligner.align.params import DEFAULT_PARAMS, AlignParams, params_record
@@ -45,21 +45,24 @@ def align_with_evidence(
     params: AlignParams = DEFAULT_PARAMS,
     fixed: Sequence[Bead] = (),
     span: tuple[int, int] | None = None,
+    boxes: list[Box] | None = None,
 ) -> list[tuple[Bead, BeadEvidence | None]]:
     """``align_sides``, each bead with the evidence its confidence was computed from (``None`` for
     fixed beads and beads forced by them): what benchmarks fit and study the confidence on.
 
     ``span``: the pivot sentences ``start .. stop-1`` that the witness translates, given by hand
-    (``--range``); ``covered_boxes`` decides where in it (or in the whole pivot, ``None``) to search.
+    (``--range``); ``covered_boxes`` decides where in it (or in the whole pivot, ``None``) to search,
+    unless the caller has ``boxes`` from it already.
 
     With fixed beads, a machine bead that the free search (no fixed beads) also found keeps the free
     search's confidence and evidence: anchors cut the search into stretches, which changes rivals,
     posteriors and neighbours far away, and a review must change only the links it touches (issue 10).
     """
-    constrained = _constrained(x, y, params, fixed, span)
+    boxes = covered_boxes(x, y, span) if boxes is None else boxes
+    constrained = _constrained(x, y, params, fixed, boxes)
     if not fixed:
         return constrained
-    unanchored = _constrained(x, y, params, (), span)
+    unanchored = _constrained(x, y, params, (), boxes)
     free = {(bead.pivot, bead.witness): (bead, evidence) for bead, evidence in unanchored}
     reviewed = {(tuple(bead.pivot), tuple(bead.witness)) for bead in fixed}
     out: list[tuple[Bead, BeadEvidence | None]] = []
@@ -75,12 +78,12 @@ def _constrained(
     y: SideData,
     params: AlignParams,
     fixed: Sequence[Bead],
-    pivot_span: tuple[int, int] | None = None,
+    boxes: list[Box],
 ) -> list[tuple[Bead, BeadEvidence | None]]:
-    """The search over the stretches between anchors, one-sided fixed beads put back afterwards."""
+    """The search over the stretches between anchors within ``boxes`` (``covered_boxes``), one-sided
+    fixed beads put back afterwards."""
     n, m = len(x), len(y)
     anchors, one_sided = split_fixed(fixed, n, m)
-    boxes = covered_boxes(x, y, pivot_span)
     beads: list[tuple[Bead, BeadEvidence | None]] = []
     i = j = 0
     stops = [*anchors, None]
@@ -103,10 +106,11 @@ def align_sides(
     params: AlignParams = DEFAULT_PARAMS,
     fixed: Sequence[Bead] = (),
     span: tuple[int, int] | None = None,
+    boxes: list[Box] | None = None,
 ) -> list[Bead]:
     """Align two prepared sides: monotonic beads covering both once; ``fixed`` beads are kept as they are
-    (see ``aligner.align.fixed``); ``span`` as in ``align_with_evidence``."""
-    return [bead for bead, _ in align_with_evidence(x, y, params, fixed, span)]
+    (see ``aligner.align.fixed``); ``span`` and ``boxes`` as in ``align_with_evidence``."""
+    return [bead for bead, _ in align_with_evidence(x, y, params, fixed, span, boxes)]
 
 
 Box = tuple[int, int, int, int]
@@ -116,18 +120,28 @@ Box = tuple[int, int, int, int]
 def covered_boxes(x: SideData, y: SideData, pivot_span: tuple[int, int] | None = None) -> list[Box]:
     """Where the search may link sentences, in reading order: both texts whole (within ``pivot_span``,
     the pivot sentences given by hand, if any), or, when one side is much shorter than the other
-    (``excerpt.is_partial``), the pieces of the long side that it translates, located first. A witness
-    much shorter than its ``pivot_span`` is located within it (a range given roughly, a chapter's
-    sentences for an excerpt of it)."""
+    (``excerpt.is_partial``), or somewhat shorter and found to cover only part of it
+    (``excerpt.may_be_partial``, ``excerpt.covers_part``), the pieces of the long side that it
+    translates, located first. A witness much shorter than its ``pivot_span`` is located within it (a
+    range given roughly, a chapter's sentences for an excerpt of it)."""
     n, m = len(x), len(y)
     i0, i1 = (0, n) if pivot_span is None else pivot_span
     k = i1 - i0
-    if not k or not m or not is_partial(k, m) or (pivot_span is not None and m > k):
-        return [(i0, i1, 0, m)]  # a range is the user's word: the witness is not cut to fit it
+    whole = [(i0, i1, 0, m)]
+    if not k or not m or (pivot_span is not None and m > k):
+        return whole  # a range is the user's word: the witness is not cut to fit it
+    if not is_partial(k, m) and not may_be_partial(k, m):
+        return whole
     pivot = x if pivot_span is None else x.slice(i0, i1)
     if m < k:
-        return [(i0 + a0, i0 + a1, b0, b1) for b0, b1, a0, a1 in locate(y, pivot)]
-    return [(i0 + a0, i0 + a1, b0, b1) for a0, a1, b0, b1 in locate(pivot, y)]
+        pieces = locate(y, pivot)
+        boxes = [(i0 + a0, i0 + a1, b0, b1) for b0, b1, a0, a1 in pieces]
+    else:
+        pieces = locate(pivot, y)
+        boxes = [(i0 + a0, i0 + a1, b0, b1) for a0, a1, b0, b1 in pieces]
+    if not is_partial(k, m) and not covers_part(pieces, max(k, m)):
+        return whole
+    return boxes
 
 
 def _clipped_stretch(
@@ -200,7 +214,10 @@ def align_pair(
     if not witness.segments:
         raise AlignerError(f"witness {witness.id} has no text to align")
     x, y = witness_sides([pivot, witness], embedder, params)
-    return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed, span))
+    boxes = covered_boxes(x, y, span)
+    whole = [(0, len(x), 0, len(y)) if span is None else (*span, 0, len(y))]
+    beads = align_sides(x, y, params, fixed, span, boxes)
+    return PairAlignment(pivot.id, witness.id, beads, located=boxes != whole)
 
 
 def parameter_record(params: AlignParams = DEFAULT_PARAMS) -> dict[str, str]:
