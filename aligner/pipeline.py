@@ -390,6 +390,7 @@ class AlignJob:
                         pair.beads,
                         self.ranges.get(witness.id),
                         pair.located,
+                        pair.match,
                     )
                 ]
                 if message

@@ -495,3 +495,18 @@ def test_a_split_left_to_accept_is_work_that_a_different_edition_must_not_replac
         len(err) == 1 and "holds a different edition (ru-1937, en-1937) with 2 reviewed link(s)" in err[0]
     ), err
     assert tei.read_bytes() == before
+
+
+def test_a_short_text_that_is_not_in_the_pivot_is_said_to_match_nowhere(tmp_path: Path, capsys):
+    """The wrong file given as an excerpt (three lines of a Swiss alpine-club yearbook against Stalin's
+    speech): locating finds only the least bad place, where the search, without rivals, linked one
+    sentence at 0.79 (above the review threshold) with nothing said. The warning now says the excerpt
+    matches there no better than unrelated text."""
+    lines = (BENCH / "dev.de").read_text(encoding="utf-8").splitlines(True)[49:52]
+    (tmp_path / "wrong.txt").write_text("".join(lines), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{tmp_path / 'wrong.txt'}:de", "--out", str(tmp_path / "w")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1 and "was aligned as an excerpt of ru-1937" in warning[0], warning
+    assert "match there no better than unrelated text (median similarity 0." in warning[0]
+    assert warning[0].endswith("check that wrong translates part of ru-1937")

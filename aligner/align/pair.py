@@ -11,7 +11,7 @@ from tqdm import tqdm
 from aligner.align.band import band_around, downsample, full_band
 from aligner.align.confidence import BeadEvidence, confidence, confidence_record
 from aligner.align.dp import Found, solve
-from aligner.align.excerpt import covers_part, is_partial, locate, may_be_partial
+from aligner.align.excerpt import covers_part, is_partial, locate, match_level, may_be_partial
 from aligner.align.features import SideData, boundary_strengths, side_datas
 from aligner.align.fixed import kept, place_one_sided, split_fixed
 from aligner.align.params import DEFAULT_PARAMS, AlignParams, params_record
@@ -217,7 +217,9 @@ def align_pair(
     boxes = covered_boxes(x, y, span)
     whole = [(0, len(x), 0, len(y)) if span is None else (*span, 0, len(y))]
     beads = align_sides(x, y, params, fixed, span, boxes)
-    return PairAlignment(pivot.id, witness.id, beads, located=boxes != whole)
+    located = boxes != whole
+    match = match_level(x, y, boxes) if located else None
+    return PairAlignment(pivot.id, witness.id, beads, located=located, match=match)
 
 
 def parameter_record(params: AlignParams = DEFAULT_PARAMS) -> dict[str, str]:
