@@ -197,7 +197,7 @@ def excerpt_warning(
     if given is not None:
         size, on_pivot = given[1] - given[0], linked("pivot")
         text = f"{witness_id} was aligned with {pivot_id}.s{given[0] + 1}-s{given[1]} (--range)"
-        if size and m and is_partial(size, m) and size > m:
+        if located if located is not None else size and m and is_partial(size, m) and size > m:
             text += (
                 f"; it has {m} sentences and the range {size}, so it was located within the range, "
                 f"at {_where(pivot_id, on_pivot)}"
