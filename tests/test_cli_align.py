@@ -395,6 +395,11 @@ def test_a_rough_range_is_narrowed_to_where_the_excerpt_is(bundled_edition: Path
         f"ru-1937.s{covered[0] + 1}-s{covered[-1] + 1}; {598 - len(covered)} of the 598 sentences of "
         "ru-1937 are left unaligned"
     ]
+    # a range less rough (15 sentences too many: more than half of it is the excerpt) is narrowed too
+    first = covered[0] - 15
+    assert main([*argv[:-1], f"--range=excerpt={first}-{last - 80}"]) == 0
+    err = capsys.readouterr().err
+    assert f"(--range); it has 19 sentences and the range {last - 80 - first + 1}, so it was located" in err
 
 
 def test_two_ranges_for_one_witness_or_a_range_for_the_pivot_is_one_line(tmp_path: Path, capsys):
