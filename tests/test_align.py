@@ -229,6 +229,9 @@ def test_confidence_grows_with_the_score_lost_to_the_rival_and_with_the_posterio
     assert confidence(0.3, posterior=0.01) < 0.5 < confidence(0.3, posterior=0.9)
     assert confidence(0.3, size=6, posterior=0.5) < confidence(0.3, size=2, posterior=0.5)
     assert 0.0 <= align.confidence(BeadEvidence(10.0, -1.0, True, score=-5.0, gap=9.0, size=8)) <= 1.0
+    # never 0.0, which means a link a review changed and nobody accepted yet (review.PENDING)
+    hopeless = BeadEvidence(-5.0, 0.0, True, size=12, posterior=0.0)
+    assert align.confidence(hopeless) == 0.0001
 
 
 def test_each_bead_comes_with_the_evidence_its_confidence_was_computed_from(embedder):

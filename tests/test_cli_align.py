@@ -13,7 +13,7 @@ from paths import TRANSLATIONS
 
 from aligner.alignment import REVIEW_THRESHOLD, read_alignment
 from aligner.cli import main
-from aligner.edition import read_edition
+from aligner.edition import read_edition, validate
 from aligner.embed import EmbeddingCache, run_texts
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
@@ -265,6 +265,143 @@ def test_an_excerpt_is_located_and_the_rest_left_unaligned(
     assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
 
 
+def test_an_excerpt_of_two_separate_passages_is_located_piece_by_piece(
+    bundled_edition: Path, tmp_path: Path, capsys
+):
+    """Issue 10: the opening and the close of the English (19 + 18 sentences), one file, against the whole
+    Russian: each passage is located on its own, every sentence linked to its counterpart of the full
+    alignment, and the warning names both places (one span from s1 to the end of the text searched as
+    one squeezed the close into the Russian just after the opening: 14 of 28 sentences wrong)."""
+    full = read_edition(bundled_edition)
+    segments = full.witnesses[0].segments
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    passages = [(0, 19), (580, 598)]
+    text = "\n".join("".join(raw[segments[a].line_start - 1 : segments[b - 1].line_end]) for a, b in passages)
+    excerpt = tmp_path / "ends.txt"
+    excerpt.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ends")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "ends.tei.xml")
+    order = [k for a, b in passages for k in range(a, b)]
+    assert [s.text for s in edition.witnesses[0].segments] == [segments[k].text for k in order]
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    beads = edition.alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    assert linked == [
+        (tuple(sorted({p for w in witness for p in counterpart[order[w]]})), witness) for _, witness in linked
+    ]
+    opening = sorted({p for k in range(0, 19) for p in counterpart[k]})
+    close = sorted({p for k in range(580, 598) for p in counterpart[k]})
+    unaligned = 598 - len(opening) - len(close)
+    assert warning == [
+        f"warning: ends has 37 sentences and ru-1937 598: the lengths differ a lot, so ends was aligned as "
+        f"an excerpt of ru-1937, located at ru-1937.s{opening[0] + 1}-s{opening[-1] + 1} and "
+        f"s{close[0] + 1}-s{close[-1] + 1}; {unaligned} of the 598 sentences of ru-1937 are left unaligned"
+    ]
+    assert sum(len(b.pivot) for b in beads if not b.witness) == unaligned
+    assert all(b.confidence == 1.0 for b in beads if not b.witness)  # the rest is not to review
+    validate(tmp_path / "ends.tei.xml")
+
+
+def test_a_translation_of_the_first_three_fifths_is_an_excerpt_too(
+    bundled_edition: Path, tmp_path: Path, capsys
+):
+    """The English up to the paragraph after sentence 360 (three fifths, more than half the Russian, so not
+    'much shorter'): aligned over the whole Russian, its last sentences were spread over the rest as 5-1
+    links and the 230 Russian sentences it does not translate flooded the review queue (229 doubtful).
+    Located first, as a covering less than 80% of the Russian, it is linked as in the full alignment, the
+    rest unaligned and out of the queue, with a warning."""
+    full = read_edition(bundled_edition)
+    segments = full.witnesses[0].segments
+    stop = next(k for k in full.witnesses[0].block_starts() if k >= 360)
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    part = tmp_path / "part.txt"
+    part.write_text("".join(raw[: segments[stop - 1].line_end]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{part}:en", "--out", str(tmp_path / "part")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "part.tei.xml")
+    assert [s.text for s in edition.witnesses[0].segments] == [s.text for s in segments[:stop]]
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    beads = edition.alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    assert linked == [
+        (tuple(sorted({p for w in witness for p in counterpart[w]})), witness) for _, witness in linked
+    ]
+    unaligned = sum(len(b.pivot) for b in beads if not b.witness)
+    assert unaligned > 200 and all(b.confidence == 1.0 for b in beads if b.pivot and b.pivot[0] > 400)
+    assert sum(b.confidence < REVIEW_THRESHOLD for b in beads) <= 10
+    assert len(warning) == 1 and warning[0].startswith(f"warning: part has {stop} sentences and ru-1937 598")
+    assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
+
+
+def test_passages_in_another_order_than_the_pivot_say_what_is_linked_to_nothing(
+    bundled_edition: Path, tmp_path: Path, capsys
+):
+    """The close of the English before its opening: links go forward only, so one passage cannot be
+    linked; the warning says how many of the excerpt's own sentences are linked to nothing (it said only
+    where the other passage was located, as if all was well)."""
+    segments = read_edition(bundled_edition).witnesses[0].segments
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    passages = [(580, 598), (0, 19)]
+    text = "\n".join("".join(raw[segments[a].line_start - 1 : segments[b - 1].line_end]) for a, b in passages)
+    (tmp_path / "swapped.txt").write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{tmp_path / 'swapped.txt'}:en", "--out", str(tmp_path / "sw")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "sw.tei.xml")
+    beads, size = edition.alignments[0].beads, len(edition.witnesses[0].segments)
+    alone = sum(len(b.witness) for b in beads if not b.pivot)
+    assert alone >= 10
+    assert len(warning) == 1 and warning[0].endswith(
+        f"; {alone} of the {size} sentences of swapped are linked to nothing"
+    ), warning
+
+
+def test_a_rough_range_is_narrowed_to_where_the_excerpt_is(bundled_edition: Path, tmp_path: Path, capsys):
+    """Issue 10: a range given roughly (151 Russian sentences for a 19-sentence excerpt) must not spread the
+    excerpt over the whole range as 5-1 links (it did: every link wrong, 55 in the review queue); the
+    excerpt is located within the range and linked as in the full alignment."""
+    full = read_edition(bundled_edition)
+    english = full.witnesses[0].segments[300:319]
+    raw = (TRANSLATIONS / "en-1937-mastering-bolshevism.txt").read_text(encoding="utf-8").splitlines(True)
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text("".join(raw[english[0].line_start - 1 : english[-1].line_end]), encoding="utf-8")
+    counterpart = {w: b.pivot for b in full.alignments[0].beads for w in b.witness}
+    covered = sorted({p for w in range(300, 319) for p in counterpart.get(w, ())})
+    first, last = covered[0] - 50, covered[-1] + 80
+    capsys.readouterr()
+    argv = [
+        "align",
+        "ru-1937",
+        f"{excerpt}:en",
+        "--out",
+        str(tmp_path / "ex"),
+        f"--range=excerpt={first}-{last}",
+    ]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    beads = read_edition(tmp_path / "ex.tei.xml").alignments[0].beads
+    linked = [(b.pivot, b.witness) for b in beads if b.witness]
+    assert linked == [
+        (tuple(sorted({p for w in witness for p in counterpart[w + 300]})), witness) for _, witness in linked
+    ]
+    assert len([b for b in beads if b.confidence < REVIEW_THRESHOLD]) <= 2
+    warning = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert warning == [
+        f"warning: excerpt was aligned with ru-1937.s{first}-s{last} (--range); it has 19 sentences and the "
+        f"range {last - first + 1}, so it was located within the range, at "
+        f"ru-1937.s{covered[0] + 1}-s{covered[-1] + 1}; {598 - len(covered)} of the 598 sentences of "
+        "ru-1937 are left unaligned"
+    ]
+    # a range less rough (15 sentences too many: more than half of it is the excerpt) is narrowed too
+    first = covered[0] - 15
+    assert main([*argv[:-1], f"--range=excerpt={first}-{last - 80}"]) == 0
+    err = capsys.readouterr().err
+    assert f"(--range); it has 19 sentences and the range {last - 80 - first + 1}, so it was located" in err
+
+
 def test_two_ranges_for_one_witness_or_a_range_for_the_pivot_is_one_line(tmp_path: Path, capsys):
     """The last of two ``--range`` for one witness must not win silently, and the pivot has no range of
     its own: both are one line and exit 1, before anything is aligned or written."""
@@ -280,6 +417,27 @@ def test_two_ranges_for_one_witness_or_a_range_for_the_pivot_is_one_line(tmp_pat
         assert main([*argv, *(f"--range={text}" for text in ranges)]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith(f"aligner: error: {message}"), err
+    assert not list(tmp_path.glob("e.*"))
+
+
+def test_a_range_out_of_the_pivot_or_reversed_says_which(tmp_path: Path, capsys):
+    """A bad ``--range`` names what is wrong with it: a number outside the pivot's sentences (0 said
+    'FROM must not exceed TO' though it did not), or FROM after TO. One line, exit 1, nothing written."""
+    (tmp_path / "ru.txt").write_text("Первое предложение.\nВторое.\nТретье.\nЧетвёртое.\n", encoding="utf-8")
+    (tmp_path / "en.txt").write_text("The first sentence.\nThe second.\n", encoding="utf-8")
+    argv = ["align", f"{tmp_path / 'ru.txt'}:ru", f"{tmp_path / 'en.txt'}:en", "--out", str(tmp_path / "e")]
+    capsys.readouterr()
+    for text, message in (
+        ("en=0-2", "ru has sentences 1-4, not 0"),
+        ("en=0-0", "ru has sentences 1-4, not 0"),
+        ("en=2-5", "ru has sentences 1-4, not 5"),
+        ("en=3-2", "FROM (3) comes after TO (2)"),
+    ):
+        assert main([*argv, f"--range={text}"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [
+            f"aligner: error: --range {text!r}: {message}" + ("; write FROM-TO" if "after" in message else "")
+        ]
     assert not list(tmp_path.glob("e.*"))
 
 
@@ -299,11 +457,15 @@ def test_a_range_given_by_hand_aligns_an_excerpt_within_it(bundled_edition: Path
     argv = ["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ex")]
     assert main([*argv, "--range", f"excerpt={first}-{last}"]) == 0
     warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    edition = read_edition(tmp_path / "ex.tei.xml")
+    beads = edition.alignments[0].beads
+    size = len(edition.witnesses[0].segments)  # 31: the last line cut holds the start of sentence 231
+    alone = sum(len(b.witness) for b in beads if not b.pivot)
     assert warning == [
         f"warning: excerpt was aligned with ru-1937.s{first}-s{last} (--range); "
         f"{598 - (last - first + 1)} of the 598 sentences of ru-1937 are left unaligned"
+        + (f"; {alone} of the {size} sentences of excerpt are linked to nothing" if alone else "")
     ]
-    beads = read_edition(tmp_path / "ex.tei.xml").alignments[0].beads
     assert all(not b.witness for b in beads if b.pivot and not first - 1 <= b.pivot[0] < last)
     linked = [(b.pivot, b.witness) for b in beads if b.witness and b.pivot]
     assert linked == [
@@ -314,3 +476,42 @@ def test_a_range_given_by_hand_aligns_an_excerpt_within_it(bundled_edition: Path
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("aligner: error: --range"), err
     assert not (tmp_path / "bad.tei.xml").exists()
+
+
+def test_a_split_left_to_accept_is_work_that_a_different_edition_must_not_replace(
+    bundled_edition: Path, tiny, tmp_path: Path, capsys
+):
+    """A split nobody accepted yet (both parts pending) is a decision: aligning other texts at the same
+    prefix refuses to replace it without --force, as it refuses for reviewed links (it counted none)."""
+    from aligner import review
+    from aligner.edition import write_edition
+
+    tei = tmp_path / "mb.tei.xml"
+    tei.write_bytes(bundled_edition.read_bytes())
+    edition = read_edition(tei)
+    beads = edition.alignments[0].beads
+    k = next(k for k, b in enumerate(beads) if len(b.pivot) >= 2 and len(b.witness) >= 2)
+    write_edition(review.with_beads(edition, 0, review.split(beads, k, 1, 1, "bob")), tei)
+    before = tei.read_bytes()
+    capsys.readouterr()
+    assert main(["align", *tiny, "--out", str(tmp_path / "mb")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert (
+        len(err) == 1 and "holds a different edition (ru-1937, en-1937) with 2 reviewed link(s)" in err[0]
+    ), err
+    assert tei.read_bytes() == before
+
+
+def test_a_short_text_that_is_not_in_the_pivot_is_said_to_match_nowhere(tmp_path: Path, capsys):
+    """The wrong file given as an excerpt (three lines of a Swiss alpine-club yearbook against Stalin's
+    speech): locating finds only the least bad place, where the search, without rivals, linked one
+    sentence at 0.79 (above the review threshold) with nothing said. The warning now says the excerpt
+    matches there no better than unrelated text."""
+    lines = (BENCH / "dev.de").read_text(encoding="utf-8").splitlines(True)[49:52]
+    (tmp_path / "wrong.txt").write_text("".join(lines), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["align", "ru-1937", f"{tmp_path / 'wrong.txt'}:de", "--out", str(tmp_path / "w")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1 and "was aligned as an excerpt of ru-1937" in warning[0], warning
+    assert "match there no better than unrelated text (median similarity 0." in warning[0]
+    assert warning[0].endswith("check that wrong translates part of ru-1937")

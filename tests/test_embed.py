@@ -86,8 +86,8 @@ def test_a_name_in_the_local_cache_loads_offline(cached_minilm: str, minilm_fold
 def test_offline_names_the_missing_model_and_the_flag(model_cache: Path, monkeypatch):
     with pytest.raises(AlignerError, match="not in the local cache and --offline forbids downloading it"):
         load_embedder(MINILM, offline=True)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own switch means the same
-    with pytest.raises(AlignerError, match="--offline forbids"):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own switch means the same, and is named
+    with pytest.raises(AlignerError, match="not in the local cache and HF_HUB_OFFLINE=1 forbids downloading"):
         load_embedder(MINILM)
 
 
@@ -104,6 +104,33 @@ def test_bad_model_paths_are_one_line_errors(tmp_path: Path):
     (tmp_path / "model.txt").write_text("not a model\n", encoding="utf-8")
     with pytest.raises(AlignerError, match=r"model\.txt is a file"):
         load_embedder(str(tmp_path / "model.txt"))
+
+
+def test_a_model_name_that_can_only_be_a_folder_is_looked_for_as_one(tmp_path: Path, capsys):
+    """An empty --model, a path to no folder, a name the hub cannot have: one line at once, naming what
+    was looked for, never 'model folder  holds...' (empty) nor a stray library warning before the error."""
+    with pytest.raises(AlignerError, match="--model is empty"):
+        load_embedder("")
+    with pytest.raises(AlignerError, match="--model is empty"):
+        load_embedder("  ")
+    for name in (
+        str(tmp_path / "models" / "mine"),
+        "./no-model-here",
+        "~/no/model/here",
+        "bad::name",
+        "a/b/c",
+    ):
+        with pytest.raises(AlignerError, match=r"no model folder at .* not a Hugging Face model name"):
+            load_embedder(name)
+    (tmp_path / "de.txt").write_text("Der Berg ist hoch. Wir steigen auf.\n", encoding="utf-8")
+    (tmp_path / "fr.txt").write_text("La montagne est haute. Nous montons.\n", encoding="utf-8")
+    texts = [f"{tmp_path / 'de.txt'}:de", f"{tmp_path / 'fr.txt'}:fr"]
+    capsys.readouterr()
+    for name in ("", "bad::name"):
+        assert main(["align", *texts, "--model", name, "--out", str(tmp_path / "out" / "x")]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("aligner: error: ") and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()
 
 
 def test_batch_size_is_how_many_sentences_the_model_gets_at_once(tmp_path, monkeypatch, minilm_folder):

@@ -452,3 +452,94 @@ def test_a_split_or_move_leaves_the_changed_links_to_review_until_accepted(hand_
     beads = read_edition(hand_file).alignments[0].beads
     assert (beads[doubt.index].resp, beads[doubt.index + 1].resp) == ("al", None)
     validate(hand_file)
+
+
+def test_a_split_nobody_accepted_yet_survives_aligning_again(bundled_edition: Path, tmp_path: Path) -> None:
+    """Issue 10: a split (or move) leaves its links pending, confidence 0.0, until someone accepts them.
+    Aligning the same texts again must neither undo the split (the search would join the parts again)
+    nor take the parts out of the review queue; once their text changes, dropping them is said."""
+    path = tmp_path / "mb.tei.xml"
+    path.write_bytes(bundled_edition.read_bytes())
+    doubts = review.doubtful(read_edition(path), REVIEW_THRESHOLD, [0])
+    rank, doubt = next(
+        (n, d) for n, d in enumerate(doubts) if len(d.bead.pivot) >= 2 and len(d.bead.witness) >= 2
+    )
+    done = aligner("review", str(path), "--interactive", stdin="k\n" * rank + "s 1 1\nq\n", reviewer="bob")
+    assert done.returncode == 0, done.stderr
+    split = read_edition(path).alignments[0].beads
+    parts = split[doubt.index : doubt.index + 2]
+    assert [(b.resp, b.confidence) for b in parts] == [(None, review.PENDING)] * 2
+
+    done = aligner("align", "--out", str(tmp_path / "mb"))
+    assert done.returncode == 0, done.stderr
+    again = read_edition(path)
+    assert again.alignments[0].beads == split  # the parts, still pending, and every other link as it was
+    assert "kept 0 reviewed link(s)" in done.stdout
+    assert len(review.doubtful(again, REVIEW_THRESHOLD, [0])) == len(doubts) + 1
+
+    # The English of the second part is corrected: that part no longer holds, and the user hears it.
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    for source in TRANSLATIONS.iterdir():
+        (folder / source.name).write_bytes(source.read_bytes())
+    english = folder / "en-1937-mastering-bolshevism.txt"
+    sentence = again.witnesses[0].segments[parts[1].witness[0]]
+    lines = english.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = sentence.line_start - 1
+    first_word = re.search(r"[A-Za-z]{4,}", lines[line])
+    assert first_word is not None
+    lines[line] = lines[line].replace(first_word.group(), first_word.group().upper(), 1)
+    english.write_text("".join(lines), encoding="utf-8")
+    done = aligner("align", "--manifest", str(folder / "manifest.toml"), "--out", str(tmp_path / "mb"))
+    assert done.returncode == 0, done.stderr
+    changed_id = again.witnesses[0].segment_ids()[parts[1].witness[0]]
+    assert "unaccepted change of " in done.stderr and f"dropped: text of {changed_id} changed" in done.stderr
+    last = read_edition(path)
+    assert parts[0] in last.alignments[0].beads and parts[1] not in last.alignments[0].beads
+    assert last.changes[-1].what.startswith("unaccepted change of ")
+
+
+def test_a_note_on_a_link_nobody_reviewed_survives_aligning_again(
+    bundled_edition: Path, tmp_path: Path
+) -> None:
+    """A note does not decide a link, so the link is not fixed; but aligning again dropped the note with
+    no word (only its history entry stayed). It comes back on the same link, and when that link is gone
+    (its English corrected), the loss is said, with the note's text, and recorded."""
+    path = tmp_path / "mb.tei.xml"
+    path.write_bytes(bundled_edition.read_bytes())
+    doubts = review.doubtful(read_edition(path), REVIEW_THRESHOLD, [0])
+    rank, doubt = next((n, d) for n, d in enumerate(doubts) if d.bead.pivot and d.bead.witness)
+    note = "compare with the 1937 Pravda print"
+    done = aligner(
+        "review", str(path), "--interactive", stdin="k\n" * rank + f"t {note}\nq\n", reviewer="eve"
+    )
+    assert done.returncode == 0, done.stderr
+    noted = read_edition(path)
+    assert [(b.pivot, b.witness, b.resp) for b in noted.alignments[0].beads if b.note] == [
+        (doubt.bead.pivot, doubt.bead.witness, None)
+    ]
+
+    done = aligner("align", "--out", str(tmp_path / "mb"))
+    assert done.returncode == 0, done.stderr
+    assert read_edition(path).alignments[0].beads == noted.alignments[0].beads
+
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    for source in TRANSLATIONS.iterdir():
+        (folder / source.name).write_bytes(source.read_bytes())
+    english = folder / "en-1937-mastering-bolshevism.txt"
+    sentence = noted.witnesses[0].segments[doubt.bead.witness[0]]
+    lines = english.read_text(encoding="utf-8").splitlines(keepends=True)
+    word = re.search(r"[A-Za-z]{4,}", lines[sentence.line_start - 1])
+    assert word is not None
+    lines[sentence.line_start - 1] = lines[sentence.line_start - 1].replace(
+        word.group(), word.group().upper(), 1
+    )
+    english.write_text("".join(lines), encoding="utf-8")
+    done = aligner("align", "--manifest", str(folder / "manifest.toml"), "--out", str(tmp_path / "mb"))
+    assert done.returncode == 0, done.stderr
+    said = f"dropped: the link is no longer there ({note!r})"
+    assert said in done.stderr
+    again = read_edition(path)
+    assert not any(b.note for b in again.alignments[0].beads)
+    assert again.changes[-1].what.startswith("note on ") and again.changes[-1].what.endswith(said)

@@ -67,11 +67,16 @@ def confidence_features(evidence: BeadEvidence) -> np.ndarray:
     )
 
 
+CONFIDENCE_FLOOR = 0.0001
+"""The least confidence the machine gives: 0.0 means a link a review changed and nobody accepted yet
+(``review.PENDING``), which aligning again keeps as the reviewer left it."""
+
+
 def confidence(evidence: BeadEvidence) -> float:
-    """How sure the link is (0 to 1, four decimals): the probability that it is exactly right, mostly from
-    its posterior over all paths and how much the best path loses to a rival bead."""
+    """How sure the link is (0.0001 to 1, four decimals): the probability that it is exactly right, mostly
+    from its posterior over all paths and how much the best path loses to a rival bead."""
     z = float(np.dot(CONFIDENCE_WEIGHTS, confidence_features(evidence)))
-    return round(1.0 / (1.0 + math.exp(-z)), 4)
+    return max(round(1.0 / (1.0 + math.exp(-z)), 4), CONFIDENCE_FLOOR)
 
 
 def confidence_record() -> dict[str, str]:

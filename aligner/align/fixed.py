@@ -27,8 +27,11 @@ def split_fixed(fixed: Sequence[Bead], n: int, m: int) -> tuple[list[Bead], list
 
 
 def kept(fixed: Bead) -> Bead:
-    """A fixed bead as it enters the alignment: as it was, confidence 1."""
-    return Bead(tuple(fixed.pivot), tuple(fixed.witness), 1.0, fixed.resp, fixed.note)
+    """A fixed bead as it enters the alignment: as it was; a reviewed one at confidence 1. An unreviewed
+    one is a link a review changed but nobody approved yet (``review.PENDING``): its shape is the
+    reviewer's and stays, and so does its confidence, so that it stays first in the review queue."""
+    certainty = 1.0 if fixed.resp is not None else fixed.confidence
+    return Bead(tuple(fixed.pivot), tuple(fixed.witness), certainty, fixed.resp, fixed.note)
 
 
 def place_one_sided(

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from aligner.align.band import band_around, downsample, full_band
 from aligner.align.confidence import BeadEvidence, confidence, confidence_record
 from aligner.align.dp import Found, solve
-from aligner.align.excerpt import is_partial, locate
+from aligner.align.excerpt import covers_part, is_partial, locate, match_level, may_be_partial
 from aligner.align.features import SideData, boundary_strengths, side_datas
 from aligner.align.fixed import kept, place_one_sided, split_fixed
 from aligner.align.params import DEFAULT_PARAMS, AlignParams, params_record
@@ -45,21 +45,24 @@ def align_with_evidence(
     params: AlignParams = DEFAULT_PARAMS,
     fixed: Sequence[Bead] = (),
     span: tuple[int, int] | None = None,
+    boxes: list[Box] | None = None,
 ) -> list[tuple[Bead, BeadEvidence | None]]:
     """``align_sides``, each bead with the evidence its confidence was computed from (``None`` for
     fixed beads and beads forced by them): what benchmarks fit and study the confidence on.
 
     ``span``: the pivot sentences ``start .. stop-1`` that the witness translates, given by hand
-    (``--range``); ``None`` lets ``covered_span`` decide.
+    (``--range``); ``covered_boxes`` decides where in it (or in the whole pivot, ``None``) to search,
+    unless the caller has ``boxes`` from it already.
 
     With fixed beads, a machine bead that the free search (no fixed beads) also found keeps the free
     search's confidence and evidence: anchors cut the search into stretches, which changes rivals,
     posteriors and neighbours far away, and a review must change only the links it touches (issue 10).
     """
-    constrained = _constrained(x, y, params, fixed, span)
+    boxes = covered_boxes(x, y, span) if boxes is None else boxes
+    constrained = _constrained(x, y, params, fixed, boxes)
     if not fixed:
         return constrained
-    unanchored = _constrained(x, y, params, (), span)
+    unanchored = _constrained(x, y, params, (), boxes)
     free = {(bead.pivot, bead.witness): (bead, evidence) for bead, evidence in unanchored}
     reviewed = {(tuple(bead.pivot), tuple(bead.witness)) for bead in fixed}
     out: list[tuple[Bead, BeadEvidence | None]] = []
@@ -75,12 +78,12 @@ def _constrained(
     y: SideData,
     params: AlignParams,
     fixed: Sequence[Bead],
-    pivot_span: tuple[int, int] | None = None,
+    boxes: list[Box],
 ) -> list[tuple[Bead, BeadEvidence | None]]:
-    """The search over the stretches between anchors, one-sided fixed beads put back afterwards."""
+    """The search over the stretches between anchors within ``boxes`` (``covered_boxes``), one-sided
+    fixed beads put back afterwards."""
     n, m = len(x), len(y)
     anchors, one_sided = split_fixed(fixed, n, m)
-    span = covered_span(x, y) if pivot_span is None else (*pivot_span, 0, m)
     beads: list[tuple[Bead, BeadEvidence | None]] = []
     i = j = 0
     stops = [*anchors, None]
@@ -88,7 +91,7 @@ def _constrained(
     for stop in tqdm(stops, desc="aligning", unit=" stretches", disable=quiet, leave=False):
         i_end = n if stop is None else stop.pivot[0]
         j_end = m if stop is None else stop.witness[0]
-        beads.extend(_clipped_stretch(x, y, (i, i_end, j, j_end), span, params))
+        beads.extend(_clipped_stretch(x, y, (i, i_end, j, j_end), boxes, params))
         if stop is not None:
             beads.append((kept(stop), None))
             i, j = stop.pivot[-1] + 1, stop.witness[-1] + 1
@@ -103,41 +106,63 @@ def align_sides(
     params: AlignParams = DEFAULT_PARAMS,
     fixed: Sequence[Bead] = (),
     span: tuple[int, int] | None = None,
+    boxes: list[Box] | None = None,
 ) -> list[Bead]:
     """Align two prepared sides: monotonic beads covering both once; ``fixed`` beads are kept as they are
-    (see ``aligner.align.fixed``); ``span`` as in ``align_with_evidence``."""
-    return [bead for bead, _ in align_with_evidence(x, y, params, fixed, span)]
+    (see ``aligner.align.fixed``); ``span`` and ``boxes`` as in ``align_with_evidence``."""
+    return [bead for bead, _ in align_with_evidence(x, y, params, fixed, span, boxes)]
 
 
-def covered_span(x: SideData, y: SideData) -> tuple[int, int, int, int]:
-    """Where the search may link sentences, ``(i0, i1, j0, j1)``: both texts whole, or, when one side is
-    much shorter (``excerpt.is_partial``), the span of the long side that it translates (located first)."""
+Box = tuple[int, int, int, int]
+"""Where the search may link sentences: pivot ``i0 .. i1-1`` with witness ``j0 .. j1-1``."""
+
+
+def covered_boxes(x: SideData, y: SideData, pivot_span: tuple[int, int] | None = None) -> list[Box]:
+    """Where the search may link sentences, in reading order: both texts whole (within ``pivot_span``,
+    the pivot sentences given by hand, if any), or, when one side is much shorter than the other
+    (``excerpt.is_partial``), or somewhat shorter and found to cover only part of it
+    (``excerpt.may_be_partial``, ``excerpt.covers_part``), the pieces of the long side that it
+    translates, located first. A witness much shorter than its ``pivot_span`` is located within it (a
+    range given roughly, a chapter's sentences for an excerpt of it)."""
     n, m = len(x), len(y)
-    if not n or not m or not is_partial(n, m):
-        return 0, n, 0, m
-    if m < n:
-        return (*locate(y, x), 0, m)
-    return (0, n, *locate(x, y))
+    i0, i1 = (0, n) if pivot_span is None else pivot_span
+    k = i1 - i0
+    whole = [(i0, i1, 0, m)]
+    if not k or not m or (pivot_span is not None and m > k):
+        return whole  # a range is the user's word: the witness is not cut to fit it
+    if not is_partial(k, m) and not may_be_partial(k, m):
+        return whole
+    pivot = x if pivot_span is None else x.slice(i0, i1)
+    if m < k:
+        pieces = locate(y, pivot)
+        boxes = [(i0 + a0, i0 + a1, b0, b1) for b0, b1, a0, a1 in pieces]
+    else:
+        pieces = locate(pivot, y)
+        boxes = [(i0 + a0, i0 + a1, b0, b1) for a0, a1, b0, b1 in pieces]
+    if not is_partial(k, m) and not covers_part(pieces, max(k, m)):
+        return whole
+    return boxes
 
 
 def _clipped_stretch(
     x: SideData,
     y: SideData,
     stretch: tuple[int, int, int, int],
-    span: tuple[int, int, int, int],
+    boxes: list[Box],
     p: AlignParams,
 ) -> list[tuple[Bead, BeadEvidence | None]]:
-    """A stretch aligned within the covered span; its sentences outside the span are left unmatched."""
+    """A stretch aligned within each covered box; its sentences outside them are left unmatched."""
     i, i_end, j, j_end = stretch
-    i0, i1 = min(max(i, span[0]), i_end), max(min(i_end, span[1]), min(max(i, span[0]), i_end))
-    j0, j1 = min(max(j, span[2]), j_end), max(min(j_end, span[3]), min(max(j, span[2]), j_end))
-    before = [(Bead((k,), (), 1.0), None) for k in range(i, i0)] + [
-        (Bead((), (k,), 1.0), None) for k in range(j, j0)
-    ]
-    after = [(Bead((k,), (), 1.0), None) for k in range(i1, i_end)] + [
-        (Bead((), (k,), 1.0), None) for k in range(j1, j_end)
-    ]
-    return [*before, *_align_stretch(x, y, i0, i1, j0, j1, p), *after]
+    out: list[tuple[Bead, BeadEvidence | None]] = []
+    for a0, a1, b0, b1 in boxes:
+        i0, j0 = min(max(i, a0), i_end), min(max(j, b0), j_end)
+        i1, j1 = min(max(i0, a1), i_end), min(max(j0, b1), j_end)
+        out += [(Bead((k,), (), 1.0), None) for k in range(i, i0)]
+        out += [(Bead((), (k,), 1.0), None) for k in range(j, j0)]
+        out += _align_stretch(x, y, i0, i1, j0, j1, p)
+        i, j = i1, j1
+    out += [(Bead((k,), (), 1.0), None) for k in range(i, i_end)]
+    return out + [(Bead((), (k,), 1.0), None) for k in range(j, j_end)]
 
 
 def _align_stretch(
@@ -189,7 +214,12 @@ def align_pair(
     if not witness.segments:
         raise AlignerError(f"witness {witness.id} has no text to align")
     x, y = witness_sides([pivot, witness], embedder, params)
-    return PairAlignment(pivot.id, witness.id, align_sides(x, y, params, fixed, span))
+    boxes = covered_boxes(x, y, span)
+    whole = [(0, len(x), 0, len(y)) if span is None else (*span, 0, len(y))]
+    beads = align_sides(x, y, params, fixed, span, boxes)
+    located = boxes != whole
+    match = match_level(x, y, boxes) if located else None
+    return PairAlignment(pivot.id, witness.id, beads, located=located, match=match)
 
 
 def parameter_record(params: AlignParams = DEFAULT_PARAMS) -> dict[str, str]:
