@@ -64,8 +64,10 @@ class AlignmentRun:
         lines = [f"witnesses from {self.manifest}"] if self.manifest else []
         for k, witness in enumerate(self.edition.witnesses):
             total, doubtful, _ = review.counts(self.edition, threshold, [k])
+            one_sided = sum(not (b.pivot and b.witness) for b in self.edition.alignments[k].beads)
+            unaligned = f" ({one_sided} of them a sentence with no counterpart)" if one_sided else ""
             lines.append(
-                f"{self.edition.pivot.id} <-> {witness.id}: {total} links, "
+                f"{self.edition.pivot.id} <-> {witness.id}: {total} links{unaligned}, "
                 f"{doubtful} below confidence {threshold} (to review)"
             )
         if self.realigned:

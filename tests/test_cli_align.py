@@ -248,7 +248,8 @@ def test_an_excerpt_is_located_and_the_rest_left_unaligned(
     excerpt.write_text("".join(raw[english[0].line_start - 1 : english[-1].line_end]), encoding="utf-8")
     capsys.readouterr()
     assert main(["align", "ru-1937", f"{excerpt}:en", "--out", str(tmp_path / "ex")]) == 0
-    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    said = capsys.readouterr()
+    warning = [line for line in said.err.splitlines() if line.startswith("warning: ")]
     assert len(warning) == 1 and "excerpt of ru-1937" in warning[0], warning
     edition = read_edition(tmp_path / "ex.tei.xml")
     assert [s.text for s in edition.witnesses[0].segments] == [s.text for s in english]
@@ -263,6 +264,10 @@ def test_an_excerpt_is_located_and_the_rest_left_unaligned(
     unaligned = sum(len(b.pivot) for b in beads if not b.witness)
     assert unaligned == 598 - sum(len(p) for p, _ in linked)
     assert f"{unaligned} of the 598 sentences of ru-1937 are left unaligned" in warning[0]
+    # the summary's count of links says how many of them only mark a sentence without counterpart
+    one_sided = sum(not (b.pivot and b.witness) for b in beads)
+    summary = f"ru-1937 <-> excerpt: {len(beads)} links ({one_sided} of them a sentence with no counterpart)"
+    assert summary in said.out
 
 
 def test_an_excerpt_of_two_separate_passages_is_located_piece_by_piece(
