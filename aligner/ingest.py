@@ -55,6 +55,7 @@ _CJK_HEADING = re.compile(rf"^(?:([{_CJK_NUMERAL}]{{1,4}})、|[（(]([{_CJK_NUME
 _CJK_POINT = re.compile(rf"^(?:[（(](\d{{1,2}})[）)]|(\d{{1,2}})[、．.])\s*(?=[{NO_SPACE_SCRIPT}])")
 _NO_SPACE = re.compile(rf"[{NO_SPACE_SCRIPT}]")
 _QUOTES = "\"'“”‘’«»"
+_LINE_PARAGRAPHS = 0.6  # share of lines ending a sentence from which every line is a paragraph
 _YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _INTERNAL_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ]")
@@ -320,7 +321,11 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
     texts = [line for line in lines if not line.blank]
     if not texts:
         return []
-    wrapped = statistics.median(_width(line.text) for line in texts) <= 100
+    # Short lines are wrapped paragraphs, unless most of them end a sentence: then every line is a
+    # paragraph (a novel with one paragraph a line, its headings and dialogue lines unpunctuated or
+    # unindented). A wrapped text ends 10-20 % of its lines so (the English OCR 17 %).
+    ends = sum(1 for line in texts if _SENTENCE_END.search(line.text)) / len(texts)
+    wrapped = statistics.median(_width(line.text) for line in texts) <= 100 and ends < _LINE_PARAGRAPHS
     # Indentation marks paragraphs when many lines are indented (the OCR's page starts are ~1 %).
     indented = sum(1 for line in texts if line.page_start) / len(texts) >= 0.05
     paragraphs: list[_Paragraph] = []
@@ -353,6 +358,8 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
         return False  # a dash "--" cut in two
     starts_lower = after[:1].islower()
     ends_sentence = bool(_SENTENCE_END.search(before))
+    if _opens_list(after) and (ends_sentence or _opens_list(before)):
+        return True  # "（2）" after a finished point, "二、" under "一、": a list's items are its own blocks
     if not blank_between:
         # A marked paragraph end followed by a new page (or an indented line) that starts a sentence.
         marked = previous.paragraph_end or indented
@@ -363,6 +370,11 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     # a comma, or a heading above its text, stays apart.
     page_break = line.page_start and not indented and not ends_sentence and not previous.paragraph_end
     return not (starts_lower or page_break)
+
+
+def _opens_list(text: str) -> bool:
+    """A line opening with a heading or point number: "1.", "IV.", "一、", "（一）", "（1）", "1、"."""
+    return bool(number_prefix(text, "heading") or number_prefix(text, "point"))
 
 
 def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_Paragraph]:
@@ -524,12 +536,20 @@ class _Vocabulary:
         return low_left in self.words or low_right in self.words
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _one_space(match: re.Match[str]) -> str:
+    """A run of spaces is one space, but an ideographic space ("第一章\u3000相遇") is the text's own."""
+    return match.group() if set(match.group()) == {"\u3000"} else " "
+
+
 def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, list[int]]:
     """The paragraph's text, and for every character the source line it came from."""
     text = ""
     origins: list[int] = []
     for line in lines:
-        piece = re.sub(r"\s+", " ", line.text)
+        piece = _SPACES.sub(_one_space, line.text)
         if text:
             hyphen = _HYPHEN_END.search(text) if text.endswith("-") else None
             if text.endswith(" -") and piece.startswith("-"):

@@ -409,7 +409,7 @@ def test_a_manifest_witness_says_whether_it_is_presegmented(tmp_path: Path) -> N
         meta = loaded.get("zh")
         assert meta is not None and meta.presegmented is expected
         witness = load_witness(meta, loaded.paths(meta))
-        # Read as running text, the 182 lines are one paragraph split again by the splitter.
+        # Read as running text, each of the 182 lines is a paragraph, split again by the splitter.
         assert (len(witness.segments) == len(lines)) is expected
     manifest.write_text(
         f'[[witness]]\nid = "zh"\nlang = "zh"\nfiles = ["{chinese}"]\npresegmented = "yes"\n',
@@ -445,3 +445,72 @@ def test_a_chinese_witness_round_trips_through_the_tei_edition(tmp_path: Path) -
         assert [s.text for s in read.segments] == [s.text for s in written.segments]
         assert [(b.kind, b.label) for b in read.blocks] == [(b.kind, b.label) for b in written.blocks]
     assert back == edition
+
+
+def test_a_chinese_novel_with_one_paragraph_a_line_keeps_its_headings_and_dialogue_apart(
+    tmp_path: Path,
+) -> None:
+    # No blank lines, short lines: each line is a paragraph because most end a sentence. The chapter
+    # heading once ran into the sentence after it ("第二章　离别第二天早上，…").
+    path = tmp_path / "小说.txt"
+    path.write_text(
+        "第一章　相遇\n他走进房间，看见她坐在窗边。\n“你来了。”她说。\n她笑了笑，没有说话。\n"
+        "第二章　离别\n第二天早上，他很早就起床了。窗外下着雨。\n街上没有一个人。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("title", "", ["第一章\u3000相遇"]),  # the ideographic space is the text's own, kept
+        ("paragraph", "", ["他走进房间，看见她坐在窗边。"]),
+        ("paragraph", "", ["“你来了。”", "她说。"]),
+        ("paragraph", "", ["她笑了笑，没有说话。"]),
+        ("heading", "", ["第二章\u3000离别"]),
+        ("paragraph", "", ["第二天早上，他很早就起床了。", "窗外下着雨。"]),
+        ("paragraph", "", ["街上没有一个人。"]),
+    ]
+    assert [s.line_start for s in witness.segments] == [1, 2, 3, 3, 4, 5, 6, 6, 7]
+
+
+def test_japanese_dialogue_lines_are_paragraphs_of_their_own(tmp_path: Path) -> None:
+    # Aozora Bunko's layout: a paragraph a line, indented with an ideographic space, dialogue not indented.
+    path = tmp_path / "neko.txt"
+    path.write_text(
+        "\u3000吾輩は猫である。名前はまだ無い。\n「君は誰だ。」\n「僕は猫だ。」\n"
+        "\u3000しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path], presegmented=False)
+    assert [[s.text for s in block.segments] for block in witness.blocks] == [
+        ["吾輩は猫である。", "名前はまだ無い。"],
+        ["「君は誰だ。」"],
+        ["「僕は猫だ。」"],
+        ["しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。"],
+    ]
+
+
+def test_numbered_headings_and_points_on_consecutive_lines_are_blocks(tmp_path: Path) -> None:
+    # In a wrapped text (most lines run on), a line opening with a number after a finished sentence
+    # or another numbered line starts its own block; "统\n一、团结" (a word cut at the line end) does not.
+    path = tmp_path / "要点.txt"
+    path.write_text(
+        "关于工作的几个问题\n\n一、总的情况\n二、具体情况\n\n"
+        "我们的同志们在经济工作中取得了巨大的成就，可是\n他们有时却忘记了政治，坚持统\n一、团结的原则却是\n对的。\n\n"
+        "（1）首先要提高党员的政治水平，\n（2）其次要加强组织工作。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("title", "", ["关于工作的几个问题"]),
+        ("heading", "一", ["总的情况"]),
+        ("heading", "二", ["具体情况"]),
+        (
+            "paragraph",
+            "",
+            [
+                "我们的同志们在经济工作中取得了巨大的成就，可是他们有时却忘记了政治，"
+                + "坚持统一、团结的原则却是对的。"
+            ],
+        ),
+        ("point", "1.", ["首先要提高党员的政治水平，"]),
+        ("point", "2.", ["其次要加强组织工作。"]),
+    ]
