@@ -150,3 +150,40 @@ def test_an_elision_is_not_taken_for_a_closing_quote() -> None:
         "It was cold.",
         "’Tis the season, he said.",
     ]
+
+
+def test_a_japanese_quote_followed_by_its_particle_is_one_sentence() -> None:
+    # 「…。」と言った: the quotative particle after the bracket goes on with the sentence; とにかく opens one.
+    assert split_sentences("「君は誰だ。」と彼は言った。「僕は猫だ。」って答えた。", "ja") == [
+        "「君は誰だ。」と彼は言った。",
+        "「僕は猫だ。」って答えた。",
+    ]
+    assert split_sentences("「ありがとう！」とにかく行こう。", "ja") == [
+        "「ありがとう！」",
+        "とにかく行こう。",
+    ]
+
+
+def test_chinese_with_half_width_punctuation_keeps_its_straight_quotes() -> None:
+    # Typed with a Latin keyboard: the closing '"' stayed behind and the next sentence began with it.
+    assert split_sentences('他说:"你好."她说:"再见!"他走了.', "zh") == [
+        '他说:"你好."',
+        '她说:"再见!"',
+        "他走了.",
+    ]
+    assert split_sentences('他说 "This is great." 然后笑了。', "zh") == [
+        '他说 "This is great."',
+        "然后笑了。",
+    ]
+
+
+def test_initials_and_decimals_inside_chinese_end_no_sentence() -> None:
+    assert split_sentences("在U.S.A.和U.K.都有分公司。J.K.罗琳写了书。", "zh") == [
+        "在U.S.A.和U.K.都有分公司。",
+        "J.K.罗琳写了书。",
+    ]
+    assert split_sentences("他用ｉＰｈｏｎｅ拍照，花了１２．５元。２０２３年，ＡＢＣ公司成立。", "zh") == [
+        "他用ｉＰｈｏｎｅ拍照，花了１２．５元。",
+        "２０２３年，ＡＢＣ公司成立。",
+    ]
+    assert split_sentences("我买了iPhone.然后走了.", "zh") == ["我买了iPhone.", "然后走了."]
