@@ -132,10 +132,13 @@ class _Paragraph:
         return self.lines[0].text
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The decoded text of ``path`` and the encoding it was in; legacy Cyrillic is detected."""
+def read_text(path: Path, lang: str | None = None) -> tuple[str, str]:
+    """The decoded text of ``path`` and the encoding it was in; legacy encodings are detected, those of
+    the declared language ``lang`` first (GBK and Big5 for Chinese, Shift-JIS for Japanese...)."""
     data = read_bytes(path, "text file")
     decoded = decode_unicode(data, path, "text file")  # before the binary test: UTF-16 is full of NULs
+    if decoded is None and _ISO_2022.search(data):
+        decoded = _decode_iso_2022(data, path)  # 7-bit Japanese or Korean e-mail text, full of escapes
     if not (data if decoded is None else decoded[0]).strip():
         raise AlignerError(f"{path} is empty")
     if decoded is not None:
@@ -143,20 +146,49 @@ def read_text(path: Path) -> tuple[str, str]:
     elif looks_binary(data):
         raise AlignerError(f"{path} looks like a binary file, not text")
     else:
-        text, encoding = _decode_8bit(data, path)
+        text, encoding = _decode_8bit(data, path, lang)
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def _decode_8bit(data: bytes, path: Path) -> tuple[str, str]:
-    """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R...)."""
+# The legacy encodings of a language, tried when the general guess gives letters of another script: on a
+# few lines of GBK charset-normalizer finds cp1251 (mojibake in Cyrillic letters), on Big5 nothing at all.
+_LEGACY_ENCODINGS = {
+    "zh": ("gb18030", "big5", "big5hkscs"),
+    "ja": ("cp932", "euc_jp"),
+    "ko": ("cp949", "euc_kr"),
+    **dict.fromkeys(("ru", "uk", "be", "bg"), ("cp1251", "koi8_r", "koi8_u", "cp866", "mac_cyrillic")),
+}
+_ISO_2022 = re.compile(rb"\x1b\$[@B(A)]")  # the escape into a two-byte set: ESC $ B, ESC $ ) C...
+
+
+def _decode_iso_2022(data: bytes, path: Path) -> tuple[str, str]:
     try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
+        return data.decode("iso2022_jp_2"), "iso2022_jp_2"
+    except UnicodeDecodeError as err:
+        raise AlignerError(
+            f"{path} looks like ISO-2022 text but cannot be decoded (byte {err.start})"
+        ) from None
+
+
+def _decode_8bit(data: bytes, path: Path, lang: str | None = None) -> tuple[str, str]:
+    """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R, GBK, Shift-JIS...),
+    preferring one whose letters are in the script of the declared language."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None or best.encoding is None:
-            raise AlignerError(f"{path} is not UTF-8 and its encoding could not be detected") from None
-        text, encoding = str(best), best.encoding
-    return text, encoding
+        pass
+    best = from_bytes(data).best()
+    if lang is not None and (best is None or script_mismatch([str(best)], lang, least=1)):
+        legacy = _LEGACY_ENCODINGS.get(check_lang(lang))
+        # threshold 1.0: on a short text every candidate looks chaotic; the least chaotic is still right.
+        found = from_bytes(data, cp_isolation=list(legacy), threshold=1.0).best() if legacy else None
+        if found is not None and found.encoding is not None and not script_mismatch([str(found)], lang, 1):
+            best = found
+    if best is None or best.encoding is None:
+        raise AlignerError(
+            f"{path} is not UTF-8 and its encoding could not be detected (save it as UTF-8)"
+        ) from None
+    return str(best), best.encoding
 
 
 @contextmanager
@@ -201,7 +233,7 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
             if index == 0:
                 meta = readers.fill_meta(meta, found, path)
         else:
-            text, encoding = read_text(path)
+            text, encoding = read_text(path, lang)
             if encoding != "utf-8":
                 log.warning("note: decoded %s as %s", path.name, encoding)
             file_blocks = text_blocks(text)

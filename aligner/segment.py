@@ -231,10 +231,10 @@ _SCRIPTS = {
 _SAMPLE = 20_000  # letters: enough to tell a script, cheap on a whole book
 
 
-def script_mismatch(texts: list[str], lang: str) -> str | None:
+def script_mismatch(texts: list[str], lang: str, least: int = 20) -> str | None:
     """What the text's letters say against its declared language: English declared ``ru`` is mostly
-    Latin, not Cyrillic. ``None`` when they agree (or too few letters to tell); a warning, not an
-    error, since quotations and names in other scripts are normal."""
+    Latin, not Cyrillic. ``None`` when they agree (or fewer than ``least`` letters to tell); a warning,
+    not an error, since quotations and names in other scripts are normal."""
     code = check_lang(lang)
     expected = _SCRIPTS.get(code, ("LATIN",))
     counts: Counter[str] = Counter()
@@ -245,7 +245,7 @@ def script_mismatch(texts: list[str], lang: str) -> str | None:
         if counts.total() >= _SAMPLE:
             break
     total = counts.total()
-    if total < 20 or sum(counts[script] for script in expected) * 2 >= total:
+    if total < least or sum(counts[script] for script in expected) * 2 >= total:
         return None
     found = counts.most_common(1)[0][0]
     names = " or ".join(_script_name(script) for script in expected)

@@ -514,3 +514,22 @@ def test_numbered_headings_and_points_on_consecutive_lines_are_blocks(tmp_path: 
         ("point", "1.", ["首先要提高党员的政治水平，"]),
         ("point", "2.", ["其次要加强组织工作。"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "encoding", "text"),
+    [
+        ("zh", "gbk", "你好。\n再见。\n谢谢。\n"),  # three lines of GBK: once read as cp1251 (ДгєГЎЈ)
+        ("zh", "big5", "他說：「你好。」她說：「再見！」他走了。\n這是一個測試的句子。\n"),  # once refused
+        ("ja", "shift_jis", "吾輩は猫である。名前はまだ無い。\n"),
+        ("ja", "iso2022_jp", "吾輩は猫である。名前はまだ無い。\n"),  # 7-bit: once read as UTF-8 mojibake
+    ],
+)
+def test_legacy_chinese_and_japanese_encodings_are_read_by_the_declared_language(
+    tmp_path: Path, lang: str, encoding: str, text: str
+) -> None:
+    path = tmp_path / f"legacy.{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_text(path, lang)[0] == text
+    witness = load_witness(WitnessMeta(id="legacy", lang=lang, files=(path.name,)), [path])
+    assert "".join(s.text for s in witness.segments) == text.replace("\n", "")
