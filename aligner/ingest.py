@@ -32,6 +32,7 @@ from aligner.segment import (
     NO_SPACE_SCRIPT,
     SCRIPT_BOUNDARY,
     check_lang,
+    no_space_between,
     script_mismatch,
     sentence_spans,
 )
@@ -54,11 +55,12 @@ _CJK_NUMERAL = "一二三四五六七八九十百零〇"
 _CJK_HEADING = re.compile(rf"^(?:([{_CJK_NUMERAL}]{{1,4}})、|[（(]([{_CJK_NUMERAL}]{{1,4}})[）)])\s*(?=\S)")
 _CJK_POINT = re.compile(rf"^(?:[（(](\d{{1,2}})[）)]|(\d{{1,2}})[、．.])\s*(?=[{NO_SPACE_SCRIPT}])")
 _NO_SPACE = re.compile(rf"[{NO_SPACE_SCRIPT}]")
-_QUOTES = "\"'“”‘’«»"
 _LINE_PARAGRAPHS = 0.6  # share of lines ending a sentence from which every line is a paragraph
 _YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _INTERNAL_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ]")
+# The same before a letter of a script without case (Hangul, Arabic, Hebrew, Devanagari): "갔다. 그녀는".
+_UNCASED_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?([^\W\d_])")
 _HYPHEN_END = re.compile(r"(?<!\w)(\w+)-$")  # (?<!\w): linear, not quadratic, on a long line
 # Prefixes that form compounds with a hyphen in the languages we read (never a split word).
 _COMPOUND_PREFIXES = frozenset(
@@ -257,8 +259,18 @@ def _looks_presegmented(lines: list[_Line]) -> bool:
     # Text+Berg: 88-99 % of lines end a sentence, at most 10 % hold a boundary. The English OCR
     # ends 17 % of its lines so; Pravda, one paragraph a line, holds a boundary in 36-46 %.
     ends = sum(1 for text in texts if _SENTENCE_END.search(text))
-    inner = sum(1 for text in texts if _INTERNAL_BOUNDARY.search(text) or _inner_script_boundary(text))
+    inner = sum(1 for text in texts if _internal_boundary(text) or _inner_script_boundary(text))
     return ends / len(texts) >= 0.7 and inner / len(texts) <= 0.2
+
+
+def _internal_boundary(text: str) -> bool:
+    """A stop, a space and a capital, or a letter that has no case: a sentence ends inside ``text``."""
+    if _INTERNAL_BOUNDARY.search(text):
+        return True
+    return any(
+        match.group(1).isalpha() and not match.group(1).isupper() and not match.group(1).islower()
+        for match in _UNCASED_BOUNDARY.finditer(text)
+    )
 
 
 def _inner_script_boundary(text: str) -> bool:
@@ -497,7 +509,7 @@ def _is_title_block(paragraph: _Paragraph, count: int) -> bool:
         and len(paragraph.lines) <= 6
         and len(first) <= 150
         and not _FINAL_STOP.search(first)
-        and not _INTERNAL_BOUNDARY.search(first)
+        and not _internal_boundary(first)
         and not runs_on
     )
 
@@ -592,8 +604,8 @@ def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, 
                 if not keep:
                     text, origins = text[:-1], origins[:-1]
                 separator = ""
-            elif _NO_SPACE.match(text.rstrip(_QUOTES)[-1:]) or _NO_SPACE.match(piece.lstrip(_QUOTES)[:1]):
-                separator = ""  # Chinese and Japanese put no space between words, nor where a line wraps
+            elif no_space_between(text, piece):
+                separator = ""
             else:
                 separator = " "
             text += separator

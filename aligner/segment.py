@@ -44,10 +44,11 @@ _PUNKT_MODELS = {
     "pl": "polish", "pt": "portuguese", "sl": "slovene", "sv": "swedish", "tr": "turkish",
 }  # fmt: skip
 # Languages no library has rules for, split by the rules of one that writes sentence ends alike: Hebrew,
-# Yiddish, Dhivehi and Syriac end sentences with ". ! ?" (English rules, whose abbreviations are Latin and
-# never fire); Pashto, Sindhi and Kashmiri with Urdu's "۔"; Uyghur and Kurdish with Arabic's "؟".
+# Yiddish, Dhivehi, Syriac and Korean (Hangul between spaces) end sentences with ". ! ?" (English rules,
+# whose abbreviations are Latin and never fire); Pashto, Sindhi and Kashmiri with Urdu's "۔"; Uyghur and
+# Kurdish with Arabic's "؟".
 _STAND_INS = {
-    "he": "en", "yi": "en", "dv": "en", "syr": "en", "arc": "en",
+    "he": "en", "yi": "en", "dv": "en", "syr": "en", "arc": "en", "ko": "en",
     "ps": "ur", "sd": "ur", "ks": "ur", "ug": "ar", "ku": "ar",
 }  # fmt: skip
 SUPPORTED_LANGS: frozenset[str] = (
@@ -57,7 +58,7 @@ SUPPORTED_LANGS: frozenset[str] = (
 # A piece starting so continues the sentence before: a lower-case word (after a dash too), a comma, dots.
 _CONTINUATION = re.compile(r"^[\s\"'«»„“”‘’(\[]*(?:[-–—]\s*)?(?:[a-zß-ÿа-яё]|[,;:]|\.(?:\s*\.)+)")
 _UNCASED_LANGS = frozenset(
-    {"zh", "ja", "ar", "fa", "ur", "hi", "mr", "am", "my", "hy", "kk", "he", "yi", "dv", "syr", "arc"}
+    {"zh", "ja", "ko", "ar", "fa", "ur", "hi", "mr", "am", "my", "hy", "kk", "he", "yi", "dv", "syr", "arc"}
     | {"ps", "sd", "ks", "ug"}
 )
 
@@ -66,6 +67,8 @@ NO_SPACE_SCRIPT = (
     "\u2e80-\u2fdf\u3000-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 )
 CLOSERS = "”’」』）》〉】〕〗"
+_NO_SPACE_CHAR = re.compile(rf"[{NO_SPACE_SCRIPT}]")
+_QUOTE_MARKS = "\"'“”‘’«»"
 FULL_WIDTH_ENDS = "。！？｡"
 # A piece opening with what closes the sentence before: a closing quote or bracket (not an elision like
 # "’Tis"), or end marks a library cut off a run like "！？".
@@ -80,6 +83,15 @@ SCRIPT_BOUNDARY = re.compile(
     rf"(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯，、,；;：:])"
     rf"|(?:…{{2,}}|⋯{{2,}})(?![\s{CLOSERS}{FULL_WIDTH_ENDS}，、；：])(?=[{NO_SPACE_SCRIPT}“‘])"
 )
+
+
+def no_space_between(left: str, right: str) -> bool:
+    """Chinese and Japanese put no space between words or sentences, nor where a line wraps: none is due
+    where the text on either side of a break is of that script (quote marks aside)."""
+    return bool(
+        _NO_SPACE_CHAR.match(left.rstrip(_QUOTE_MARKS)[-1:])
+        or _NO_SPACE_CHAR.match(right.lstrip(_QUOTE_MARKS)[:1])
+    )
 
 
 def check_lang(lang: str) -> str:
@@ -226,7 +238,7 @@ _SCRIPTS = {
     **dict.fromkeys(("syr", "arc"), ("SYRIAC",)),
     "el": ("GREEK",), "hy": ("ARMENIAN",), "am": ("ETHIOPIC",), "my": ("MYANMAR",), "ml": ("MALAYALAM",),
     "dv": ("THAANA",), "zh": ("CJK",), "ja": ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH"),
-    "ku": ("LATIN", "ARABIC"),
+    "ko": ("HANGUL", "CJK"), "ku": ("LATIN", "ARABIC"),
 }  # fmt: skip
 _SAMPLE = 20_000  # letters: enough to tell a script, cheap on a whole book
 

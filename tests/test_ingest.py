@@ -533,3 +533,18 @@ def test_legacy_chinese_and_japanese_encodings_are_read_by_the_declared_language
     assert read_text(path, lang)[0] == text
     witness = load_witness(WitnessMeta(id="legacy", lang=lang, files=(path.name,)), [path])
     assert "".join(s.text for s in witness.segments) == text.replace("\n", "")
+
+
+def test_korean_running_text_is_not_taken_for_one_sentence_per_line(tmp_path: Path) -> None:
+    # Hangul has no capitals: a stop, a space and a Hangul word is a boundary inside the line all the same.
+    text = (
+        "그는 집에 갔다. 그녀는 울었다!\n왜? 아무도 모른다.\n\n두 번째 문단은 여기서 시작한다. 그가 말했다.\n"
+    )
+    path = tmp_path / "소설.txt"
+    path.write_bytes(text.encode("euc_kr"))
+    witness = load_witness(WitnessMeta(id="ko", lang="ko", files=(path.name,)), [path])
+    assert [[s.text for s in block.segments] for block in witness.blocks] == [
+        ["그는 집에 갔다.", "그녀는 울었다!"],
+        ["왜?", "아무도 모른다."],
+        ["두 번째 문단은 여기서 시작한다.", "그가 말했다."],
+    ]

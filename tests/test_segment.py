@@ -187,3 +187,14 @@ def test_initials_and_decimals_inside_chinese_end_no_sentence() -> None:
         "２０２３年，ＡＢＣ公司成立。",
     ]
     assert split_sentences("我买了iPhone.然后走了.", "zh") == ["我买了iPhone.", "然后走了."]
+
+
+def test_korean_is_split_at_its_latin_stops() -> None:
+    # Hangul between spaces, sentences ending in ". ! ?": once refused as an unknown language code.
+    assert check_lang("ko-KR") == "ko"
+    assert split_sentences("그는 집에 갔다. 그녀는 울었다! 왜? 1937년 3월 3일에 3.5%가 늘었다.", "ko") == [
+        "그는 집에 갔다.",
+        "그녀는 울었다!",
+        "왜?",
+        "1937년 3월 3일에 3.5%가 늘었다.",
+    ]
