@@ -66,6 +66,7 @@ _UNCASED_LANGS = frozenset(
 NO_SPACE_SCRIPT = (
     "\u2e80-\u2fdf\u3000-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 )
+NO_SPACE_LANGS = frozenset({"zh", "ja"})  # languages written in that script, no space between sentences
 CLOSERS = "”’」』）》〉】〕〗"
 _NO_SPACE_CHAR = re.compile(rf"[{NO_SPACE_SCRIPT}]")
 _QUOTE_MARKS = "\"'“”‘’«»"
@@ -92,6 +93,11 @@ def no_space_between(left: str, right: str) -> bool:
         _NO_SPACE_CHAR.match(left.rstrip(_QUOTE_MARKS)[-1:])
         or _NO_SPACE_CHAR.match(right.lstrip(_QUOTE_MARKS)[:1])
     )
+
+
+def join_sentences(texts: list[str], lang: str) -> str:
+    """Sentences as one text, as the language writes them: Chinese and Japanese without a space."""
+    return ("" if lang.split("-")[0].lower() in NO_SPACE_LANGS else " ").join(texts)
 
 
 def check_lang(lang: str) -> str:
