@@ -17,7 +17,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +32,7 @@ from aligner.segment import (
     NO_SPACE_SCRIPT,
     SCRIPT_BOUNDARY,
     check_lang,
+    language_tag,
     no_space_between,
     script_mismatch,
     sentence_spans,
@@ -215,6 +216,7 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
     decides.
     """
     lang = check_lang(meta.lang)
+    meta = replace(meta, lang=language_tag(meta.lang))
     if presegmented is None:
         presegmented = meta.presegmented
     blocks: list[Block] = []

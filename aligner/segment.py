@@ -100,6 +100,24 @@ def join_sentences(texts: list[str], lang: str) -> str:
     return ("" if lang.split("-")[0].lower() in NO_SPACE_LANGS else " ").join(texts)
 
 
+def language_tag(lang: str) -> str:
+    """``lang`` as the BCP 47 tag ``xml:lang`` and HTML's ``lang`` need, in its usual case: ``zh_TW`` is
+    ``zh-TW``, ``JA`` is ``ja``, ``zh-hant-tw`` is ``zh-Hant-TW`` (an underscore made an invalid edition)."""
+    check_lang(lang)
+    parts = lang.strip().replace("_", "-").split("-")
+    if not all(part.isascii() and part.isalnum() and len(part) <= 8 for part in parts):
+        raise AlignerError(f"language code {lang!r} is not a language tag (like zh, zh-TW, zh-Hant)")
+    tag = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            tag.append(part.title())  # a script: Hant, Latn
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            tag.append(part.upper())  # a region: TW, 419
+        else:
+            tag.append(part.lower())
+    return "-".join(tag)
+
+
 def check_lang(lang: str) -> str:
     """The language code, normalised (``EN`` and ``en-GB`` read as ``en``); unknown: a clear error."""
     code = lang.strip().lower().replace("_", "-").split("-")[0]
