@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
+from itertools import pairwise
 
 import punkt
 import pysbd
@@ -67,7 +68,7 @@ NO_SPACE_SCRIPT = (
     "\u2e80-\u2fdf\u3000-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 )
 NO_SPACE_LANGS = frozenset({"zh", "ja"})  # languages written in that script, no space between sentences
-CLOSERS = "”’」』）》〉】〕〗"
+CLOSERS = "”’」』）》〉】〕〗｣"
 _NO_SPACE_CHAR = re.compile(rf"[{NO_SPACE_SCRIPT}]")
 _QUOTE_MARKS = "\"'“”‘’«»"
 FULL_WIDTH_ENDS = "。！？｡"
@@ -83,6 +84,7 @@ SCRIPT_BOUNDARY = re.compile(
     rf"(?:[{FULL_WIDTH_ENDS}!?]+|…+|⋯+)[{CLOSERS}]+(?!{_QUOTATIVE})"
     rf"(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯，、,；;：:])"
     rf"|(?:…{{2,}}|⋯{{2,}})(?![\s{CLOSERS}{FULL_WIDTH_ENDS}，、；：])(?=[{NO_SPACE_SCRIPT}“‘])"
+    rf"|｡+(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}])"  # the half-width ideographic stop, which pysbd ignores
 )
 
 
@@ -173,11 +175,22 @@ def _punkt(code: str) -> punkt.PunktSentenceTokenizer:
 
 @cache
 def _pysbd(code: str) -> pysbd.Segmenter:
-    return pysbd.Segmenter(language=code, clean=False, char_span=True)
+    return pysbd.Segmenter(language=code, clean=False)
 
 
 def _pysbd_spans(text: str, code: str) -> list[Span]:
-    return [(piece.start, piece.end) for piece in _pysbd(code).segment(text)]
+    """pysbd's pieces, found in order in ``text``. Its own ``char_span`` finds each piece by searching
+    for it, and after a run of stops (``他走了。。。她``, ``！！！``) gives overlapping spans that drop a
+    character; the pieces themselves are the text cut in order."""
+    ends, position = [], 0
+    for piece in _pysbd(code).segment(text):
+        start = text.find(piece.strip(), position) if piece.strip() else -1
+        if start >= 0:
+            position = start + len(piece.strip())
+            ends.append(position)
+    # Cut at the pieces' ends, so that no character is lost whatever pysbd does (spaces are trimmed later).
+    edges = [0, *ends[:-1], len(text)]
+    return [(start, end) for start, end in pairwise(edges) if start < end]
 
 
 def _trim(text: str, start: int, end: int) -> Span:

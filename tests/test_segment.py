@@ -198,3 +198,17 @@ def test_korean_is_split_at_its_latin_stops() -> None:
         "왜?",
         "1937년 3월 3일에 3.5%가 늘었다.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("zh", "他走了。。。她也走了！！！真的？？", ["他走了。。。", "她也走了！！！", "真的？？"]),
+        ("ja", "すごい！！！本当に。そう。。。はい。", ["すごい！！！", "本当に。", "そう。。。", "はい。"]),
+        ("ja", "ｶﾀｶﾅ｡ひらがな｡", ["ｶﾀｶﾅ｡", "ひらがな｡"]),  # the half-width stop
+        ("hi", "वाह!!! बहुत अच्छा। ठीक है।", ["वाह!!! बहुत अच्छा।", "ठीक है।"]),
+    ],
+)
+def test_a_run_of_stops_loses_no_character(lang: str, text: str, expected: list[str]) -> None:
+    # pysbd's own character spans overlap after "。。。" and dropped the third stop from the text.
+    assert split_sentences(text, lang) == expected
