@@ -70,7 +70,6 @@ NO_SPACE_SCRIPT = (
 NO_SPACE_LANGS = frozenset({"zh", "ja"})  # languages written in that script, no space between sentences
 CLOSERS = "”’」』）》〉】〕〗｣"
 _NO_SPACE_CHAR = re.compile(rf"[{NO_SPACE_SCRIPT}]")
-_QUOTE_MARKS = "\"'“”‘’«»"
 FULL_WIDTH_ENDS = "。！？｡"
 # A piece opening with what closes the sentence before: a closing quote or bracket (not an elision like
 # "’Tis"), or end marks a library cut off a run like "！？".
@@ -90,11 +89,11 @@ SCRIPT_BOUNDARY = re.compile(
 
 def no_space_between(left: str, right: str) -> bool:
     """Chinese and Japanese put no space between words or sentences, nor where a line wraps: none is due
-    where the text on either side of a break is of that script (quote marks aside)."""
-    return bool(
-        _NO_SPACE_CHAR.match(left.rstrip(_QUOTE_MARKS)[-1:])
-        or _NO_SPACE_CHAR.match(right.lstrip(_QUOTE_MARKS)[:1])
-    )
+    where the text on either side of a break is of that script. Full-width punctuation is; other marks
+    are looked past (``事……`` + ``”``, ``“你好。”`` + ``她说``)."""
+    before = next((char for char in reversed(left) if char.isalnum() or _NO_SPACE_CHAR.match(char)), "")
+    after = next((char for char in right if char.isalnum() or _NO_SPACE_CHAR.match(char)), "")
+    return bool(_NO_SPACE_CHAR.match(before) or _NO_SPACE_CHAR.match(after))
 
 
 def join_sentences(texts: list[str], lang: str) -> str:

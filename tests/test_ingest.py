@@ -548,3 +548,19 @@ def test_korean_running_text_is_not_taken_for_one_sentence_per_line(tmp_path: Pa
         ["왜?", "아무도 모른다."],
         ["두 번째 문단은 여기서 시작한다.", "그가 말했다."],
     ]
+
+
+def test_a_chinese_line_wrapped_after_an_ellipsis_or_a_dash_joins_without_a_space(tmp_path: Path) -> None:
+    # The line ends in "……" (not a Chinese character) and the next is only "”": once joined with a space.
+    path = tmp_path / "三体.txt"
+    path.write_text(
+        "第六章\n\n他点点头：“明白了，现在科学界出了一些事……\n”\n\n他说完就走了。建筑师成功了——\n越透明的东西越神秘。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert [s.text for s in witness.segments] == [
+        "第六章",
+        "他点点头：“明白了，现在科学界出了一些事……”",
+        "他说完就走了。",
+        "建筑师成功了——越透明的东西越神秘。",
+    ]
