@@ -204,7 +204,7 @@ def _script_rules(text: str, spans: list[Span]) -> list[Span]:
     """Closing quotes stay with their sentence; a full-width end before more text ends a sentence."""
     kept: list[Span] = []
     for start, end in spans:
-        if kept and _runs_on(text, kept[-1], start):
+        if kept and _runs_on(text, kept[-1], start, end):
             kept[-1] = (kept[-1][0], end)
             continue
         lead = _LEADING_CLOSE.match(text, start, end) if kept else None
@@ -246,8 +246,11 @@ _PARTICLE = re.compile(_QUOTATIVE)
 _INITIAL_OR_NUMBER = re.compile(r"(?:(?<![A-Za-zＡ-Ｚａ-ｚ])[A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９])[.．]$")
 
 
-def _runs_on(text: str, before: Span, start: int) -> bool:
-    """Does the piece at ``start`` continue the sentence ``before`` that a library cut off?"""
+def _runs_on(text: str, before: Span, start: int, end: int) -> bool:
+    """Does the piece at ``start`` continue the sentence ``before`` that a library cut off? A piece
+    without a letter or digit (``……`` after ``传奇中的传奇。”``) is no sentence of its own."""
+    if not any(char.isalnum() for char in text[start:end]):
+        return True
     if _AFTER_QUOTE.search(text, *before) and _PARTICLE.match(text, start):
         return True
     glued = before[1] == start and start < len(text) and not text[start].isspace()

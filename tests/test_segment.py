@@ -212,3 +212,15 @@ def test_korean_is_split_at_its_latin_stops() -> None:
 def test_a_run_of_stops_loses_no_character(lang: str, text: str, expected: list[str]) -> None:
     # pysbd's own character spans overlap after "。。。" and dropped the third stop from the text.
     assert split_sentences(text, lang) == expected
+
+
+def test_a_piece_without_a_letter_is_no_sentence_of_its_own() -> None:
+    # MAC-Dev's "传奇中的传奇。” ……" is one line; pysbd made "……" a sentence, and ". . ." a sentence of ".".
+    assert split_sentences("“尤其是发生在那个年代，更是传奇中的传奇。” ……他笑了。", "zh") == [
+        "“尤其是发生在那个年代，更是传奇中的传奇。” ……",
+        "他笑了。",
+    ]
+    assert split_sentences("'Elder brothers . . . spare me . . .' He wept.", "en") == [
+        "'Elder brothers . . . spare me . . .'",
+        "He wept.",
+    ]
