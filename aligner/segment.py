@@ -221,7 +221,13 @@ def _script_rules(text: str, spans: list[Span]) -> list[Span]:
             result.append((start, cut))
             start = cut
         result.append((start, end))
-    return result
+    merged: list[Span] = []
+    for start, end in result:  # a piece a boundary rule left without a letter ("……" before "他笑了")
+        if merged and not any(char.isalnum() for char in text[start:end]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _boundaries(text: str, start: int, end: int) -> list[int]:
