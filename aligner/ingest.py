@@ -173,13 +173,27 @@ def _decode_iso_2022(data: bytes, path: Path) -> tuple[str, str]:
         ) from None
 
 
+def _check_damaged_utf8(data: bytes, path: Path, err: UnicodeDecodeError) -> None:
+    """UTF-8 but for a stray byte (a damaged copy): say where, rather than guess a legacy encoding that
+    reads every byte (GB18030 turns the whole file into other Chinese characters) or none."""
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for char in lenient if ord(char) > 127) - bad
+    if good >= 10 * bad:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise AlignerError(
+            f"{path} is UTF-8 but for {bad} invalid byte(s), the first on line {line} (byte {err.start}): "
+            "fix or remove them"
+        ) from None
+
+
 def _decode_8bit(data: bytes, path: Path, lang: str | None = None) -> tuple[str, str]:
     """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R, GBK, Shift-JIS...),
     preferring one whose letters are in the script of the declared language."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        _check_damaged_utf8(data, path, err)
     best = from_bytes(data).best()
     if lang is not None and (best is None or script_mismatch([str(best)], lang, least=1)):
         legacy = _LEGACY_ENCODINGS.get(check_lang(lang))

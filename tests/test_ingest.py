@@ -241,6 +241,11 @@ def test_a_byte_order_mark_and_windows_line_ends_are_taken_in_stride(tmp_path: P
         (b"  \n\n \t\n", "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "binary"),
         (bytes(range(128, 256)) * 20, "not UTF-8 and its encoding could not be detected"),
+        # A damaged copy of a Chinese UTF-8 file: once "could not be detected", with no hint where.
+        (
+            "第一章\n\n他走进房间。".encode() + b"\xff" + "看见她坐在窗边。\n".encode() * 5,
+            r"is UTF-8 but for 1 invalid byte\(s\), the first on line 3 \(byte 29\)",
+        ),
     ],
 )
 def test_bad_files_are_refused_in_one_line(tmp_path: Path, content: bytes | None, message: str) -> None:
