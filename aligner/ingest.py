@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TextIO
 
@@ -388,6 +389,9 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
     wrapped = statistics.median(_width(line.text) for line in texts) <= 100 and ends < _LINE_PARAGRAPHS
     # Indentation marks paragraphs when many lines are indented (the OCR's page starts are ~1 %).
     indented = sum(1 for line in texts if line.page_start) / len(texts) >= 0.05
+    ideographic = sum(1 for line in texts if line.raw.startswith("\u3000")) / len(texts) >= 0.05
+    following = {id(a): b for a, b in pairwise(texts)}
+    widest = max(_width(line.text) for line in texts)
     paragraphs: list[_Paragraph] = []
     current: list[_Line] = []
     blank_before = True
@@ -395,7 +399,10 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
         if line.blank:
             blank_before = True
             continue
-        if current and _breaks(current[-1], line, blank_before, wrapped, indented):
+        if current and (
+            _breaks(current[-1], line, blank_before, wrapped, indented)
+            or (ideographic and _opens_indented(current[-1], line, following.get(id(line)), widest))
+        ):
             paragraphs.append(_Paragraph(current))
             current = []
         current.append(line)
@@ -430,6 +437,21 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     # a comma, or a heading above its text, stays apart.
     page_break = line.page_start and not indented and not ends_sentence and not previous.paragraph_end
     return not (starts_lower or page_break)
+
+
+def _opens_indented(previous: _Line, line: _Line, following: _Line | None, widest: int) -> bool:
+    """In a text whose paragraphs open with ideographic spaces (Chinese and Japanese), such a line opens
+    one, never a page as in OCR; and a short unpunctuated line after a finished sentence and before such
+    a line is a heading of its own (``第二章　宇宙闪烁``), not the end of a wrapped paragraph."""
+    if line.raw.startswith("\u3000"):
+        return True
+    return (
+        following is not None
+        and following.raw.startswith("\u3000")
+        and bool(_SENTENCE_END.search(previous.text))
+        and _is_heading_text(line.text)
+        and _width(line.text) <= widest / 2
+    )
 
 
 def _opens_list(text: str) -> bool:

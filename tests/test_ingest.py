@@ -569,3 +569,33 @@ def test_a_chinese_line_wrapped_after_an_ellipsis_or_a_dash_joins_without_a_spac
         "他说完就走了。",
         "建筑师成功了——越透明的东西越神秘。",
     ]
+
+
+def test_a_wrapped_chinese_text_indented_with_ideographic_spaces_and_no_blank_lines(tmp_path: Path) -> None:
+    # A web novel's layout: paragraphs open with "　　", lines wrapped, chapter headings unindented. The first
+    # paragraph once ran into the title, and the second chapter's heading into the paragraphs around it.
+    path = tmp_path / "三体.txt"
+    path.write_text(
+        "第一章　山雨欲来\n"
+        "　　汪淼驱车沿京密路到密云县，再转至黑龙潭，又走了一段盘山\n"
+        "路，便到达基地。他看到天线在暮色中一字排开。\n"
+        "　　“来了。”汪淼答道，“路上有点堵，\n耽误了一会儿。”\n"
+        "第二章　宇宙闪烁\n"
+        "　　第二天早上，他很早就起床了。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("title", "", ["第一章\u3000山雨欲来"]),
+        (
+            "paragraph",
+            "",
+            [
+                "汪淼驱车沿京密路到密云县，再转至黑龙潭，又走了一段盘山路，便到达基地。",
+                "他看到天线在暮色中一字排开。",
+            ],
+        ),
+        ("paragraph", "", ["“来了。”", "汪淼答道，“路上有点堵，耽误了一会儿。”"]),
+        ("heading", "", ["第二章\u3000宇宙闪烁"]),
+        ("paragraph", "", ["第二天早上，他很早就起床了。"]),
+    ]
