@@ -455,7 +455,11 @@ def _opens_indented(previous: _Line, line: _Line, following: _Line | None, wides
 
 
 def _opens_list(text: str) -> bool:
-    """A line opening with a heading or point number: "1.", "IV.", "一、", "（一）", "（1）", "1、"."""
+    """A line opening with a heading or point number: "1.", "一、", "（一）", "（1）", "1、", or "IV." before
+    a short heading (a line "V. Molotov said..." opens with an initial, not a number)."""
+    roman = _NUMBERED_HEADING.match(text)
+    if roman and not roman.group(1).isdigit():
+        return _is_heading_text(text)
     return bool(number_prefix(text, "heading") or number_prefix(text, "point"))
 
 

@@ -599,3 +599,29 @@ def test_a_wrapped_chinese_text_indented_with_ideographic_spaces_and_no_blank_li
         ("heading", "", ["第二章\u3000宇宙闪烁"]),
         ("paragraph", "", ["第二天早上，他很早就起床了。"]),
     ]
+
+
+def test_a_line_opening_with_an_initial_is_not_a_numbered_heading(tmp_path: Path) -> None:
+    # "V." and "C." read as Roman numerals: a numbered line opens a block only before a short heading.
+    path = tmp_path / "notes.txt"
+    path.write_text(
+        "Title\n\nI. General\nII. Details\n\nSome text here. The plenum ended and the\nspeakers left the hall.\n"
+        "V. Molotov said nothing more about it then.\nC. Smith wrote about it later in his memoirs.\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="en", lang="en", files=(path.name,)), [path], presegmented=False)
+    assert blocks_of(witness) == [
+        ("title", "", ["Title"]),
+        ("heading", "I", ["General"]),
+        ("heading", "II", ["Details"]),
+        (
+            "paragraph",
+            "",
+            [
+                "Some text here.",
+                "The plenum ended and the speakers left the hall.",
+                "V. Molotov said nothing more about it then.",
+                "C. Smith wrote about it later in his memoirs.",
+            ],
+        ),
+    ]
