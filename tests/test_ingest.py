@@ -605,7 +605,8 @@ def test_a_line_opening_with_an_initial_is_not_a_numbered_heading(tmp_path: Path
     # "V." and "C." read as Roman numerals: a numbered line opens a block only before a short heading.
     path = tmp_path / "notes.txt"
     path.write_text(
-        "Title\n\nI. General\nII. Details\n\nSome text here. The plenum ended and the\nspeakers left the hall.\n"
+        "Title\n\nI. General\nII. Details\n\n"
+        "Some text here. The plenum ended and the\nspeakers left the hall.\n"
         "V. Molotov said nothing more about it then.\nC. Smith wrote about it later in his memoirs.\n",
         encoding="utf-8",
     )
