@@ -295,8 +295,18 @@ def _inner_script_boundary(text: str) -> bool:
     if not _NO_SPACE.search(text):
         return False
     ends = re.finditer(rf"[{FULL_WIDTH_ENDS}]+[{CLOSERS}]*", text)
-    return any(match.end() < len(text) and not text[match.end()].isspace() for match in ends) or any(
-        match.end() < len(text) for match in SCRIPT_BOUNDARY.finditer(text)
+    return any(
+        match.end() < len(text) and not text[match.end()].isspace() and not _decimal(text, match)
+        for match in ends
+    ) or any(match.end() < len(text) for match in SCRIPT_BOUNDARY.finditer(text))
+
+
+def _decimal(text: str, match: re.Match[str]) -> bool:
+    """The full-width point of a number ("１２．５"), not a sentence end."""
+    return (
+        match.group() == "．"
+        and text[match.start() - 1 : match.start()].isdigit()
+        and text[match.end()].isdigit()
     )
 
 
@@ -490,7 +500,7 @@ def _is_heading_text(text: str) -> bool:
     first = text[:1]
     return (
         0 < _width(text) <= 80
-        and not re.search(r"[.,;:!?…\"»”\-。，、；：！？⋯」』]$", text)
+        and not re.search(rf"[.,;:!?…\"»”\-，、；：⋯」』{FULL_WIDTH_ENDS}]$", text)
         and (
             first.isupper()
             or first.isdigit()

@@ -70,7 +70,7 @@ NO_SPACE_SCRIPT = (
 NO_SPACE_LANGS = frozenset({"zh", "ja"})  # languages written in that script, no space between sentences
 CLOSERS = "”’」』）》〉】〕〗｣"
 _NO_SPACE_CHAR = re.compile(rf"[{NO_SPACE_SCRIPT}]")
-FULL_WIDTH_ENDS = "。！？｡"
+FULL_WIDTH_ENDS = "。！？｡．"  # ． the full-width point, the stop of Japanese academic writing
 # A piece opening with what closes the sentence before: a closing quote or bracket (not an elision like
 # "’Tis"), or end marks a library cut off a run like "！？".
 _LEADING_CLOSE = re.compile(rf"(?:[{FULL_WIDTH_ENDS}!?…]*[{CLOSERS}]+(?![A-Za-z])|[{FULL_WIDTH_ENDS}!?]+)")

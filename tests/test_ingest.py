@@ -626,3 +626,22 @@ def test_a_line_opening_with_an_initial_is_not_a_numbered_heading(tmp_path: Path
             ],
         ),
     ]
+
+
+def test_japanese_academic_text_ends_its_sentences_with_the_full_width_point(tmp_path: Path) -> None:
+    # "．" and "，" instead of "。" and "、": paragraphs were once taken whole for a title and a heading.
+    path = tmp_path / "論文.txt"
+    path.write_text(
+        "本研究では，新しい手法を提案する．実験の結果，精度が１２．５％向上した．\n\n"
+        "これは重要な発見である．今後の課題を述べる．「結果は良好だ．」と述べた．\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("paragraph", "", ["本研究では，新しい手法を提案する．", "実験の結果，精度が１２．５％向上した．"]),
+        (
+            "paragraph",
+            "",
+            ["これは重要な発見である．", "今後の課題を述べる．", "「結果は良好だ．」と述べた．"],
+        ),
+    ]
