@@ -79,11 +79,12 @@ _LEADING_CLOSE = re.compile(rf"(?:[{FULL_WIDTH_ENDS}!?…]*[{CLOSERS}]+(?![A-Za-
 # Japanese quotes with a particle after the bracket: 「君は誰だ。」と彼は言った。 is one sentence
 # (not とにかく "anyway", ところで "by the way", とても "very", which open one).
 _QUOTATIVE = "と(?!にかく|ころで|ても)|って"
+# Each run is taken whole from its start ((?<!…) and possessive ++): a line of 100,000 "…" once took minutes.
 SCRIPT_BOUNDARY = re.compile(
-    rf"(?:[{FULL_WIDTH_ENDS}!?]+|…+|⋯+)[{CLOSERS}]+(?!{_QUOTATIVE})"
+    rf"(?:(?<![{FULL_WIDTH_ENDS}!?])[{FULL_WIDTH_ENDS}!?]++|(?<!…)…++|(?<!⋯)⋯++)[{CLOSERS}]++(?!{_QUOTATIVE})"
     rf"(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯，、,；;：:])"
-    rf"|(?:…{{2,}}|⋯{{2,}})(?![\s{CLOSERS}{FULL_WIDTH_ENDS}，、；：])(?=[{NO_SPACE_SCRIPT}“‘])"
-    rf"|｡+(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}])"  # the half-width ideographic stop, which pysbd ignores
+    rf"|(?:(?<!…)…{{2,}}+|(?<!⋯)⋯{{2,}}+)(?![\s{CLOSERS}{FULL_WIDTH_ENDS}，、；：])(?=[{NO_SPACE_SCRIPT}“‘])"
+    rf"|(?<!｡)｡++(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}])"  # the half-width ideographic stop, which pysbd ignores
 )
 
 
@@ -181,15 +182,54 @@ def _pysbd_spans(text: str, code: str) -> list[Span]:
     """pysbd's pieces, found in order in ``text``. Its own ``char_span`` finds each piece by searching
     for it, and after a run of stops (``他走了。。。她``, ``！！！``) gives overlapping spans that drop a
     character; the pieces themselves are the text cut in order."""
-    ends, position = [], 0
-    for piece in _pysbd(code).segment(text):
-        start = text.find(piece.strip(), position) if piece.strip() else -1
-        if start >= 0:
-            position = start + len(piece.strip())
-            ends.append(position)
+    ends: list[int] = []
+    for first, last in _chunks(text):
+        position = first
+        for piece in _pysbd(code).segment(text[first:last]):
+            start = text.find(piece.strip(), position, last) if piece.strip() else -1
+            if start >= 0:
+                position = start + len(piece.strip())
+                ends.append(position)
+        ends.append(last)
     # Cut at the pieces' ends, so that no character is lost whatever pysbd does (spaces are trimmed later).
-    edges = [0, *ends[:-1], len(text)]
+    edges = [0, *sorted(set(ends))]
+    edges[-1] = len(text)
     return [(start, end) for start, end in pairwise(edges) if start < end]
+
+
+# pysbd's time grows with the square of its input (64,000 characters of Chinese in one paragraph: 20 s).
+_CHUNK = 2000
+# A sure sentence end, where a long paragraph may be cut for pysbd: a stop no abbreviation uses, before a
+# character that neither closes nor goes on with the sentence; a Latin stop between Chinese characters.
+_SURE_END = re.compile(
+    rf"(?<![。！？｡।؟۔])[。！？｡।؟۔]++(?=[^{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯\s、，,；;：:]|\s)"
+    rf"|(?<=[{NO_SPACE_SCRIPT}])[.!?]++(?=[{NO_SPACE_SCRIPT}])"
+)
+# A stop after a word and before a space: three Latin letters (not "Dr."), or a letter of another script
+# (Hangul, Hebrew, Devanagari: "갔다. 왜?").
+_SPACED_STOP = re.compile(r"(?:(?<=[A-Za-z]{3})|(?<=[^\W\d_A-Za-z]))[.!?]++[\"'»”’)]*+\s")
+
+
+def _chunks(text: str) -> list[Span]:
+    """``text`` in pieces of about ``_CHUNK`` characters, cut at sure sentence ends, else at a stop after a
+    word, else (no sentence end in ``5 * _CHUNK`` characters: a blob, a table) at a space."""
+    chunks, start = [], 0
+    while len(text) - start > _CHUNK:
+        limit = start + 5 * _CHUNK
+        cut = _SURE_END.search(text, start + _CHUNK, limit) or _SPACED_STOP.search(
+            text, start + _CHUNK, limit
+        )
+        if cut is not None:
+            end = cut.end()
+        elif len(text) <= limit:
+            break
+        else:
+            space = max(text.rfind(" ", start + _CHUNK, limit), text.rfind("\u3000", start + _CHUNK, limit))
+            end = space + 1 if space >= 0 else limit
+        chunks.append((start, end))
+        start = end
+    chunks.append((start, len(text)))
+    return chunks
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -234,17 +274,19 @@ def _boundaries(text: str, start: int, end: int) -> list[int]:
     """Where sentences end inside ``text[start:end]``: a full-width end and its closers before more text,
     or a stop and a straight quote closing it before Chinese or Japanese ('再见!"他走了')."""
     cuts = [match.end() for match in SCRIPT_BOUNDARY.finditer(text, start, end)]
-    cuts += [
-        match.end()
-        for match in _STRAIGHT_BOUNDARY.finditer(text, start, end)
-        if text.count('"', start, match.end()) % 2 == 0  # the quote closes: it is not '他说."你好'
-    ]
+    quotes, counted = 0, start  # quotes counted as the matches go: linear on a long paragraph
+    for match in _STRAIGHT_BOUNDARY.finditer(text, start, end):
+        quotes, counted = quotes + text.count('"', counted, match.end()), match.end()
+        if quotes % 2 == 0:  # the quote closes: it is not '他说."你好'
+            cuts.append(match.end())
     return sorted(cut for cut in set(cuts) if cut < end)
 
 
 _ENDS_SENTENCE = re.compile(rf"[.!?…{FULL_WIDTH_ENDS}][\"'»{CLOSERS})\]]*$")
 _STRAIGHT_CLOSE = re.compile(r'"')
-_STRAIGHT_BOUNDARY = re.compile(rf'[.!?…{FULL_WIDTH_ENDS}]+"(?=[{NO_SPACE_SCRIPT}])')
+_STRAIGHT_BOUNDARY = re.compile(
+    rf'(?<![.!?…{FULL_WIDTH_ENDS}])[.!?…{FULL_WIDTH_ENDS}]++"(?=[{NO_SPACE_SCRIPT}])'
+)
 _AFTER_QUOTE = re.compile(rf"[{CLOSERS}]$")
 _PARTICLE = re.compile(_QUOTATIVE)
 # A stop with no space after it, behind a single Latin letter or a digit, ends no sentence: "U.S.A.和",

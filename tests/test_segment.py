@@ -223,3 +223,17 @@ def test_a_piece_without_a_letter_is_no_sentence_of_its_own() -> None:
     assert split_sentences("'Elder brothers . . . spare me . . .'", "en") == [
         "'Elder brothers . . . spare me . . .'"
     ]
+
+
+def test_a_long_chinese_paragraph_goes_to_pysbd_in_pieces_and_is_split_as_its_parts_are() -> None:
+    # pysbd's time grows with the square of its input (benchmarks/long_line.py: 380 KB of dialogue in one
+    # paragraph, 27 s); a long paragraph now goes to it in pieces cut at sure sentence ends, which must not
+    # change a sentence nor lose a character.
+    unit = '“你好。”她说。他说."再见!"然后走了。'
+    sentences = split_sentences(unit * 5000, "zh")
+    assert sentences == split_sentences(unit, "zh") * 5000
+    assert split_sentences(unit, "zh") == ["“你好。”", "她说。", "他说.", '"再见!"', "然后走了。"]
+    korean = "그는 집에 갔다. 왜? 아무도 모른다! "
+    assert split_sentences(korean * 3000, "ko") == ["그는 집에 갔다.", "왜?", "아무도 모른다!"] * 3000
+    dots = "……" * 50000 + "他走了。"  # a dotted leader gone wrong: the script rule's pattern backtracked
+    assert split_sentences(dots, "zh") == ["……" * 50000, "他走了。"]
