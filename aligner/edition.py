@@ -123,7 +123,7 @@ _W3C_DATETIME = re.compile(r"-?\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?)?(Z|
 _SOURCE = re.compile(r"(.*)#L(-?\d+)-L(-?\d+)")
 _LANGUAGES = {
     "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fa": "Persian",
-    "fr": "French", "he": "Hebrew", "it": "Italian", "ja": "Japanese", "pl": "Polish",
+    "fr": "French", "he": "Hebrew", "it": "Italian", "ja": "Japanese", "ko": "Korean", "pl": "Polish",
     "pt": "Portuguese", "ru": "Russian", "uk": "Ukrainian", "yi": "Yiddish", "zh": "Chinese",
 }  # fmt: skip
 _SEGMENTATION = (

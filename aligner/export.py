@@ -20,6 +20,7 @@ from lxml import etree
 from aligner.alignment import Bead, format_alignment
 from aligner.edition import Edition, link_id, tool_version, write_edition, xml_safe
 from aligner.files import write_atomic
+from aligner.segment import join_sentences
 from aligner.witness import Witness
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -55,7 +56,7 @@ def bead_rows(edition: Edition) -> Iterator[tuple[Witness, str, Bead, list[str],
 
 
 def _joined(witness: Witness, indices: tuple[int, ...]) -> str:
-    return " ".join(witness.segments[i].text for i in indices)
+    return join_sentences([witness.segments[i].text for i in indices], witness.lang)
 
 
 def _tsv_field(text: str) -> str:

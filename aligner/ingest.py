@@ -17,7 +17,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +33,8 @@ from aligner.segment import (
     NO_SPACE_SCRIPT,
     SCRIPT_BOUNDARY,
     check_lang,
+    language_tag,
+    no_space_between,
     script_mismatch,
     sentence_spans,
 )
@@ -54,10 +57,12 @@ _CJK_NUMERAL = "一二三四五六七八九十百零〇"
 _CJK_HEADING = re.compile(rf"^(?:([{_CJK_NUMERAL}]{{1,4}})、|[（(]([{_CJK_NUMERAL}]{{1,4}})[）)])\s*(?=\S)")
 _CJK_POINT = re.compile(rf"^(?:[（(](\d{{1,2}})[）)]|(\d{{1,2}})[、．.])\s*(?=[{NO_SPACE_SCRIPT}])")
 _NO_SPACE = re.compile(rf"[{NO_SPACE_SCRIPT}]")
-_QUOTES = "\"'“”‘’«»"
+_LINE_PARAGRAPHS = 0.6  # share of lines ending a sentence from which every line is a paragraph
 _YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _INTERNAL_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ]")
+# The same before a letter of a script without case (Hangul, Arabic, Hebrew, Devanagari): "갔다. 그녀는".
+_UNCASED_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?([^\W\d_])")
 _HYPHEN_END = re.compile(r"(?<!\w)(\w+)-$")  # (?<!\w): linear, not quadratic, on a long line
 # Prefixes that form compounds with a hyphen in the languages we read (never a split word).
 _COMPOUND_PREFIXES = frozenset(
@@ -131,10 +136,13 @@ class _Paragraph:
         return self.lines[0].text
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The decoded text of ``path`` and the encoding it was in; legacy Cyrillic is detected."""
+def read_text(path: Path, lang: str | None = None) -> tuple[str, str]:
+    """The decoded text of ``path`` and the encoding it was in; legacy encodings are detected, those of
+    the declared language ``lang`` first (GBK and Big5 for Chinese, Shift-JIS for Japanese...)."""
     data = read_bytes(path, "text file")
     decoded = decode_unicode(data, path, "text file")  # before the binary test: UTF-16 is full of NULs
+    if decoded is None and _ISO_2022.search(data):
+        decoded = _decode_iso_2022(data, path)  # 7-bit Japanese or Korean e-mail text, full of escapes
     if not (data if decoded is None else decoded[0]).strip():
         raise AlignerError(f"{path} is empty")
     if decoded is not None:
@@ -142,20 +150,63 @@ def read_text(path: Path) -> tuple[str, str]:
     elif looks_binary(data):
         raise AlignerError(f"{path} looks like a binary file, not text")
     else:
-        text, encoding = _decode_8bit(data, path)
+        text, encoding = _decode_8bit(data, path, lang)
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def _decode_8bit(data: bytes, path: Path) -> tuple[str, str]:
-    """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R...)."""
+# The legacy encodings of a language, tried when the general guess gives letters of another script: on a
+# few lines of GBK charset-normalizer finds cp1251 (mojibake in Cyrillic letters), on Big5 nothing at all.
+_LEGACY_ENCODINGS = {
+    "zh": ("gb18030", "big5", "big5hkscs"),
+    "ja": ("cp932", "euc_jp"),
+    "ko": ("cp949", "euc_kr"),
+    **dict.fromkeys(("ru", "uk", "be", "bg"), ("cp1251", "koi8_r", "koi8_u", "cp866", "mac_cyrillic")),
+}
+_ISO_2022 = re.compile(rb"\x1b\$[@B(A)]")  # the escape into a two-byte set: ESC $ B, ESC $ ) C...
+
+
+def _decode_iso_2022(data: bytes, path: Path) -> tuple[str, str]:
     try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None or best.encoding is None:
-            raise AlignerError(f"{path} is not UTF-8 and its encoding could not be detected") from None
-        text, encoding = str(best), best.encoding
-    return text, encoding
+        return data.decode("iso2022_jp_2"), "iso2022_jp_2"
+    except UnicodeDecodeError as err:
+        raise AlignerError(
+            f"{path} looks like ISO-2022 text but cannot be decoded (byte {err.start})"
+        ) from None
+
+
+def _check_damaged_utf8(data: bytes, path: Path, err: UnicodeDecodeError) -> None:
+    """UTF-8 but for a stray byte (a damaged copy): say where, rather than guess a legacy encoding that
+    reads every byte (GB18030 turns the whole file into other Chinese characters) or none."""
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for char in lenient if ord(char) > 127) - bad
+    if good >= 10 * bad:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise AlignerError(
+            f"{path} is UTF-8 but for {bad} invalid byte(s), the first on line {line} (byte {err.start}): "
+            "fix or remove them"
+        ) from None
+
+
+def _decode_8bit(data: bytes, path: Path, lang: str | None = None) -> tuple[str, str]:
+    """UTF-8, else the legacy encoding charset-normalizer finds (cp1251, KOI8-R, GBK, Shift-JIS...),
+    preferring one whose letters are in the script of the declared language."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as err:
+        _check_damaged_utf8(data, path, err)
+    best = from_bytes(data).best()
+    if lang is not None and (best is None or script_mismatch([str(best)], lang, least=1)):
+        legacy = _LEGACY_ENCODINGS.get(check_lang(lang))
+        # threshold 1.0: on a short text every candidate looks chaotic; the least chaotic is still right.
+        found = from_bytes(data, cp_isolation=list(legacy), threshold=1.0).best() if legacy else None
+        if found is not None and found.encoding is not None and not script_mismatch([str(found)], lang, 1):
+            best = found
+    if best is None or best.encoding is None:
+        raise AlignerError(
+            f"{path} is not UTF-8 and its encoding could not be detected (save it as UTF-8)"
+        ) from None
+    return str(best), best.encoding
 
 
 @contextmanager
@@ -180,6 +231,7 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
     decides.
     """
     lang = check_lang(meta.lang)
+    meta = replace(meta, lang=language_tag(meta.lang))
     if presegmented is None:
         presegmented = meta.presegmented
     blocks: list[Block] = []
@@ -200,7 +252,7 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
             if index == 0:
                 meta = readers.fill_meta(meta, found, path)
         else:
-            text, encoding = read_text(path)
+            text, encoding = read_text(path, lang)
             if encoding != "utf-8":
                 log.warning("note: decoded %s as %s", path.name, encoding)
             file_blocks = text_blocks(text)
@@ -224,8 +276,18 @@ def _looks_presegmented(lines: list[_Line]) -> bool:
     # Text+Berg: 88-99 % of lines end a sentence, at most 10 % hold a boundary. The English OCR
     # ends 17 % of its lines so; Pravda, one paragraph a line, holds a boundary in 36-46 %.
     ends = sum(1 for text in texts if _SENTENCE_END.search(text))
-    inner = sum(1 for text in texts if _INTERNAL_BOUNDARY.search(text) or _inner_script_boundary(text))
+    inner = sum(1 for text in texts if _internal_boundary(text) or _inner_script_boundary(text))
     return ends / len(texts) >= 0.7 and inner / len(texts) <= 0.2
+
+
+def _internal_boundary(text: str) -> bool:
+    """A stop, a space and a capital, or a letter that has no case: a sentence ends inside ``text``."""
+    if _INTERNAL_BOUNDARY.search(text):
+        return True
+    return any(
+        match.group(1).isalpha() and not match.group(1).isupper() and not match.group(1).islower()
+        for match in _UNCASED_BOUNDARY.finditer(text)
+    )
 
 
 def _inner_script_boundary(text: str) -> bool:
@@ -233,8 +295,18 @@ def _inner_script_boundary(text: str) -> bool:
     if not _NO_SPACE.search(text):
         return False
     ends = re.finditer(rf"[{FULL_WIDTH_ENDS}]+[{CLOSERS}]*", text)
-    return any(match.end() < len(text) and not text[match.end()].isspace() for match in ends) or any(
-        match.end() < len(text) for match in SCRIPT_BOUNDARY.finditer(text)
+    return any(
+        match.end() < len(text) and not text[match.end()].isspace() and not _decimal(text, match)
+        for match in ends
+    ) or any(match.end() < len(text) for match in SCRIPT_BOUNDARY.finditer(text))
+
+
+def _decimal(text: str, match: re.Match[str]) -> bool:
+    """The full-width point of a number ("１２．５"), not a sentence end."""
+    return (
+        match.group() == "．"
+        and text[match.start() - 1 : match.start()].isdigit()
+        and text[match.end()].isdigit()
     )
 
 
@@ -320,9 +392,16 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
     texts = [line for line in lines if not line.blank]
     if not texts:
         return []
-    wrapped = statistics.median(_width(line.text) for line in texts) <= 100
+    # Short lines are wrapped paragraphs, unless most of them end a sentence: then every line is a
+    # paragraph (a novel with one paragraph a line, its headings and dialogue lines unpunctuated or
+    # unindented). A wrapped text ends 10-20 % of its lines so (the English OCR 17 %).
+    ends = sum(1 for line in texts if _SENTENCE_END.search(line.text)) / len(texts)
+    wrapped = statistics.median(_width(line.text) for line in texts) <= 100 and ends < _LINE_PARAGRAPHS
     # Indentation marks paragraphs when many lines are indented (the OCR's page starts are ~1 %).
     indented = sum(1 for line in texts if line.page_start) / len(texts) >= 0.05
+    ideographic = sum(1 for line in texts if line.raw.startswith("\u3000")) / len(texts) >= 0.05
+    following = {id(a): b for a, b in pairwise(texts)}
+    widest = max(_width(line.text) for line in texts)
     paragraphs: list[_Paragraph] = []
     current: list[_Line] = []
     blank_before = True
@@ -330,7 +409,10 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
         if line.blank:
             blank_before = True
             continue
-        if current and _breaks(current[-1], line, blank_before, wrapped, indented):
+        if current and (
+            _breaks(current[-1], line, blank_before, wrapped, indented)
+            or (ideographic and _opens_indented(current[-1], line, following.get(id(line)), widest))
+        ):
             paragraphs.append(_Paragraph(current))
             current = []
         current.append(line)
@@ -353,6 +435,8 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
         return False  # a dash "--" cut in two
     starts_lower = after[:1].islower()
     ends_sentence = bool(_SENTENCE_END.search(before))
+    if _opens_list(after) and (ends_sentence or _opens_list(before)):
+        return True  # "（2）" after a finished point, "二、" under "一、": a list's items are its own blocks
     if not blank_between:
         # A marked paragraph end followed by a new page (or an indented line) that starts a sentence.
         marked = previous.paragraph_end or indented
@@ -363,6 +447,30 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     # a comma, or a heading above its text, stays apart.
     page_break = line.page_start and not indented and not ends_sentence and not previous.paragraph_end
     return not (starts_lower or page_break)
+
+
+def _opens_indented(previous: _Line, line: _Line, following: _Line | None, widest: int) -> bool:
+    """In a text whose paragraphs open with ideographic spaces (Chinese and Japanese), such a line opens
+    one, never a page as in OCR; and a short unpunctuated line after a finished sentence and before such
+    a line is a heading of its own (``第二章　宇宙闪烁``), not the end of a wrapped paragraph."""
+    if line.raw.startswith("\u3000"):
+        return True
+    return (
+        following is not None
+        and following.raw.startswith("\u3000")
+        and bool(_SENTENCE_END.search(previous.text))
+        and _is_heading_text(line.text)
+        and _width(line.text) <= widest / 2
+    )
+
+
+def _opens_list(text: str) -> bool:
+    """A line opening with a heading or point number: "1.", "一、", "（一）", "（1）", "1、", or "IV." before
+    a short heading (a line "V. Molotov said..." opens with an initial, not a number)."""
+    roman = _NUMBERED_HEADING.match(text)
+    if roman and not roman.group(1).isdigit():
+        return _is_heading_text(text)
+    return bool(number_prefix(text, "heading") or number_prefix(text, "point"))
 
 
 def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_Paragraph]:
@@ -392,7 +500,7 @@ def _is_heading_text(text: str) -> bool:
     first = text[:1]
     return (
         0 < _width(text) <= 80
-        and not re.search(r"[.,;:!?…\"»”\-。，、；：！？⋯」』]$", text)
+        and not re.search(rf"[.,;:!?…\"»”\-，、；：⋯」』{FULL_WIDTH_ENDS}]$", text)
         and (
             first.isupper()
             or first.isdigit()
@@ -453,7 +561,7 @@ def _is_title_block(paragraph: _Paragraph, count: int) -> bool:
         and len(paragraph.lines) <= 6
         and len(first) <= 150
         and not _FINAL_STOP.search(first)
-        and not _INTERNAL_BOUNDARY.search(first)
+        and not _internal_boundary(first)
         and not runs_on
     )
 
@@ -524,12 +632,20 @@ class _Vocabulary:
         return low_left in self.words or low_right in self.words
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _one_space(match: re.Match[str]) -> str:
+    """A run of spaces is one space, but an ideographic space ("第一章\u3000相遇") is the text's own."""
+    return match.group() if set(match.group()) == {"\u3000"} else " "
+
+
 def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, list[int]]:
     """The paragraph's text, and for every character the source line it came from."""
     text = ""
     origins: list[int] = []
     for line in lines:
-        piece = re.sub(r"\s+", " ", line.text)
+        piece = _SPACES.sub(_one_space, line.text)
         if text:
             hyphen = _HYPHEN_END.search(text) if text.endswith("-") else None
             if text.endswith(" -") and piece.startswith("-"):
@@ -540,8 +656,8 @@ def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, 
                 if not keep:
                     text, origins = text[:-1], origins[:-1]
                 separator = ""
-            elif _NO_SPACE.match(text.rstrip(_QUOTES)[-1:]) or _NO_SPACE.match(piece.lstrip(_QUOTES)[:1]):
-                separator = ""  # Chinese and Japanese put no space between words, nor where a line wraps
+            elif no_space_between(text, piece):
+                separator = ""
             else:
                 separator = " "
             text += separator

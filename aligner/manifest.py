@@ -205,7 +205,8 @@ def resolve(argument: str, manifest: Manifest, lang: str | None = None) -> tuple
     if meta is not None:
         return (replace(meta, lang=lang) if lang else meta), manifest.paths(meta)
     path_text, _, suffix = argument.rpartition(":")
-    if path_text and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)?", suffix) and not Path(argument).exists():
+    is_tag = re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", suffix)  # de, zh-TW, zh_Hant_TW
+    if path_text and is_tag and not Path(argument).exists():
         argument, lang = path_text, lang or suffix
     path = Path(argument)
     paths = _many_files(argument)

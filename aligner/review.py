@@ -24,6 +24,7 @@ import getpass
 import hashlib
 import itertools
 import os
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -294,8 +295,18 @@ def link_label(
 
 
 def _clip(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns of a terminal, where a Chinese or Japanese character takes two
+    (counted in characters, a line of context in Chinese ran to twice the width and wrapped)."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    columns = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text]
+    if sum(columns) <= width:
+        return text
+    used = 0
+    for end, column in enumerate(columns):
+        if used + column > width - 1:
+            return text[:end] + "…"
+        used += column
+    return text
 
 
 def show_doubt(edition: Edition, doubt: Doubt, width: int = 100, labels: bool = False) -> list[str]:

@@ -11,6 +11,9 @@ Full-width punctuation follows one rule set for its script family, whatever the 
 closing quote or bracket (``”’」』）》``) stays with the sentence it closes, and a full-width end
 (``。！？``, ``……``) followed by its closers and more text is a boundary (pysbd moves ``”`` to the next
 sentence and never splits after ``。」``; on MAC-Dev's Chinese this lifts boundary F1 from 0.79 to 0.99).
+A Japanese quote followed by its particle (``「…。」と言った``) goes on; a straight ``"`` after a stop
+closes the sentence that opened it (Chinese typed with Latin punctuation); a stop glued to what follows,
+behind an initial or a digit (``U.S.A.和``, ``１２．５元``), ends nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
+from itertools import pairwise
 
 import punkt
 import pysbd
@@ -41,10 +45,11 @@ _PUNKT_MODELS = {
     "pl": "polish", "pt": "portuguese", "sl": "slovene", "sv": "swedish", "tr": "turkish",
 }  # fmt: skip
 # Languages no library has rules for, split by the rules of one that writes sentence ends alike: Hebrew,
-# Yiddish, Dhivehi and Syriac end sentences with ". ! ?" (English rules, whose abbreviations are Latin and
-# never fire); Pashto, Sindhi and Kashmiri with Urdu's "۔"; Uyghur and Kurdish with Arabic's "؟".
+# Yiddish, Dhivehi, Syriac and Korean (Hangul between spaces) end sentences with ". ! ?" (English rules,
+# whose abbreviations are Latin and never fire); Pashto, Sindhi and Kashmiri with Urdu's "۔"; Uyghur and
+# Kurdish with Arabic's "؟".
 _STAND_INS = {
-    "he": "en", "yi": "en", "dv": "en", "syr": "en", "arc": "en",
+    "he": "en", "yi": "en", "dv": "en", "syr": "en", "arc": "en", "ko": "en",
     "ps": "ur", "sd": "ur", "ks": "ur", "ug": "ar", "ku": "ar",
 }  # fmt: skip
 SUPPORTED_LANGS: frozenset[str] = (
@@ -54,7 +59,7 @@ SUPPORTED_LANGS: frozenset[str] = (
 # A piece starting so continues the sentence before: a lower-case word (after a dash too), a comma, dots.
 _CONTINUATION = re.compile(r"^[\s\"'«»„“”‘’(\[]*(?:[-–—]\s*)?(?:[a-zß-ÿа-яё]|[,;:]|\.(?:\s*\.)+)")
 _UNCASED_LANGS = frozenset(
-    {"zh", "ja", "ar", "fa", "ur", "hi", "mr", "am", "my", "hy", "kk", "he", "yi", "dv", "syr", "arc"}
+    {"zh", "ja", "ko", "ar", "fa", "ur", "hi", "mr", "am", "my", "hy", "kk", "he", "yi", "dv", "syr", "arc"}
     | {"ps", "sd", "ks", "ug"}
 )
 
@@ -62,17 +67,57 @@ _UNCASED_LANGS = frozenset(
 NO_SPACE_SCRIPT = (
     "\u2e80-\u2fdf\u3000-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 )
-CLOSERS = "”’」』）》〉】〕〗"
-FULL_WIDTH_ENDS = "。！？｡"
+NO_SPACE_LANGS = frozenset({"zh", "ja"})  # languages written in that script, no space between sentences
+CLOSERS = "”’」』）》〉】〕〗｣"
+_NO_SPACE_CHAR = re.compile(rf"[{NO_SPACE_SCRIPT}]")
+FULL_WIDTH_ENDS = "。！？｡．"  # ． the full-width point, the stop of Japanese academic writing
 # A piece opening with what closes the sentence before: a closing quote or bracket (not an elision like
 # "’Tis"), or end marks a library cut off a run like "！？".
 _LEADING_CLOSE = re.compile(rf"(?:[{FULL_WIDTH_ENDS}!?…]*[{CLOSERS}]+(?![A-Za-z])|[{FULL_WIDTH_ENDS}!?]+)")
 # Where a sentence ends inside what a library kept whole: an end and the closers after it, before more
 # text ("。」吾輩", "！”她"); or "……" before more text of a script written without spaces.
+# Japanese quotes with a particle after the bracket: 「君は誰だ。」と彼は言った。 is one sentence
+# (not とにかく "anyway", ところで "by the way", とても "very", which open one).
+_QUOTATIVE = "と(?!にかく|ころで|ても)|って"
+# Each run is taken whole from its start ((?<!…) and possessive ++): a line of 100,000 "…" once took minutes.
 SCRIPT_BOUNDARY = re.compile(
-    rf"(?:[{FULL_WIDTH_ENDS}!?]+|…+|⋯+)[{CLOSERS}]+(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯，、,；;：:])"
-    rf"|(?:…{{2,}}|⋯{{2,}})(?![\s{CLOSERS}{FULL_WIDTH_ENDS}，、；：])(?=[{NO_SPACE_SCRIPT}“‘])"
+    rf"(?:(?<![{FULL_WIDTH_ENDS}!?])[{FULL_WIDTH_ENDS}!?]++|(?<!…)…++|(?<!⋯)⋯++)[{CLOSERS}]++(?!{_QUOTATIVE})"
+    rf"(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯，、,；;：:])"
+    rf"|(?:(?<!…)…{{2,}}+|(?<!⋯)⋯{{2,}}+)(?![\s{CLOSERS}{FULL_WIDTH_ENDS}，、；：])(?=[{NO_SPACE_SCRIPT}“‘])"
+    rf"|(?<!｡)｡++(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}])"  # the half-width ideographic stop, which pysbd ignores
 )
+
+
+def no_space_between(left: str, right: str) -> bool:
+    """Chinese and Japanese put no space between words or sentences, nor where a line wraps: none is due
+    where the text on either side of a break is of that script. Full-width punctuation is; other marks
+    are looked past (``事……`` + ``”``, ``“你好。”`` + ``她说``)."""
+    before = next((char for char in reversed(left) if char.isalnum() or _NO_SPACE_CHAR.match(char)), "")
+    after = next((char for char in right if char.isalnum() or _NO_SPACE_CHAR.match(char)), "")
+    return bool(_NO_SPACE_CHAR.match(before) or _NO_SPACE_CHAR.match(after))
+
+
+def join_sentences(texts: list[str], lang: str) -> str:
+    """Sentences as one text, as the language writes them: Chinese and Japanese without a space."""
+    return ("" if lang.split("-")[0].lower() in NO_SPACE_LANGS else " ").join(texts)
+
+
+def language_tag(lang: str) -> str:
+    """``lang`` as the BCP 47 tag ``xml:lang`` and HTML's ``lang`` need, in its usual case: ``zh_TW`` is
+    ``zh-TW``, ``JA`` is ``ja``, ``zh-hant-tw`` is ``zh-Hant-TW`` (an underscore made an invalid edition)."""
+    check_lang(lang)
+    parts = lang.strip().replace("_", "-").split("-")
+    if not all(part.isascii() and part.isalnum() and len(part) <= 8 for part in parts):
+        raise AlignerError(f"language code {lang!r} is not a language tag (like zh, zh-TW, zh-Hant)")
+    tag = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            tag.append(part.title())  # a script: Hant, Latn
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            tag.append(part.upper())  # a region: TW, 419
+        else:
+            tag.append(part.lower())
+    return "-".join(tag)
 
 
 def check_lang(lang: str) -> str:
@@ -130,11 +175,61 @@ def _punkt(code: str) -> punkt.PunktSentenceTokenizer:
 
 @cache
 def _pysbd(code: str) -> pysbd.Segmenter:
-    return pysbd.Segmenter(language=code, clean=False, char_span=True)
+    return pysbd.Segmenter(language=code, clean=False)
 
 
 def _pysbd_spans(text: str, code: str) -> list[Span]:
-    return [(piece.start, piece.end) for piece in _pysbd(code).segment(text)]
+    """pysbd's pieces, found in order in ``text``. Its own ``char_span`` finds each piece by searching
+    for it, and after a run of stops (``他走了。。。她``, ``！！！``) gives overlapping spans that drop a
+    character; the pieces themselves are the text cut in order."""
+    ends: list[int] = []
+    for first, last in _chunks(text):
+        position = first
+        for piece in _pysbd(code).segment(text[first:last]):
+            start = text.find(piece.strip(), position, last) if piece.strip() else -1
+            if start >= 0:
+                position = start + len(piece.strip())
+                ends.append(position)
+        ends.append(last)
+    # Cut at the pieces' ends, so that no character is lost whatever pysbd does (spaces are trimmed later).
+    edges = [0, *sorted(set(ends))]
+    edges[-1] = len(text)
+    return [(start, end) for start, end in pairwise(edges) if start < end]
+
+
+# pysbd's time grows with the square of its input (64,000 characters of Chinese in one paragraph: 20 s).
+_CHUNK = 2000
+# A sure sentence end, where a long paragraph may be cut for pysbd: a stop no abbreviation uses, before a
+# character that neither closes nor goes on with the sentence; a Latin stop between Chinese characters.
+_SURE_END = re.compile(
+    rf"(?<![。！？｡।؟۔])[。！？｡।؟۔]++(?=[^{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯\s、，,；;：:]|\s)"
+    rf"|(?<=[{NO_SPACE_SCRIPT}])[.!?]++(?=[{NO_SPACE_SCRIPT}])"
+)
+# A stop after a word and before a space: three Latin letters (not "Dr."), or a letter of another script
+# (Hangul, Hebrew, Devanagari: "갔다. 왜?").
+_SPACED_STOP = re.compile(r"(?:(?<=[A-Za-z]{3})|(?<=[^\W\d_A-Za-z]))[.!?]++[\"'»”’)]*+\s")
+
+
+def _chunks(text: str) -> list[Span]:
+    """``text`` in pieces of about ``_CHUNK`` characters, cut at sure sentence ends, else at a stop after a
+    word, else (no sentence end in ``5 * _CHUNK`` characters: a blob, a table) at a space."""
+    chunks, start = [], 0
+    while len(text) - start > _CHUNK:
+        limit = start + 5 * _CHUNK
+        cut = _SURE_END.search(text, start + _CHUNK, limit) or _SPACED_STOP.search(
+            text, start + _CHUNK, limit
+        )
+        if cut is not None:
+            end = cut.end()
+        elif len(text) <= limit:
+            break
+        else:
+            space = max(text.rfind(" ", start + _CHUNK, limit), text.rfind("\u3000", start + _CHUNK, limit))
+            end = space + 1 if space >= 0 else limit
+        chunks.append((start, end))
+        start = end
+    chunks.append((start, len(text)))
+    return chunks
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -149,7 +244,12 @@ def _script_rules(text: str, spans: list[Span]) -> list[Span]:
     """Closing quotes stay with their sentence; a full-width end before more text ends a sentence."""
     kept: list[Span] = []
     for start, end in spans:
+        if kept and _runs_on(text, kept[-1], start, end):
+            kept[-1] = (kept[-1][0], end)
+            continue
         lead = _LEADING_CLOSE.match(text, start, end) if kept else None
+        if lead is None and kept and text[start] == '"' and text.count('"', *kept[-1]) % 2:
+            lead = _STRAIGHT_CLOSE.match(text, start, end)  # the sentence before opened it: '他说:"你好.' '"'
         if lead and _ENDS_SENTENCE.search(text, kept[-1][0], kept[-1][1]):
             kept[-1] = (kept[-1][0], lead.end())
             start = _trim(text, lead.end(), end)[0]
@@ -157,15 +257,52 @@ def _script_rules(text: str, spans: list[Span]) -> list[Span]:
             kept.append((start, end))
     result: list[Span] = []
     for start, end in kept:
-        for boundary in SCRIPT_BOUNDARY.finditer(text, start, end):
-            if boundary.end() < end:
-                result.append((start, boundary.end()))
-                start = boundary.end()
+        for cut in _boundaries(text, start, end):
+            result.append((start, cut))
+            start = cut
         result.append((start, end))
-    return result
+    merged: list[Span] = []
+    for start, end in result:  # a piece a boundary rule left without a letter ("……" before "他笑了")
+        if merged and not any(char.isalnum() for char in text[start:end]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _boundaries(text: str, start: int, end: int) -> list[int]:
+    """Where sentences end inside ``text[start:end]``: a full-width end and its closers before more text,
+    or a stop and a straight quote closing it before Chinese or Japanese ('再见!"他走了')."""
+    cuts = [match.end() for match in SCRIPT_BOUNDARY.finditer(text, start, end)]
+    quotes, counted = 0, start  # quotes counted as the matches go: linear on a long paragraph
+    for match in _STRAIGHT_BOUNDARY.finditer(text, start, end):
+        quotes, counted = quotes + text.count('"', counted, match.end()), match.end()
+        if quotes % 2 == 0:  # the quote closes: it is not '他说."你好'
+            cuts.append(match.end())
+    return sorted(cut for cut in set(cuts) if cut < end)
 
 
 _ENDS_SENTENCE = re.compile(rf"[.!?…{FULL_WIDTH_ENDS}][\"'»{CLOSERS})\]]*$")
+_STRAIGHT_CLOSE = re.compile(r'"')
+_STRAIGHT_BOUNDARY = re.compile(
+    rf'(?<![.!?…{FULL_WIDTH_ENDS}])[.!?…{FULL_WIDTH_ENDS}]++"(?=[{NO_SPACE_SCRIPT}])'
+)
+_AFTER_QUOTE = re.compile(rf"[{CLOSERS}]$")
+_PARTICLE = re.compile(_QUOTATIVE)
+# A stop with no space after it, behind a single Latin letter or a digit, ends no sentence: "U.S.A.和",
+# "J.K.罗琳", "１２．５元" (pysbd splits there in Chinese and Japanese; a sentence end is "。" or ". ").
+_INITIAL_OR_NUMBER = re.compile(r"(?:(?<![A-Za-zＡ-Ｚａ-ｚ])[A-Za-zＡ-Ｚａ-ｚ]|[0-9０-９])[.．]$")
+
+
+def _runs_on(text: str, before: Span, start: int, end: int) -> bool:
+    """Does the piece at ``start`` continue the sentence ``before`` that a library cut off? A piece
+    without a letter or digit (``……`` after ``传奇中的传奇。”``) is no sentence of its own."""
+    if not any(char.isalnum() for char in text[start:end]):
+        return True
+    if _AFTER_QUOTE.search(text, *before) and _PARTICLE.match(text, start):
+        return True
+    glued = before[1] == start and start < len(text) and not text[start].isspace()
+    return glued and bool(_INITIAL_OR_NUMBER.search(text, *before)) and text[start] not in "\"'"
 
 
 def _merge_continuations(text: str, spans: list[Span]) -> list[Span]:
@@ -188,26 +325,31 @@ _SCRIPTS = {
     **dict.fromkeys(("syr", "arc"), ("SYRIAC",)),
     "el": ("GREEK",), "hy": ("ARMENIAN",), "am": ("ETHIOPIC",), "my": ("MYANMAR",), "ml": ("MALAYALAM",),
     "dv": ("THAANA",), "zh": ("CJK",), "ja": ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH"),
-    "ku": ("LATIN", "ARABIC"),
+    "ko": ("HANGUL", "CJK"), "ku": ("LATIN", "ARABIC"),
 }  # fmt: skip
 _SAMPLE = 20_000  # letters: enough to tell a script, cheap on a whole book
+# A Chinese character says as much as three Latin letters (MAC-Dev's English is 2.9 times as long as its
+# Chinese), a kana or Hangul syllable as two: counted so, Chinese with English terms in it ("我们用BERT做
+# fine-tuning") is not "mostly Latin".
+_LETTERS_WORTH = {"CJK": 3, "HIRAGANA": 2, "KATAKANA": 2, "HANGUL": 2}
 
 
-def script_mismatch(texts: list[str], lang: str) -> str | None:
+def script_mismatch(texts: list[str], lang: str, least: int = 20) -> str | None:
     """What the text's letters say against its declared language: English declared ``ru`` is mostly
-    Latin, not Cyrillic. ``None`` when they agree (or too few letters to tell); a warning, not an
-    error, since quotations and names in other scripts are normal."""
+    Latin, not Cyrillic. ``None`` when they agree (or fewer than ``least`` letters to tell); a warning,
+    not an error, since quotations and names in other scripts are normal."""
     code = check_lang(lang)
     expected = _SCRIPTS.get(code, ("LATIN",))
     counts: Counter[str] = Counter()
     for text in texts:
         for char in text:
             if char.isalpha():
-                counts[_script(char)] += 1
+                script = _script(char)
+                counts[script] += _LETTERS_WORTH.get(script, 1)
         if counts.total() >= _SAMPLE:
             break
     total = counts.total()
-    if total < 20 or sum(counts[script] for script in expected) * 2 >= total:
+    if total < least or sum(counts[script] for script in expected) * 2 >= total:
         return None
     found = counts.most_common(1)[0][0]
     names = " or ".join(_script_name(script) for script in expected)

@@ -229,3 +229,23 @@ def test_a_text_that_does_not_look_like_its_language_is_warned_about(
     # The bundled Russian, with its Latin abbreviations and names, is Russian.
     assert main(["segment", "ru-1937"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_chinese_with_english_terms_is_not_warned_about_but_english_declared_chinese_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # More Latin letters than Chinese characters, as in any technical Chinese: a Chinese character counts
+    # as three letters, so it is Chinese (it once was "mostly Latin").
+    path = tmp_path / "论文.txt"
+    path.write_text(
+        "我们使用Transformer模型和BERT进行fine-tuning，在GLUE基准上取得了SOTA结果。\n"
+        "他在Microsoft Research Asia做machine translation的研究。\n",
+        encoding="utf-8",
+    )
+    assert main(["segment", f"{path}:zh"]) == 0
+    assert capsys.readouterr().err == ""
+    path.write_text("The plenum met in March. It heard two reports, 报告 and 结束语.\n", encoding="utf-8")
+    assert main(["segment", f"{path}:zh"]) == 0
+    assert capsys.readouterr().err.endswith(
+        "is declared 'zh' (Chinese characters), but its letters are mostly Latin\n"
+    )

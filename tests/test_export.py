@@ -334,3 +334,41 @@ def test_the_bundled_edition_exports(bundled_edition: Path) -> None:
     check_html(prefix.with_suffix(".html").read_bytes())
     memory = tmxfile(prefix.with_suffix(".tmx").open("rb"))
     assert len(memory.units) == sum(1 for b in beads if b.pivot and b.witness)
+
+
+def test_chinese_sentences_of_one_link_are_exported_without_an_inserted_space(tmp_path: Path) -> None:
+    # A 2-1 link of Chinese sentences: the TSV and the translation memory once read "你来了。” 她说。".
+    chinese = Witness(
+        WitnessMeta("zh", "zh", role="original"),
+        (
+            Block(
+                "paragraph", tuple(Segment(t, "zh.txt", 1, 1) for t in ("“你来了。”", "她说。", "他笑了。"))
+            ),
+        ),
+    )
+    english = Witness(
+        WitnessMeta("en", "en"),
+        (
+            Block(
+                "paragraph",
+                tuple(Segment(t, "en.txt", 1, 1) for t in ('"You came," she said.', "He", "smiled.")),
+            ),
+        ),
+    )
+    edition = Edition(
+        "三体",
+        chinese,
+        [english],
+        [PairAlignment("zh", "en", [Bead((0, 1), (0,), 0.9), Bead((2,), (1, 2), 0.4)])],
+    )
+    rows = [line.split("\t") for line in tsv(edition).decode().splitlines()[1:]]
+    assert [(row[7], row[8]) for row in rows] == [
+        ("“你来了。”她说。", '"You came," she said.'),
+        ("他笑了。", "He smiled."),
+    ]
+    units = tmxfile(io.BytesIO(tmx(edition))).units
+    assert [(unit.source, unit.target) for unit in units] == [(row[7], row[8]) for row in rows]
+    page = html_page(edition, threshold=0.7).decode()
+    assert ">他笑了。</td>" in page and ">He smiled.</td>" in page  # the review list's snippets
+    write_outputs(edition, tmp_path / "santi")
+    validate(tmp_path / "santi.tei.xml")

@@ -241,6 +241,11 @@ def test_a_byte_order_mark_and_windows_line_ends_are_taken_in_stride(tmp_path: P
         (b"  \n\n \t\n", "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "binary"),
         (bytes(range(128, 256)) * 20, "not UTF-8 and its encoding could not be detected"),
+        # A damaged copy of a Chinese UTF-8 file: once "could not be detected", with no hint where.
+        (
+            "第一章\n\n他走进房间。".encode() + b"\xff" + "看见她坐在窗边。\n".encode() * 5,
+            r"is UTF-8 but for 1 invalid byte\(s\), the first on line 3 \(byte 29\)",
+        ),
     ],
 )
 def test_bad_files_are_refused_in_one_line(tmp_path: Path, content: bytes | None, message: str) -> None:
@@ -409,7 +414,7 @@ def test_a_manifest_witness_says_whether_it_is_presegmented(tmp_path: Path) -> N
         meta = loaded.get("zh")
         assert meta is not None and meta.presegmented is expected
         witness = load_witness(meta, loaded.paths(meta))
-        # Read as running text, the 182 lines are one paragraph split again by the splitter.
+        # Read as running text, each of the 182 lines is a paragraph, split again by the splitter.
         assert (len(witness.segments) == len(lines)) is expected
     manifest.write_text(
         f'[[witness]]\nid = "zh"\nlang = "zh"\nfiles = ["{chinese}"]\npresegmented = "yes"\n',
@@ -445,3 +450,198 @@ def test_a_chinese_witness_round_trips_through_the_tei_edition(tmp_path: Path) -
         assert [s.text for s in read.segments] == [s.text for s in written.segments]
         assert [(b.kind, b.label) for b in read.blocks] == [(b.kind, b.label) for b in written.blocks]
     assert back == edition
+
+
+def test_a_chinese_novel_with_one_paragraph_a_line_keeps_its_headings_and_dialogue_apart(
+    tmp_path: Path,
+) -> None:
+    # No blank lines, short lines: each line is a paragraph because most end a sentence. The chapter
+    # heading once ran into the sentence after it ("第二章　离别第二天早上，…").
+    path = tmp_path / "小说.txt"
+    path.write_text(
+        "第一章　相遇\n他走进房间，看见她坐在窗边。\n“你来了。”她说。\n她笑了笑，没有说话。\n"
+        "第二章　离别\n第二天早上，他很早就起床了。窗外下着雨。\n街上没有一个人。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("title", "", ["第一章\u3000相遇"]),  # the ideographic space is the text's own, kept
+        ("paragraph", "", ["他走进房间，看见她坐在窗边。"]),
+        ("paragraph", "", ["“你来了。”", "她说。"]),
+        ("paragraph", "", ["她笑了笑，没有说话。"]),
+        ("heading", "", ["第二章\u3000离别"]),
+        ("paragraph", "", ["第二天早上，他很早就起床了。", "窗外下着雨。"]),
+        ("paragraph", "", ["街上没有一个人。"]),
+    ]
+    assert [s.line_start for s in witness.segments] == [1, 2, 3, 3, 4, 5, 6, 6, 7]
+
+
+def test_japanese_dialogue_lines_are_paragraphs_of_their_own(tmp_path: Path) -> None:
+    # Aozora Bunko's layout: a paragraph a line, indented with an ideographic space, dialogue not indented.
+    path = tmp_path / "neko.txt"
+    path.write_text(
+        "\u3000吾輩は猫である。名前はまだ無い。\n「君は誰だ。」\n「僕は猫だ。」\n"
+        "\u3000しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path], presegmented=False)
+    assert [[s.text for s in block.segments] for block in witness.blocks] == [
+        ["吾輩は猫である。", "名前はまだ無い。"],
+        ["「君は誰だ。」"],
+        ["「僕は猫だ。」"],
+        ["しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。"],
+    ]
+
+
+def test_numbered_headings_and_points_on_consecutive_lines_are_blocks(tmp_path: Path) -> None:
+    # In a wrapped text (most lines run on), a line opening with a number after a finished sentence
+    # or another numbered line starts its own block; "统\n一、团结" (a word cut at the line end) does not.
+    path = tmp_path / "要点.txt"
+    path.write_text(
+        "关于工作的几个问题\n\n一、总的情况\n二、具体情况\n\n"
+        "我们的同志们在经济工作中取得了巨大的成就，可是\n他们有时却忘记了政治，坚持统\n一、团结的原则却是\n对的。\n\n"
+        "（1）首先要提高党员的政治水平，\n（2）其次要加强组织工作。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("title", "", ["关于工作的几个问题"]),
+        ("heading", "一", ["总的情况"]),
+        ("heading", "二", ["具体情况"]),
+        (
+            "paragraph",
+            "",
+            [
+                "我们的同志们在经济工作中取得了巨大的成就，可是他们有时却忘记了政治，"
+                + "坚持统一、团结的原则却是对的。"
+            ],
+        ),
+        ("point", "1.", ["首先要提高党员的政治水平，"]),
+        ("point", "2.", ["其次要加强组织工作。"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "encoding", "text"),
+    [
+        ("zh", "gbk", "你好。\n再见。\n谢谢。\n"),  # three lines of GBK: once read as cp1251 (ДгєГЎЈ)
+        ("zh", "big5", "他說：「你好。」她說：「再見！」他走了。\n這是一個測試的句子。\n"),  # once refused
+        ("ja", "shift_jis", "吾輩は猫である。名前はまだ無い。\n"),
+        ("ja", "iso2022_jp", "吾輩は猫である。名前はまだ無い。\n"),  # 7-bit: once read as UTF-8 mojibake
+    ],
+)
+def test_legacy_chinese_and_japanese_encodings_are_read_by_the_declared_language(
+    tmp_path: Path, lang: str, encoding: str, text: str
+) -> None:
+    path = tmp_path / f"legacy.{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_text(path, lang)[0] == text
+    witness = load_witness(WitnessMeta(id="legacy", lang=lang, files=(path.name,)), [path])
+    assert "".join(s.text for s in witness.segments) == text.replace("\n", "")
+
+
+def test_korean_running_text_is_not_taken_for_one_sentence_per_line(tmp_path: Path) -> None:
+    # Hangul has no capitals: a stop, a space and a Hangul word is a boundary inside the line all the same.
+    text = (
+        "그는 집에 갔다. 그녀는 울었다!\n왜? 아무도 모른다.\n\n두 번째 문단은 여기서 시작한다. 그가 말했다.\n"
+    )
+    path = tmp_path / "소설.txt"
+    path.write_bytes(text.encode("euc_kr"))
+    witness = load_witness(WitnessMeta(id="ko", lang="ko", files=(path.name,)), [path])
+    assert [[s.text for s in block.segments] for block in witness.blocks] == [
+        ["그는 집에 갔다.", "그녀는 울었다!"],
+        ["왜?", "아무도 모른다."],
+        ["두 번째 문단은 여기서 시작한다.", "그가 말했다."],
+    ]
+
+
+def test_a_chinese_line_wrapped_after_an_ellipsis_or_a_dash_joins_without_a_space(tmp_path: Path) -> None:
+    # The line ends in "……" (not a Chinese character) and the next is only "”": once joined with a space.
+    path = tmp_path / "三体.txt"
+    path.write_text(
+        "第六章\n\n他点点头：“明白了，现在科学界出了一些事……\n”\n\n他说完就走了。建筑师成功了——\n越透明的东西越神秘。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert [s.text for s in witness.segments] == [
+        "第六章",
+        "他点点头：“明白了，现在科学界出了一些事……”",
+        "他说完就走了。",
+        "建筑师成功了——越透明的东西越神秘。",
+    ]
+
+
+def test_a_wrapped_chinese_text_indented_with_ideographic_spaces_and_no_blank_lines(tmp_path: Path) -> None:
+    # A web novel's layout: paragraphs open with "　　", lines wrapped, chapter headings unindented. The first
+    # paragraph once ran into the title, and the second chapter's heading into the paragraphs around it.
+    path = tmp_path / "三体.txt"
+    path.write_text(
+        "第一章　山雨欲来\n"
+        "　　汪淼驱车沿京密路到密云县，再转至黑龙潭，又走了一段盘山\n"
+        "路，便到达基地。他看到天线在暮色中一字排开。\n"
+        "　　“来了。”汪淼答道，“路上有点堵，\n耽误了一会儿。”\n"
+        "第二章　宇宙闪烁\n"
+        "　　第二天早上，他很早就起床了。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("title", "", ["第一章\u3000山雨欲来"]),
+        (
+            "paragraph",
+            "",
+            [
+                "汪淼驱车沿京密路到密云县，再转至黑龙潭，又走了一段盘山路，便到达基地。",
+                "他看到天线在暮色中一字排开。",
+            ],
+        ),
+        ("paragraph", "", ["“来了。”", "汪淼答道，“路上有点堵，耽误了一会儿。”"]),
+        ("heading", "", ["第二章\u3000宇宙闪烁"]),
+        ("paragraph", "", ["第二天早上，他很早就起床了。"]),
+    ]
+
+
+def test_a_line_opening_with_an_initial_is_not_a_numbered_heading(tmp_path: Path) -> None:
+    # "V." and "C." read as Roman numerals: a numbered line opens a block only before a short heading.
+    path = tmp_path / "notes.txt"
+    path.write_text(
+        "Title\n\nI. General\nII. Details\n\n"
+        "Some text here. The plenum ended and the\nspeakers left the hall.\n"
+        "V. Molotov said nothing more about it then.\nC. Smith wrote about it later in his memoirs.\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="en", lang="en", files=(path.name,)), [path], presegmented=False)
+    assert blocks_of(witness) == [
+        ("title", "", ["Title"]),
+        ("heading", "I", ["General"]),
+        ("heading", "II", ["Details"]),
+        (
+            "paragraph",
+            "",
+            [
+                "Some text here.",
+                "The plenum ended and the speakers left the hall.",
+                "V. Molotov said nothing more about it then.",
+                "C. Smith wrote about it later in his memoirs.",
+            ],
+        ),
+    ]
+
+
+def test_japanese_academic_text_ends_its_sentences_with_the_full_width_point(tmp_path: Path) -> None:
+    # "．" and "，" instead of "。" and "、": paragraphs were once taken whole for a title and a heading.
+    path = tmp_path / "論文.txt"
+    path.write_text(
+        "本研究では，新しい手法を提案する．実験の結果，精度が１２．５％向上した．\n\n"
+        "これは重要な発見である．今後の課題を述べる．「結果は良好だ．」と述べた．\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path])
+    assert blocks_of(witness) == [
+        ("paragraph", "", ["本研究では，新しい手法を提案する．", "実験の結果，精度が１２．５％向上した．"]),
+        (
+            "paragraph",
+            "",
+            ["これは重要な発見である．", "今後の課題を述べる．", "「結果は良好だ．」と述べた．"],
+        ),
+    ]

@@ -153,3 +153,28 @@ def test_an_edition_with_cyrillic_ids_is_valid_tei(
     assert lines[0] == f"witnesses from manifest {manifest}" and lines[1].startswith("нем-1 <-> фр·2: ")
     # review reads the edition back and validates it against TEI P5 (jing): xml:id="нем-1.s1" is an NCName
     assert main(["review", str(out.with_name("e.tei.xml"))]) == 0, capsys.readouterr().err
+
+
+def test_language_tags_as_people_write_them_make_a_valid_edition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # lang = "zh_TW" (a locale name) once went into xml:lang as is, and Jing refused the edition;
+    # FILE:zh-Hant-TW (three subtags) was taken for a file name.
+    (tmp_path / "zh.txt").write_text("他說：「你好。」\n她說：「再見！」\n他走了。\n", encoding="utf-8")
+    (tmp_path / "ja.txt").write_text(
+        "彼は「こんにちは。」と言った。\n彼女は「さようなら！」と言った。\n彼は去った。\n", encoding="utf-8"
+    )
+    manifest = write_manifest(
+        tmp_path,
+        '[[witness]]\nid = "zh"\nlang = "zh_TW"\nrole = "original"\nfiles = ["zh.txt"]\n\n'
+        '[[witness]]\nid = "ja"\nlang = "JA"\nfiles = ["ja.txt"]\n',
+    )
+    out = tmp_path / "out" / "e"
+    assert main(["align", "--manifest", str(manifest), "--out", str(out)]) == 0, capsys.readouterr().err
+    tei = out.with_name("e.tei.xml").read_text(encoding="utf-8")
+    assert '<text xml:id="zh" xml:lang="zh-TW"' in tei and '<text xml:id="ja" xml:lang="ja"' in tei
+    assert '<textLang mainLang="zh-TW">Chinese</textLang>' in tei
+    assert main(["validate", str(out.with_name("e.tei.xml"))]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    code, output = segment(manifest, f"{tmp_path / 'zh.txt'}:zh-hant-tw", capsys)
+    assert code == 0 and output.splitlines()[-1] == "zh (zh-Hant-TW): 3 sentences in 1 paragraph blocks"

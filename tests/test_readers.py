@@ -275,6 +275,40 @@ ar reads<note place="foot">A note.</note> slowly.<pb n="13"/> Nobody reads fast.
     assert (witness.meta.title, witness.meta.author, witness.meta.date) == ("Verses", "A. Poet", "1921")
 
 
+def test_chinese_markup_broken_across_lines_reads_without_inserted_spaces(tmp_path: Path):
+    # The markup's line breaks, <br> and <lb/> inside Chinese once became spaces ("他走进房间， 看见她");
+    # a space typed in the text stays, and so does an ideographic one.
+    html = tmp_path / "三体.html"
+    html.write_text(
+        '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>三体</title></head><body>\n'
+        "<h1>第一章\u3000相遇</h1>\n<p>他走进房间，\n看见她坐在窗边。“你来了。”她说。</p>\n"
+        "<p>她笑了笑，<br>没有说话。他用 Google 搜索。</p>\n</body></html>\n",
+        encoding="utf-8",
+    )
+    tei = tmp_path / "三体.tei"
+    tei.write_text(
+        f"""<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>三体</title></titleStmt>
+<publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader><text><body>
+<head>第一章\u3000相遇</head>
+<p>他走进房间，
+看见她坐在窗边。<lb/>“你来了。”她说。</p>
+<p><s xml:id="s9">她笑了笑，
+  没有说话。</s><s xml:id="s10">他用 Google 搜索。</s></p>
+</body></text></TEI>""",
+        encoding="utf-8",
+    )
+    for path in (html, tei):
+        witness = load_witness(WitnessMeta("zh", "zh", title="三体"), [path])
+        assert [s.text for s in witness.segments] == [
+            "第一章\u3000相遇",
+            "他走进房间，看见她坐在窗边。",
+            "“你来了。”",
+            "她说。",
+            "她笑了笑，没有说话。",
+            "他用 Google 搜索。",
+        ]
+
+
 def test_the_content_decides_the_format_not_the_name(made: Path, tmp_path: Path):
     disguised = tmp_path / "translation.txt"
     shutil.copy(made / "en.docx", disguised)

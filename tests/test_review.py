@@ -4,10 +4,11 @@ real terminal (tmux) and a scripted input stream, and re-alignment that keeps th
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
-from paths import TRANSLATIONS
+from paths import SHARED, TRANSLATIONS
 from terminal import ALIGNER, Terminal, aligner
 
 from aligner import review
@@ -26,6 +27,9 @@ BEADS = [
     Bead((4,), (), 0.35),
     Bead((5,), (4, 5), 0.80),
 ]
+
+
+MAC_DEV = SHARED / "bench" / "mac-dev"
 
 
 def cover(beads: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -169,6 +173,23 @@ def test_listing_shows_doubtful_links_least_confident_first_with_context() -> No
     assert third[1].startswith("     before ru-1937.s2  Из докладов")
     assert any(line.strip().startswith("en-1937.s3") and "Second, the agents" in line for line in third)
     assert any(line.startswith("     after  en-1937.s4  Third, some of our") for line in third)
+
+
+def test_chinese_context_lines_are_clipped_to_the_terminal_width_in_columns() -> None:
+    # A Chinese character takes two columns: clipped at 100 characters, the context ran to 200 columns.
+    lines = [line.strip() for line in (MAC_DEV / "006.zh").read_text(encoding="utf-8").splitlines()][:6]
+    english = [line.strip() for line in (MAC_DEV / "006.en").read_text(encoding="utf-8").splitlines()][:6]
+    zh, en = witness("zh", "zh", lines), witness("en", "en", english)
+    edition = Edition(
+        "三体", zh, [en], [PairAlignment("zh", "en", [Bead((i,), (i,), 0.3) for i in range(6)])]
+    )
+    shown = review.listing(edition, 0.55)
+    context = [line for line in shown if line.startswith(("     before zh.", "     after  zh."))]
+    assert context and any(line.endswith("…") for line in context)
+    prefix = len("     before zh.s1  ")
+    for line in context:
+        columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line[prefix:])
+        assert columns <= 100 and (columns >= 99 or not line.endswith("…"))
 
 
 # --- the command, driven the way a person does ----------------------------------------------------

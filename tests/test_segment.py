@@ -150,3 +150,90 @@ def test_an_elision_is_not_taken_for_a_closing_quote() -> None:
         "It was cold.",
         "’Tis the season, he said.",
     ]
+
+
+def test_a_japanese_quote_followed_by_its_particle_is_one_sentence() -> None:
+    # 「…。」と言った: the quotative particle after the bracket goes on with the sentence; とにかく opens one.
+    assert split_sentences("「君は誰だ。」と彼は言った。「僕は猫だ。」って答えた。", "ja") == [
+        "「君は誰だ。」と彼は言った。",
+        "「僕は猫だ。」って答えた。",
+    ]
+    assert split_sentences("「ありがとう！」とにかく行こう。", "ja") == [
+        "「ありがとう！」",
+        "とにかく行こう。",
+    ]
+
+
+def test_chinese_with_half_width_punctuation_keeps_its_straight_quotes() -> None:
+    # Typed with a Latin keyboard: the closing '"' stayed behind and the next sentence began with it.
+    assert split_sentences('他说:"你好."她说:"再见!"他走了.', "zh") == [
+        '他说:"你好."',
+        '她说:"再见!"',
+        "他走了.",
+    ]
+    assert split_sentences('他说 "This is great." 然后笑了。', "zh") == [
+        '他说 "This is great."',
+        "然后笑了。",
+    ]
+
+
+def test_initials_and_decimals_inside_chinese_end_no_sentence() -> None:
+    assert split_sentences("在U.S.A.和U.K.都有分公司。J.K.罗琳写了书。", "zh") == [
+        "在U.S.A.和U.K.都有分公司。",
+        "J.K.罗琳写了书。",
+    ]
+    assert split_sentences("他用ｉＰｈｏｎｅ拍照，花了１２．５元。２０２３年，ＡＢＣ公司成立。", "zh") == [
+        "他用ｉＰｈｏｎｅ拍照，花了１２．５元。",
+        "２０２３年，ＡＢＣ公司成立。",
+    ]
+    assert split_sentences("我买了iPhone.然后走了.", "zh") == ["我买了iPhone.", "然后走了."]
+
+
+def test_korean_is_split_at_its_latin_stops() -> None:
+    # Hangul between spaces, sentences ending in ". ! ?": once refused as an unknown language code.
+    assert check_lang("ko-KR") == "ko"
+    assert split_sentences("그는 집에 갔다. 그녀는 울었다! 왜? 1937년 3월 3일에 3.5%가 늘었다.", "ko") == [
+        "그는 집에 갔다.",
+        "그녀는 울었다!",
+        "왜?",
+        "1937년 3월 3일에 3.5%가 늘었다.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("zh", "他走了。。。她也走了！！！真的？？", ["他走了。。。", "她也走了！！！", "真的？？"]),
+        ("ja", "すごい！！！本当に。そう。。。はい。", ["すごい！！！", "本当に。", "そう。。。", "はい。"]),
+        ("ja", "ｶﾀｶﾅ｡ひらがな｡", ["ｶﾀｶﾅ｡", "ひらがな｡"]),  # the half-width stop
+        ("hi", "वाह!!! बहुत अच्छा। ठीक है।", ["वाह!!! बहुत अच्छा।", "ठीक है।"]),
+    ],
+)
+def test_a_run_of_stops_loses_no_character(lang: str, text: str, expected: list[str]) -> None:
+    # pysbd's own character spans overlap after "。。。" and dropped the third stop from the text.
+    assert split_sentences(text, lang) == expected
+
+
+def test_a_piece_without_a_letter_is_no_sentence_of_its_own() -> None:
+    # MAC-Dev's "传奇中的传奇。” ……" is one line; pysbd made "……" a sentence, and ". . ." a sentence of ".".
+    assert split_sentences("“尤其是发生在那个年代，更是传奇中的传奇。” ……他笑了。", "zh") == [
+        "“尤其是发生在那个年代，更是传奇中的传奇。” ……",
+        "他笑了。",
+    ]
+    assert split_sentences("'Elder brothers . . . spare me . . .'", "en") == [
+        "'Elder brothers . . . spare me . . .'"
+    ]
+
+
+def test_a_long_chinese_paragraph_goes_to_pysbd_in_pieces_and_is_split_as_its_parts_are() -> None:
+    # pysbd's time grows with the square of its input (benchmarks/long_line.py: 380 KB of dialogue in one
+    # paragraph, 27 s); a long paragraph now goes to it in pieces cut at sure sentence ends, which must not
+    # change a sentence nor lose a character.
+    unit = '“你好。”她说。他说."再见!"然后走了。'
+    sentences = split_sentences(unit * 5000, "zh")
+    assert sentences == split_sentences(unit, "zh") * 5000
+    assert split_sentences(unit, "zh") == ["“你好。”", "她说。", "他说.", '"再见!"', "然后走了。"]
+    korean = "그는 집에 갔다. 왜? 아무도 모른다! "
+    assert split_sentences(korean * 3000, "ko") == ["그는 집에 갔다.", "왜?", "아무도 모른다!"] * 3000
+    dots = "……" * 50000 + "他走了。"  # a dotted leader gone wrong: the script rule's pattern backtracked
+    assert split_sentences(dots, "zh") == ["……" * 50000, "他走了。"]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from aligner.errors import AlignerError
-from aligner.segment import sentence_spans
+from aligner.segment import no_space_between, sentence_spans
 from aligner.witness import Block, BlockKind, Segment, WitnessMeta
 
 Format = Literal["text", "tei", "epub", "docx", "html", "pdf"]
@@ -113,21 +113,27 @@ def read_blocks(
 
 
 class Run:
-    """Text gathered from markup, spaces collapsed, with the source line of every character."""
+    """Text gathered from markup, spaces collapsed, with the source line of every character.
+
+    A run of spaces is one space, held until the next character shows what it is: a line break (in
+    the markup's text or made by the markup) between Chinese or Japanese is no space at all, as where
+    plain text wraps; ideographic spaces alone (``第一章\u3000相遇``) are the text's own and stay.
+    """
 
     def __init__(self) -> None:
         self.chars: list[str] = []
         self.lines: list[int] = []
         self._glue = False
+        self._break = False  # the pending space holds a line break
+        self._ideographic = False  # the pending space is ideographic spaces only
 
     def add(self, text: str, line: int) -> int:
         """Append ``text`` that starts on ``line``; returns the line it ends on."""
         for char in text:
             if char.isspace():
-                if self.chars and self.chars[-1] != " " and not self._glue:
-                    self.chars.append(" ")
-                    self.lines.append(line)
+                self._pend(char == "\n", char == "\u3000", line)
             else:
+                self._settle(char)
                 self._glue = False
                 self.chars.append(char)
                 self.lines.append(line)
@@ -135,9 +141,27 @@ class Run:
                 line += 1
         return line
 
+    def _pend(self, line_break: bool, ideographic: bool, line: int) -> None:
+        if self.chars and self.chars[-1] == " ":
+            self._break, self._ideographic = self._break or line_break, self._ideographic and ideographic
+        elif self.chars and not self._glue:
+            self.chars.append(" ")
+            self.lines.append(line)
+            self._break, self._ideographic = line_break, ideographic
+
+    def _settle(self, char: str) -> None:
+        """What the pending space before ``char`` is: nothing, an ideographic space, or a space."""
+        if not self.chars or self.chars[-1] != " ":
+            return
+        if self._break and no_space_between("".join(self.chars[-4:-1]), char):
+            self.chars.pop()
+            self.lines.pop()
+        elif self._ideographic:
+            self.chars[-1] = "\u3000"
+
     def space(self, line: int) -> None:
-        """A word boundary the markup makes (``<lb/>``, ``<br>``, a ``<l>`` ending)."""
-        self.add(" ", line)
+        """A word boundary the markup makes (``<lb/>``, ``<br>``, a ``<l>`` ending): a line break."""
+        self._pend(True, False, line)
 
     def glue(self) -> None:
         """Join the next word to this one: a word broken at a line end (``<lb break="no"/>``)."""
