@@ -183,8 +183,17 @@ def language_name(lang: str) -> str:
     return _LANGUAGES.get(lang.split("-")[0].lower(), lang)
 
 
+_ID_CHARACTERS = (
+    "A-Za-z0-9_.\\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0391-\u03a1\u03a3-\u03c9\u0401\u0410-\u044f"
+    "\u0451\u3041-\u3094\u30a1-\u30fa\u4e00-\u9fa5\uac00-\ud7a3"
+)
+"""What an xml:id made from a person's name keeps: Latin, Greek, Cyrillic, kana, CJK and Hangul letters
+that XML 1.0 allows in names by its 4th edition as by its 5th (Jing checks by the older one), so that a
+reviewer 张三 or Иванов gets ``resp.张三``, not ``resp.anonymous``."""
+
+
 def _slug(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-")
+    slug = re.sub(f"[^{_ID_CHARACTERS}]+", "_", name).strip("_.-")
     return slug or "anonymous"
 
 

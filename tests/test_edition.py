@@ -355,3 +355,26 @@ def test_the_documented_example_is_a_valid_edition(tmp_path: Path) -> None:
     edition = read_edition(path)
     shapes = [(len(b.pivot), len(b.witness)) for b in edition.alignments[0].beads]
     assert shapes == [(1, 1), (2, 1), (1, 1), (1, 0)]
+
+
+def test_reviewers_named_in_any_script_get_readable_ids_and_stay_valid(
+    hand_edition: Edition, tmp_path: Path
+) -> None:
+    """A reviewer 张三 or Иванов is ``resp.张三`` in the TEI, not ``resp.anonymous`` (and the next one
+    ``resp.anonymous.2``): a reader of the XML sees who decided."""
+    beads = list(hand_edition.alignments[0].beads)
+    names = ["张三", "Иванов Пётр", "田中 太郎", "Zoë Müller"]
+    for k, name in enumerate(names):
+        beads[k] = replace(beads[k], confidence=1.0, resp=name)
+    edition = replace(hand_edition, alignments=[replace(hand_edition.alignments[0], beads=beads)])
+    path = tmp_path / "names.tei.xml"
+    write_edition(edition, path)
+    validate(path)
+    group = etree.parse(str(path)).getroot().find("t:standOff/t:linkGrp[@type='alignment']", NS)
+    assert [link.get("resp") for link in group[:4]] == [
+        "#resp.张三",
+        "#resp.Иванов_Пётр",
+        "#resp.田中_太郎",
+        "#resp.Zoë_Müller",
+    ]
+    assert [bead.resp for bead in read_edition(path).alignments[0].beads[:4]] == names
