@@ -837,9 +837,9 @@ def _without_markup(raw: str) -> str:
 def _symbol_block(texts: list[str]) -> tuple[int, int] | None:
     """Where the block explaining the symbols starts and where the text after it does: two rules of
     dashes near the top with Aozora's explanation between them."""
-    rules = [i for i, text in enumerate(texts[:60]) if _AOZORA_RULE.match(text)]
+    rules = [i for i, text in enumerate(texts[:200]) if _AOZORA_RULE.match(text)]
     for first, second in pairwise(rules):
-        if any(mark in text for text in texts[first:second] for mark in _AOZORA_SYMBOLS):
+        if first < 20 and any(mark in text for text in texts[first:second] for mark in _AOZORA_SYMBOLS):
             return first, second + 1
     return None
 
