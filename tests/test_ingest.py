@@ -733,6 +733,19 @@ def test_an_aozora_bunko_file_names_its_title_author_and_source() -> None:
     assert (given.meta.title, given.meta.author) == ("I Am a Cat", "Natsume Sōseki")  # the manifest wins
 
 
+def test_an_aozora_bunko_translation_names_its_translator(tmp_path: Path) -> None:
+    path = tmp_path / "gold-bug.txt"
+    text = (
+        AOZORA.read_bytes()
+        .decode("cp932")
+        .replace("夏目漱石\r\n", "エドガー・アラン・ポー\r\n佐々木直次郎訳\r\n")
+    )
+    path.write_bytes(text.encode("cp932"))
+    witness = load_witness(WitnessMeta(id="ja", lang="ja"), [path])
+    assert (witness.meta.author, witness.meta.translator) == ("エドガー・アラン・ポー", "佐々木直次郎")
+    assert texts(witness, "title") == ["吾輩は猫である", "エドガー・アラン・ポー", "佐々木直次郎訳"]
+
+
 def test_an_aozora_bunko_file_without_the_symbol_block_is_known_by_its_colophon(tmp_path: Path) -> None:
     # A text without ruby has no block explaining the symbols; its colophon (底本 ... 青空文庫) is enough.
     path = tmp_path / "sanshiro.txt"
