@@ -236,14 +236,24 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
         presegmented = meta.presegmented
     blocks: list[Block] = []
     for index, path in enumerate(paths):
+        named: dict[str, str] = {}  # what an Aozora Bunko header and colophon say about the work
 
-        def text_blocks(text: str, path: Path = path, index: int = index) -> list[Block]:
+        def text_blocks(
+            text: str, path: Path = path, index: int = index, named: dict[str, str] = named
+        ) -> list[Block]:
             lines = [_Line(number, raw.rstrip("\n")) for number, raw in enumerate(text.split("\n"), start=1)]
             lines = [_Line(line.number, line.raw.replace("\f", "")) for line in lines]
+            aozora = _aozora(lines)
+            if aozora is not None:
+                log.warning("note: %s is an Aozora Bunko text: %s", path.name, aozora.removed())
+                lines = aozora.body
+                named.update(aozora.meta())
+            head = aozora.title_blocks(path.name, first_file=index == 0) if aozora else []
+            headings = aozora.headings if aozora else frozenset()
             as_sentences = _looks_presegmented(lines) if presegmented is None else presegmented
             if as_sentences:
-                return _presegmented_blocks(lines, path.name)
-            return _raw_blocks(lines, path.name, lang, first_file=index == 0)
+                return head + _presegmented_blocks(lines, path.name, headings)
+            return head + _raw_blocks(lines, path.name, lang, index == 0 and not head, headings)
 
         data = read_bytes(path, "text file")
         structured = readers.read_blocks(path, data, lang, index == 0, text_blocks, number_prefix)
@@ -256,6 +266,8 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
             if encoding != "utf-8":
                 log.warning("note: decoded %s as %s", path.name, encoding)
             file_blocks = text_blocks(text)
+            if index == 0:
+                meta = readers.fill_meta(meta, named, path)
         if not any(block.segments for block in file_blocks):
             raise AlignerError(f"no sentence found in {path}")
         blocks.extend(file_blocks)
@@ -310,14 +322,19 @@ def _decimal(text: str, match: re.Match[str]) -> bool:
     )
 
 
-def _presegmented_blocks(lines: list[_Line], file: str) -> list[Block]:
+def _presegmented_blocks(
+    lines: list[_Line], file: str, headings: frozenset[int] = frozenset()
+) -> list[Block]:
+    """A block a paragraph; a line the source marks as a heading (Aozora Bunko's notes) a block of its own."""
     blocks, current = [], []
     for line in [*lines, _Line(0, "")]:
-        if line.blank:
+        if line.blank or line.number in headings:
             if current:
                 blocks.append(Block("paragraph", tuple(current)))
             current = []
-        else:
+        if line.number in headings:
+            blocks.append(Block("heading", (Segment(line.text, file, line.number, line.number),)))
+        elif not line.blank:
             current.append(Segment(line.text, file, line.number, line.number))
     return blocks
 
@@ -325,12 +342,21 @@ def _presegmented_blocks(lines: list[_Line], file: str) -> list[Block]:
 # --- raw input: pages, paragraphs, hyphenation ----------------------------------------------
 
 
-def _raw_blocks(lines: list[_Line], file: str, lang: str, first_file: bool) -> list[Block]:
+def _raw_blocks(
+    lines: list[_Line], file: str, lang: str, first_file: bool, headings: frozenset[int] = frozenset()
+) -> list[Block]:
+    """``headings``: the numbers of lines the source itself marks as headings (Aozora Bunko's notes)."""
     lines = _drop_headers(lines)
     vocabulary = _Vocabulary(lines)
     paragraphs = _paragraphs(lines)
+    if headings:
+        paragraphs = _marked_headings(paragraphs, headings)
     blocks: list[Block] = []
     kinds = _classify(paragraphs, first_file)
+    for index, paragraph in enumerate(paragraphs):
+        if paragraph.lines[0].number in headings:
+            number = number_prefix(paragraph.first_text(), "heading")
+            kinds[index] = ("heading", next((g for g in number.groups() if g), "") if number else "")
     for index, (paragraph, (kind, label)) in enumerate(zip(paragraphs, kinds, strict=True)):
         if kind == "title" and index == 0:
             blocks.extend(_title_blocks(paragraph, vocabulary, lang, file))
@@ -485,6 +511,24 @@ def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_P
                 index + 1 == len(lines) or lines[index + 1].blank
             )
             if isolated and _is_heading_text(line.text) and len(paragraph.lines) > 1:
+                if current:
+                    result.append(_Paragraph(current))
+                result.append(_Paragraph([line], standalone=True))
+                current = []
+            else:
+                current.append(line)
+        if current:
+            result.append(_Paragraph(current, standalone=paragraph.standalone and len(current) == 1))
+    return result
+
+
+def _marked_headings(paragraphs: list[_Paragraph], headings: frozenset[int]) -> list[_Paragraph]:
+    """Every line marked as a heading a paragraph of its own, whatever the layout made of it."""
+    result: list[_Paragraph] = []
+    for paragraph in paragraphs:
+        current: list[_Line] = []
+        for line in paragraph.lines:
+            if line.number in headings:
                 if current:
                     result.append(_Paragraph(current))
                 result.append(_Paragraph([line], standalone=True))
@@ -665,3 +709,154 @@ def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, 
         text += piece
         origins.extend([line.number] * len(piece))
     return text, origins
+
+
+# --- Aozora Bunko ------------------------------------------------------------------------------
+# Japanese scholars mostly bring texts from Aozora Bunko (青空文庫), whose plain-text files carry their own
+# markup: ruby readings ``吾輩《わがはい》`` (``｜`` marking where the ruby's base starts), editor's notes
+# ``［＃…］`` (indents, page breaks, emphasis, headings, characters outside JIS:
+# ``※［＃…、第3水準1-85-25］``), a header (title, author, then a block explaining these symbols between
+# two rules of dashes) and a colophon from ``底本：`` on. A file is taken for Aozora's by that block or
+# that colophon, never by its language: in Chinese ``《》`` marks a book's title and stays.
+
+_AOZORA_RULE = re.compile(r"^-{20,}$")
+_AOZORA_SYMBOLS = ("【テキスト中に現れる記号について】", "《》：ルビ", "［＃］：入力者注")
+_AOZORA_SOURCE = "底本："
+_RUBY = re.compile(r"《[^《》]*》")
+_RUBY_START = "｜"
+_NOTE = re.compile(r"［＃[^］]*］")
+_GAIJI = re.compile(r"※(［＃[^］]*］)")
+_GAIJI_UNICODE = re.compile(r"U\+([0-9A-Fa-f]{4,6})")
+_GAIJI_JIS = re.compile(r"第[34]水準([12])-(\d{1,2})-(\d{1,2})")
+# ``一［＃「一」は中見出し］``: the line is a heading (not ``同行`` or ``窓``, which run on into the text).
+_HEADING_NOTE = re.compile(r"［＃「([^」]*)」は[大中小]見出し］")
+_HEADING_SPAN = re.compile(r"［＃([大中小])見出し］(.*?)［＃\1見出し終わり］")
+_HEADING_OPEN = re.compile(r"^［＃ここから[大中小]見出し］$")
+_HEADING_CLOSE = re.compile(r"^［＃ここで[大中小]見出し終わり］$")
+
+
+@dataclass
+class _Aozora:
+    """An Aozora Bunko file taken apart: its header lines, its body cleaned of markup (header and
+    colophon blanked, line numbers kept), the lines its notes mark as headings, and what was removed."""
+
+    header: list[_Line]
+    body: list[_Line]
+    headings: frozenset[int]
+    source: str
+    symbols: bool
+    ruby: int
+    notes: int
+
+    def removed(self) -> str:
+        """What the cleaning took out, for the note that tells the user."""
+        parts = ["its notes on symbols"] if self.symbols else []
+        parts += [f"{self.ruby} ruby reading(s)", f"{self.notes} editor's note(s)"]
+        if self.source:
+            parts.append("its colophon (底本：…)")
+        return "removed " + ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def title_blocks(self, file: str, first_file: bool) -> list[Block]:
+        """Title and author, each a title line; a later file's title a heading (a volume of the work)."""
+        segments = [Segment(line.text, file, line.number, line.number) for line in self.header]
+        if not first_file:
+            return [Block("heading", tuple(segments[:1]))] if segments else []
+        return [Block("title", (segment,)) for segment in segments]
+
+    def meta(self) -> dict[str, str]:
+        """Title, author, translator (a last line ending in 訳) and source (the 底本) the file names."""
+        names = [line.text for line in self.header]
+        found = {"source": self.source}
+        if names:
+            found["title"] = names[0]
+        if len(names) > 1 and names[-1].endswith("訳"):
+            found["translator"] = names.pop()[:-1].strip()
+        if len(names) > 1:
+            found["author"] = names[-1]
+        return found
+
+
+def _aozora(lines: list[_Line]) -> _Aozora | None:
+    """The file taken apart as Aozora Bunko's, or ``None`` if it has neither its symbol block nor its
+    colophon (``底本：`` with ``青空文庫`` after it)."""
+    texts = [line.text for line in lines]
+    block = _symbol_block(texts)
+    source_at = next((i for i in range(len(texts) - 1, -1, -1) if texts[i].startswith(_AOZORA_SOURCE)), None)
+    if source_at is not None and not any("青空文庫" in text for text in texts[source_at:]):
+        source_at = None
+    if block is None and source_at is None:
+        return None
+    end = len(lines) if source_at is None else source_at
+    if block is not None:
+        header_end, body_start = block
+    else:  # no symbol block (a text without ruby): the title lines before the first blank line
+        header_end = next((i for i, line in enumerate(lines) if line.blank), 0)
+        if header_end > 4 or any(_FINAL_STOP.search(text) for text in texts[:header_end]):
+            header_end = 0
+        body_start = header_end
+    ruby = notes = 0
+    headings: set[int] = set()
+    in_heading = False
+    cleaned: list[_Line] = []
+    for index, line in enumerate(lines):
+        if index >= end or index < body_start:  # the header, the symbol block, the colophon
+            cleaned.append(_Line(line.number, ""))
+            continue
+        if _HEADING_OPEN.match(line.text) or _HEADING_CLOSE.match(line.text):
+            in_heading = bool(_HEADING_OPEN.match(line.text))
+        ruby += len(_RUBY.findall(line.raw))
+        marked = _GAIJI.sub(_gaiji, _RUBY.sub("", line.raw).replace(_RUBY_START, ""))
+        notes += len(_NOTE.findall(marked))
+        raw = _NOTE.sub("", marked)
+        text = raw.strip()
+        span = _HEADING_SPAN.search(marked)
+        if text and (
+            in_heading
+            or text in [match.group(1) for match in _HEADING_NOTE.finditer(marked)]
+            or (span is not None and _NOTE.sub("", span.group(2)).strip() == text)
+        ):
+            headings.add(line.number)
+        cleaned.append(_Line(line.number, raw))
+    header = [_Line(line.number, _without_markup(line.raw)) for line in lines[:header_end]]
+    source = texts[source_at][len(_AOZORA_SOURCE) :].strip() if source_at is not None else ""
+    return _Aozora(
+        header=[line for line in header if not line.blank],
+        body=cleaned,
+        headings=frozenset(headings),
+        source=source,
+        symbols=block is not None,
+        ruby=ruby,
+        notes=notes,
+    )
+
+
+def _without_markup(raw: str) -> str:
+    return _NOTE.sub("", _GAIJI.sub(_gaiji, _RUBY.sub("", raw).replace(_RUBY_START, "")))
+
+
+def _symbol_block(texts: list[str]) -> tuple[int, int] | None:
+    """Where the block explaining the symbols starts and where the text after it does: two rules of
+    dashes near the top with Aozora's explanation between them."""
+    rules = [i for i, text in enumerate(texts[:200]) if _AOZORA_RULE.match(text)]
+    for first, second in pairwise(rules):
+        if first < 20 and any(mark in text for text in texts[first:second] for mark in _AOZORA_SYMBOLS):
+            return first, second + 1
+    return None
+
+
+def _gaiji(match: re.Match[str]) -> str:
+    """A character outside Shift-JIS, given by its Unicode code point or its JIS X 0213 plane-row-cell
+    (``※［＃「言＋墟のつくり」、第4水準2-88-74］`` is 譃); ``※`` where the note names neither."""
+    note = match.group(1)
+    code = _GAIJI_UNICODE.search(note)
+    if code:
+        return chr(int(code.group(1), 16))
+    jis = _GAIJI_JIS.search(note)
+    if jis:
+        plane, row, cell = (int(group) for group in jis.groups())
+        encoded = bytes([0xA0 + row, 0xA0 + cell])
+        try:
+            return (b"\x8f" + encoded if plane == 2 else encoded).decode("euc_jis_2004")
+        except UnicodeDecodeError:
+            pass
+    return match.group()

@@ -68,6 +68,24 @@ def test_a_cp1251_file_is_decoded_and_the_user_told(
     assert "heading      Политическая беспечность" in captured.out
 
 
+def test_an_aozora_bunko_file_is_decoded_cleaned_and_the_user_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aozora = Path(__file__).parent / "data" / "wagahai-aozora.txt"  # cp932, CRLF, ruby, notes, colophon
+    assert main(["segment", f"{aozora}:ja", "--txt", str(tmp_path / "neko.txt")]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "aligner: note: decoded wagahai-aozora.txt as cp932",
+        "aligner: note: wagahai-aozora.txt is an Aozora Bunko text: removed its notes on symbols, "
+        "17 ruby reading(s), 8 editor's note(s) and its colophon (底本：…)",
+    ]
+    assert "  title        吾輩は猫である" in captured.out
+    assert "  heading      一" in captured.out
+    sentences = (tmp_path / "neko.txt").read_text(encoding="utf-8").splitlines()
+    assert sentences[:7] == ["吾輩は猫である", "", "夏目漱石", "", "一", "", "吾輩は猫である。"]
+    assert not any(mark in line for line in sentences for mark in ("《", "｜", "［＃", "底本", "青空文庫"))
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
 def test_utf16_and_utf32_with_a_byte_order_mark_are_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str

@@ -645,3 +645,144 @@ def test_japanese_academic_text_ends_its_sentences_with_the_full_width_point(tmp
             ["これは重要な発見である．", "今後の課題を述べる．", "「結果は良好だ．」と述べた．"],
         ),
     ]
+
+
+# --- Aozora Bunko ------------------------------------------------------------------------------------
+
+# Written by hand in Aozora Bunko's layout, as its files come: Shift-JIS (cp932) with CRLF line ends.
+AOZORA = Path(__file__).parent / "data" / "wagahai-aozora.txt"
+AOZORA_MARKUP = re.compile(
+    r"[《》｜※]|［＃|-----|テキスト中に現れる記号|ルビ|底本|入力：|校正：|青空文庫|公開|修正"
+)
+
+
+def test_an_aozora_bunko_file_is_cleaned_of_ruby_notes_header_and_colophon() -> None:
+    data = AOZORA.read_bytes()
+    assert b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(AOZORA.name,)), [AOZORA])
+    for segment in witness.segments:
+        assert not AOZORA_MARKUP.search(segment.text), segment
+    assert blocks_of(witness) == [
+        ("title", "", ["吾輩は猫である"]),
+        ("title", "", ["夏目漱石"]),
+        ("heading", "", ["一"]),  # ［＃８字下げ］一［＃「一」は中見出し］
+        ("paragraph", "", ["吾輩は猫である。", "名前はまだ無い。"]),  # 吾輩《わがはい》
+        (
+            "paragraph",
+            "",
+            [
+                "どこで生れたかとんと見当がつかぬ。",
+                "何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。",
+                "吾輩はここで始めて人間というものを見た。",
+                # 一番｜獰悪《どうあく》: the ruby and its start mark go, the base text stays
+                "しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。",
+                "この書生というのは時々我々を捕えて煮て食うという話である。",
+            ],
+        ),
+        (
+            "paragraph",
+            "",
+            [
+                "この時妙なものだと思った感じが今でも残っている。",
+                "第一毛をもって装飾されべきはずの顔がつるつるしてまるで薬缶だ。",
+                "その後猫にもだいぶ逢ったがこんな片輪には一度も出会わした事がない。",
+                "のみならず顔の真中があまりに突起している。",
+                "そうしてその穴の中から時々ぷうぷうと煙を吹く。",
+                "どうも咽せぽくて実に弱った。",  # ［＃「ぷうぷうと」に傍点］ before it
+            ],
+        ),
+        ("paragraph", "", ["「君は誰だ。」"]),
+        ("paragraph", "", ["「吾輩は猫である。」と吾輩は答えた。"]),
+        # ※［＃「言＋墟のつくり」、第4水準2-88-74］: the character the note names (JIS X 0213 plane 2)
+        ("paragraph", "", ["書生は譃をついているような顔をして、吾輩を掌の上に載せた。"]),
+        ("heading", "", ["二"]),  # after ［＃改ページ］
+        (
+            "paragraph",
+            "",
+            ["吾輩は新年来多少有名になったので、猫ながらちょっと鼻が高く感ぜらるるのはありがたい。"],
+        ),
+        ("paragraph", "", ["元朝早々主人の許へ一枚の絵端書が来た。"]),  # under ［＃ここから２字下げ］
+        (
+            "paragraph",
+            "",
+            [
+                "これは彼の交友某画家からの年始状であるが、上部を赤、下部を深緑りで塗って、"
+                + "その真中に一の動物が蹲踞っているところをパステルで書いてある。"
+            ],
+        ),
+        (
+            "paragraph",
+            "",
+            ["主人は例の書斎でこの絵を、横から見たり、竪から眺めたりして、うまい色だなという。"],
+        ),
+    ]
+    # Line numbers are the file's own: the header, notes and colophon were blanked, not deleted.
+    assert [(s.line_start, s.line_end) for s in witness.segments[:4]] == [(1, 1), (2, 2), (18, 18), (20, 20)]
+    assert witness.segments[-1].line_start == 35
+
+
+def test_an_aozora_bunko_file_names_its_title_author_and_source() -> None:
+    witness = load_witness(WitnessMeta(id="ja", lang="ja", title=AOZORA.stem), [AOZORA])
+    assert (witness.meta.title, witness.meta.author) == ("吾輩は猫である", "夏目漱石")
+    assert witness.meta.source == "「夏目漱石全集1」ちくま文庫、筑摩書房"
+    given = load_witness(
+        WitnessMeta(id="ja", lang="ja", title="I Am a Cat", author="Natsume Sōseki"), [AOZORA]
+    )
+    assert (given.meta.title, given.meta.author) == ("I Am a Cat", "Natsume Sōseki")  # the manifest wins
+
+
+def test_an_aozora_bunko_translation_names_its_translator(tmp_path: Path) -> None:
+    path = tmp_path / "gold-bug.txt"
+    text = (
+        AOZORA.read_bytes()
+        .decode("cp932")
+        .replace("夏目漱石\r\n", "エドガー・アラン・ポー\r\n佐々木直次郎訳\r\n")
+    )
+    path.write_bytes(text.encode("cp932"))
+    witness = load_witness(WitnessMeta(id="ja", lang="ja"), [path])
+    assert (witness.meta.author, witness.meta.translator) == ("エドガー・アラン・ポー", "佐々木直次郎")
+    assert texts(witness, "title") == ["吾輩は猫である", "エドガー・アラン・ポー", "佐々木直次郎訳"]
+
+
+def test_an_aozora_bunko_file_without_the_symbol_block_is_known_by_its_colophon(tmp_path: Path) -> None:
+    # A text without ruby has no block explaining the symbols; its colophon (底本 ... 青空文庫) is enough.
+    path = tmp_path / "sanshiro.txt"
+    path.write_text(
+        "三四郎\n夏目漱石\n\n［＃中見出し］一［＃中見出し終わり］\n\n"
+        "　うとうととして目がさめると女はいつのまにか、隣のじいさんと話を始めている。\n"
+        "［＃ここから中見出し］\n二\n［＃ここで中見出し終わり］\n"
+        "　三四郎が東京で驚いたものはたくさんある。\n\n\n\n"
+        "底本：「夏目漱石全集5」ちくま文庫、筑摩書房\n入力：古村充\n"
+        "このファイルは、インターネットの図書館、青空文庫（http://www.aozora.gr.jp/）で作られました。\n",
+        encoding="utf-8",
+    )
+    expected = [
+        ("title", "", ["三四郎"]),
+        ("title", "", ["夏目漱石"]),
+        ("heading", "", ["一"]),
+        ("paragraph", "", ["うとうととして目がさめると女はいつのまにか、隣のじいさんと話を始めている。"]),
+        ("heading", "", ["二"]),
+        ("paragraph", "", ["三四郎が東京で驚いたものはたくさんある。"]),
+    ]
+    for presegmented in (None, True, False):
+        witness = load_witness(WitnessMeta(id="ja", lang="ja"), [path], presegmented=presegmented)
+        assert blocks_of(witness) == expected, presegmented
+        assert witness.meta.source == "「夏目漱石全集5」ちくま文庫、筑摩書房"
+
+
+def test_book_title_brackets_in_chinese_are_not_taken_for_aozora_ruby(tmp_path: Path) -> None:
+    # In Chinese 《》 marks a book's title; without Aozora's symbol block or colophon nothing is removed.
+    path = tmp_path / "红楼梦.txt"
+    path.write_text(
+        "读书笔记\n\n"
+        "我昨天读完了《红楼梦》。曹雪芹写得真好！\n\n"
+        "底本：人民文学出版社，一九八二年。他又读了《水浒传》｜《三国演义》。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh"), [path])
+    sentences = [s.text for s in witness.segments]
+    assert "我昨天读完了《红楼梦》。" in sentences
+    assert any("《水浒传》｜《三国演义》" in text for text in sentences)
+    assert witness.meta.source == ""
