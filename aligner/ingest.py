@@ -413,9 +413,13 @@ def _header_shape(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text))
 
 
+_RULE = re.compile(r"\s*([-‐‑‒–—―─━_*=~#·•＊※◇◆☆★＝－])(?:\s*\1){2,}\s*")
+"""A line drawn with one mark repeated (``------``, ``* * *``, ``＊＊＊``): a section break, not text."""
+
+
 def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
     """Group lines into paragraphs, telling paragraph breaks from page breaks by typographic evidence."""
-    texts = [line for line in lines if not line.blank]
+    texts = [line for line in lines if not line.blank and not _RULE.fullmatch(line.text)]
     if not texts:
         return []
     # Short lines are wrapped paragraphs, unless most of them end a sentence: then every line is a
@@ -432,7 +436,10 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
     current: list[_Line] = []
     blank_before = True
     for line in lines:
-        if line.blank:
+        if line.blank or _RULE.fullmatch(line.text):
+            if current and not line.blank:  # a section break drawn across the page: no text of its own
+                paragraphs.append(_Paragraph(current))
+                current = []
             blank_before = True
             continue
         if current and (

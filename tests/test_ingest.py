@@ -786,3 +786,30 @@ def test_book_title_brackets_in_chinese_are_not_taken_for_aozora_ruby(tmp_path: 
     assert "我昨天读完了《红楼梦》。" in sentences
     assert any("《水浒传》｜《三国演义》" in text for text in sentences)
     assert witness.meta.source == ""
+
+
+def test_a_rule_of_dashes_or_stars_is_a_section_break_not_text(tmp_path: Path) -> None:
+    """A line drawn with dashes or stars between two parts ends the paragraph above and is no sentence:
+    it used to run on into the next paragraph (``------我昨天读完了…``) as a word cut at the line end."""
+    path = tmp_path / "parts.txt"
+    path.write_text(
+        "第一部\n\n他说完就走了，\n没有回头。\n------\n我昨天读完了这本书，\n觉得很好。\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path], presegmented=False)
+    assert [(b.kind, [s.text for s in b.segments]) for b in witness.blocks] == [
+        ("title", ["第一部"]),
+        ("paragraph", ["他说完就走了，没有回头。"]),
+        ("paragraph", ["我昨天读完了这本书，觉得很好。"]),
+    ]
+    path.write_text(
+        "Part One\n\nHe left the house before dawn and did\nnot look back at the village.\n\n"
+        "* * *\n\nThe next morning the snow had covered\nevery road that led to the valley.\n",
+        encoding="utf-8",
+    )
+    witness = load_witness(WitnessMeta(id="en", lang="en", files=(path.name,)), [path], presegmented=False)
+    assert [s.text for s in witness.segments] == [
+        "Part One",
+        "He left the house before dawn and did not look back at the village.",
+        "The next morning the snow had covered every road that led to the valley.",
+    ]
