@@ -12,7 +12,7 @@ witness still much shorter than the range is located within it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -77,6 +77,17 @@ _JUMPED = 5  # the node was reached by a jump (the low three bits of a choice)
 _OPENED = 8  # bit: the jump that reaches this node left the row at the node before it
 
 
+_BLOCK = 256
+"""Short-side rows whose cosines with the long side are computed at once: one matrix product per block
+instead of a matrix-vector product per row, several times faster on a long pair."""
+
+
+def _rows_of(left: np.ndarray, right: np.ndarray) -> Iterator[np.ndarray]:
+    """``right @ left[r]`` for each row ``r`` in turn, computed a block of rows at a time."""
+    for start in range(0, len(left), _BLOCK):
+        yield from left[start : start + _BLOCK] @ right.T
+
+
 def locate(short: SideData, long: SideData) -> list[Piece]:
     """The pieces of ``long`` that ``short`` translates, in order: a fitting alignment (all of ``short``,
     free ends on ``long``) of 1-1, 2-1 and 1-2 beads, each scoring its cosine minus ``MATCH_FLOOR``,
@@ -91,15 +102,17 @@ def locate(short: SideData, long: SideData) -> list[Piece]:
     # the last step into each node: 0 a 1-1, 1 a short sentence left out, 2 a long one, 3 a 2-1, 4 a 1-2,
     # 5 a jump (``_JUMPED``); bit ``_OPENED`` for the jump's start
     choice = np.zeros((s + 1, n + 1), dtype=np.int8)
+    one_one, two_one = _rows_of(a1, b1), _rows_of(a2[: s - 1], b1)
+    one_two = _rows_of(a1, b2[: n - 1]) if n >= 2 else None
     for r in range(1, s + 1):
         prev = rows[-1]
         moves = [np.full(n + 1, -np.inf) for _ in range(4)]
         moves[1] = prev + LOCATE_GAP
-        moves[0][1:] = prev[:-1] + (b1 @ a1[r - 1]) - MATCH_FLOOR
+        moves[0][1:] = prev[:-1] + next(one_one) - MATCH_FLOOR
         if r >= 2:
-            moves[2][1:] = rows[-2][:-1] + (b1 @ a2[r - 2]) - MATCH_FLOOR  # two short, one long
-        if n >= 2:
-            moves[3][2:] = prev[:-2] + (b2[: n - 1] @ a1[r - 1]) - MATCH_FLOOR  # one short, two long
+            moves[2][1:] = rows[-2][:-1] + next(two_one) - MATCH_FLOOR  # two short, one long
+        if one_two is not None:
+            moves[3][2:] = prev[:-2] + next(one_two) - MATCH_FLOOR  # one short, two long
         stacked = np.stack(moves)
         pick = np.array([0, 1, 3, 4], dtype=np.int8)[np.argmax(stacked, axis=0)]
         base = stacked.max(axis=0)
