@@ -318,6 +318,11 @@ RAW_CHINESE = """关于党的工作的缺点
 """
 
 
+def witness_from(path: Path, lang: str, presegmented: bool | None = None) -> Witness:
+    """``path`` read as a witness in ``lang`` (its id the language), as ``aligner segment FILE:LANG``."""
+    return load_witness(WitnessMeta(id=lang, lang=lang, files=(path.name,)), [path], presegmented)
+
+
 def blocks_of(witness: Witness) -> list[tuple[str, str, list[str]]]:
     return [(block.kind, block.label, [s.text for s in block.segments]) for block in witness.blocks]
 
@@ -325,7 +330,7 @@ def blocks_of(witness: Witness) -> list[tuple[str, str, list[str]]]:
 def test_raw_chinese_headings_paragraphs_and_a_paragraph_ending_in_a_comma(tmp_path: Path) -> None:
     path = tmp_path / "报告.txt"
     path.write_text(RAW_CHINESE, encoding="utf-8")
-    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    witness = witness_from(path, "zh")
     assert blocks_of(witness) == [
         ("title", "", ["关于党的工作的缺点"]),
         ("heading", "", ["结束语"]),
@@ -343,7 +348,7 @@ def test_raw_chinese_headings_paragraphs_and_a_paragraph_ending_in_a_comma(tmp_p
 def test_wrapped_chinese_and_japanese_lines_join_without_a_space(tmp_path: Path) -> None:
     path = tmp_path / "wrapped.txt"
     path.write_text("第一章\n\n他说：“我们必须\n警惕。”大家\n都同意了。\n\n第二段。\n", encoding="utf-8")
-    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path], presegmented=False)
+    witness = witness_from(path, "zh", presegmented=False)
     assert [s.text for s in witness.segments] == [
         "第一章",
         "他说：“我们必须警惕。”",
@@ -351,7 +356,7 @@ def test_wrapped_chinese_and_japanese_lines_join_without_a_space(tmp_path: Path)
         "第二段。",
     ]
     path.write_text("吾輩は猫である\n\n吾輩は猫で\nある。名前は\nまだ無い。\n", encoding="utf-8")
-    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path], presegmented=False)
+    witness = witness_from(path, "ja", presegmented=False)
     assert [s.text for s in witness.segments] == ["吾輩は猫である", "吾輩は猫である。", "名前はまだ無い。"]
 
 
@@ -363,7 +368,7 @@ def test_japanese_paragraphs_are_blocks(tmp_path: Path) -> None:
         "しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。この書生というのは時々我々を捕えて煮て食うという話である。\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path])
+    witness = witness_from(path, "ja")
     assert [[s.text for s in block.segments] for block in witness.blocks] == [
         ["吾輩は猫である。", "名前はまだ無い。"],
         [
@@ -396,7 +401,7 @@ def test_japanese_one_sentence_per_line_is_detected(tmp_path: Path) -> None:
     ]
     path = tmp_path / "neko.ja"
     path.write_text("\n".join(sentences) + "\n", encoding="utf-8")
-    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path])
+    witness = witness_from(path, "ja")
     assert [s.text for s in witness.segments] == sentences
     assert [s.line_start for s in witness.segments] == [1, 2, 3, 4, 5]
 
@@ -463,7 +468,7 @@ def test_a_chinese_novel_with_one_paragraph_a_line_keeps_its_headings_and_dialog
         "第二章　离别\n第二天早上，他很早就起床了。窗外下着雨。\n街上没有一个人。\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    witness = witness_from(path, "zh")
     assert blocks_of(witness) == [
         ("title", "", ["第一章\u3000相遇"]),  # the ideographic space is the text's own, kept
         ("paragraph", "", ["他走进房间，看见她坐在窗边。"]),
@@ -484,7 +489,7 @@ def test_japanese_dialogue_lines_are_paragraphs_of_their_own(tmp_path: Path) -> 
         "\u3000しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path], presegmented=False)
+    witness = witness_from(path, "ja", presegmented=False)
     assert [[s.text for s in block.segments] for block in witness.blocks] == [
         ["吾輩は猫である。", "名前はまだ無い。"],
         ["「君は誰だ。」"],
@@ -503,7 +508,7 @@ def test_numbered_headings_and_points_on_consecutive_lines_are_blocks(tmp_path: 
         "（1）首先要提高党员的政治水平，\n（2）其次要加强组织工作。\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    witness = witness_from(path, "zh")
     assert blocks_of(witness) == [
         ("title", "", ["关于工作的几个问题"]),
         ("heading", "一", ["总的情况"]),
@@ -547,7 +552,7 @@ def test_korean_running_text_is_not_taken_for_one_sentence_per_line(tmp_path: Pa
     )
     path = tmp_path / "소설.txt"
     path.write_bytes(text.encode("euc_kr"))
-    witness = load_witness(WitnessMeta(id="ko", lang="ko", files=(path.name,)), [path])
+    witness = witness_from(path, "ko")
     assert [[s.text for s in block.segments] for block in witness.blocks] == [
         ["그는 집에 갔다.", "그녀는 울었다!"],
         ["왜?", "아무도 모른다."],
@@ -562,7 +567,7 @@ def test_a_chinese_line_wrapped_after_an_ellipsis_or_a_dash_joins_without_a_spac
         "第六章\n\n他点点头：“明白了，现在科学界出了一些事……\n”\n\n他说完就走了。建筑师成功了——\n越透明的东西越神秘。\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    witness = witness_from(path, "zh")
     assert [s.text for s in witness.segments] == [
         "第六章",
         "他点点头：“明白了，现在科学界出了一些事……”",
@@ -584,7 +589,7 @@ def test_a_wrapped_chinese_text_indented_with_ideographic_spaces_and_no_blank_li
         "　　第二天早上，他很早就起床了。\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path])
+    witness = witness_from(path, "zh")
     assert blocks_of(witness) == [
         ("title", "", ["第一章\u3000山雨欲来"]),
         (
@@ -610,7 +615,7 @@ def test_a_line_opening_with_an_initial_is_not_a_numbered_heading(tmp_path: Path
         "V. Molotov said nothing more about it then.\nC. Smith wrote about it later in his memoirs.\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="en", lang="en", files=(path.name,)), [path], presegmented=False)
+    witness = witness_from(path, "en", presegmented=False)
     assert blocks_of(witness) == [
         ("title", "", ["Title"]),
         ("heading", "I", ["General"]),
@@ -636,7 +641,7 @@ def test_japanese_academic_text_ends_its_sentences_with_the_full_width_point(tmp
         "これは重要な発見である．今後の課題を述べる．「結果は良好だ．」と述べた．\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(path.name,)), [path])
+    witness = witness_from(path, "ja")
     assert blocks_of(witness) == [
         ("paragraph", "", ["本研究では，新しい手法を提案する．", "実験の結果，精度が１２．５％向上した．"]),
         (
@@ -796,7 +801,7 @@ def test_a_rule_of_dashes_or_stars_is_a_section_break_not_text(tmp_path: Path) -
         "第一部\n\n他说完就走了，\n没有回头。\n------\n我昨天读完了这本书，\n觉得很好。\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="zh", lang="zh", files=(path.name,)), [path], presegmented=False)
+    witness = witness_from(path, "zh", presegmented=False)
     assert [(b.kind, [s.text for s in b.segments]) for b in witness.blocks] == [
         ("title", ["第一部"]),
         ("paragraph", ["他说完就走了，没有回头。"]),
@@ -807,7 +812,7 @@ def test_a_rule_of_dashes_or_stars_is_a_section_break_not_text(tmp_path: Path) -
         "* * *\n\nThe next morning the snow had covered\nevery road that led to the valley.\n",
         encoding="utf-8",
     )
-    witness = load_witness(WitnessMeta(id="en", lang="en", files=(path.name,)), [path], presegmented=False)
+    witness = witness_from(path, "en", presegmented=False)
     assert [s.text for s in witness.segments] == [
         "Part One",
         "He left the house before dawn and did not look back at the village.",
