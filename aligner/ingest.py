@@ -15,7 +15,7 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -509,33 +509,29 @@ def _opens_list(text: str) -> bool:
 def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_Paragraph]:
     """A short unpunctuated line between blank lines is a heading even if the text runs on after it."""
     numbers = {line.number: index for index, line in enumerate(lines)}
-    result: list[_Paragraph] = []
-    for paragraph in paragraphs:
-        current: list[_Line] = []
-        for line in paragraph.lines:
-            index = numbers[line.number]
-            isolated = (index == 0 or lines[index - 1].blank) and (
-                index + 1 == len(lines) or lines[index + 1].blank
-            )
-            if isolated and _is_heading_text(line.text) and len(paragraph.lines) > 1:
-                if current:
-                    result.append(_Paragraph(current))
-                result.append(_Paragraph([line], standalone=True))
-                current = []
-            else:
-                current.append(line)
-        if current:
-            result.append(_Paragraph(current, standalone=paragraph.standalone and len(current) == 1))
-    return result
+
+    def isolated_heading(line: _Line, paragraph: _Paragraph) -> bool:
+        index = numbers[line.number]
+        blank_before = index == 0 or lines[index - 1].blank
+        blank_after = index + 1 == len(lines) or lines[index + 1].blank
+        return blank_before and blank_after and _is_heading_text(line.text) and len(paragraph.lines) > 1
+
+    return _set_apart(paragraphs, isolated_heading)
 
 
 def _marked_headings(paragraphs: list[_Paragraph], headings: frozenset[int]) -> list[_Paragraph]:
     """Every line marked as a heading a paragraph of its own, whatever the layout made of it."""
+    return _set_apart(paragraphs, lambda line, _: line.number in headings)
+
+
+def _set_apart(paragraphs: list[_Paragraph], apart: Callable[[_Line, _Paragraph], bool]) -> list[_Paragraph]:
+    """Each line for which ``apart`` holds becomes a paragraph of its own; the lines around it stay
+    together, before and after it."""
     result: list[_Paragraph] = []
     for paragraph in paragraphs:
         current: list[_Line] = []
         for line in paragraph.lines:
-            if line.number in headings:
+            if apart(line, paragraph):
                 if current:
                     result.append(_Paragraph(current))
                 result.append(_Paragraph([line], standalone=True))
