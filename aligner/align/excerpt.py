@@ -195,11 +195,11 @@ def excerpt_warning(
     m: int,
     beads: Sequence[Bead],
     given: tuple[int, int] | None = None,
-    located: bool | None = None,
+    located: bool = False,
     match: float | None = None,
 ) -> str | None:
-    """One line for the user when one text was aligned as an excerpt of the other (``located``; ``None``:
-    when it is much shorter), or its span was ``given`` (``--range``) (``None`` otherwise): where the
+    """One line for the user when one text was aligned as an excerpt of the other (``located``, as
+    ``pair.covered_boxes`` decided), or its span was ``given`` (``--range``) (``None`` otherwise): where the
     short one was aligned in the long one (each piece of it, for an excerpt of separate passages), and
     how much of the long one is left unaligned; and, when the excerpt ``match``es its place no better
     than unrelated text (``match_level``), that it may not be a translation of the other at all."""
@@ -210,14 +210,14 @@ def excerpt_warning(
     if given is not None:
         size, on_pivot = given[1] - given[0], linked("pivot")
         text = f"{witness_id} was aligned with {pivot_id}.s{given[0] + 1}-s{given[1]} (--range)"
-        if located if located is not None else size and m and is_partial(size, m) and size > m:
+        if located:
             text += (
                 f"; it has {m} sentences and the range {size}, so it was located within the range, "
                 f"at {_where(pivot_id, on_pivot)}"
             )
         text += f"; {n - len(on_pivot)} of the {n} sentences of {pivot_id} are left unaligned"
         return text + _unlinked(witness_id, m, linked("witness")) + _unmatched(witness_id, pivot_id, match)
-    if not n or not m or not (is_partial(n, m) if located is None else located):
+    if not located:
         return None
     pivot_long = n > m
     long_id, short_id = (pivot_id, witness_id) if pivot_long else (witness_id, pivot_id)

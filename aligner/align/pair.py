@@ -117,6 +117,12 @@ Box = tuple[int, int, int, int]
 """Where the search may link sentences: pivot ``i0 .. i1-1`` with witness ``j0 .. j1-1``."""
 
 
+def whole_box(x: SideData, y: SideData, pivot_span: tuple[int, int] | None = None) -> Box:
+    """The search's box when nothing is located: the pivot (or its ``pivot_span``) with the whole witness."""
+    i0, i1 = (0, len(x)) if pivot_span is None else pivot_span
+    return i0, i1, 0, len(y)
+
+
 def covered_boxes(x: SideData, y: SideData, pivot_span: tuple[int, int] | None = None) -> list[Box]:
     """Where the search may link sentences, in reading order: both texts whole (within ``pivot_span``,
     the pivot sentences given by hand, if any), or, when one side is much shorter than the other
@@ -124,10 +130,9 @@ def covered_boxes(x: SideData, y: SideData, pivot_span: tuple[int, int] | None =
     (``excerpt.may_be_partial``, ``excerpt.covers_part``), the pieces of the long side that it
     translates, located first. A witness much shorter than its ``pivot_span`` is located within it (a
     range given roughly, a chapter's sentences for an excerpt of it)."""
-    n, m = len(x), len(y)
-    i0, i1 = (0, n) if pivot_span is None else pivot_span
+    whole = [whole_box(x, y, pivot_span)]
+    i0, i1, _, m = whole[0]
     k = i1 - i0
-    whole = [(i0, i1, 0, m)]
     if not k or not m or (pivot_span is not None and m > k):
         return whole  # a range is the user's word: the witness is not cut to fit it
     if not is_partial(k, m) and not may_be_partial(k, m):
@@ -215,9 +220,8 @@ def align_pair(
         raise AlignerError(f"witness {witness.id} has no text to align")
     x, y = witness_sides([pivot, witness], embedder, params)
     boxes = covered_boxes(x, y, span)
-    whole = [(0, len(x), 0, len(y)) if span is None else (*span, 0, len(y))]
     beads = align_sides(x, y, params, fixed, span, boxes)
-    located = boxes != whole
+    located = boxes != [whole_box(x, y, span)]
     match = match_level(x, y, boxes) if located else None
     above_chance = links_above_chance(x, y, beads)
     return PairAlignment(pivot.id, witness.id, beads, located=located, match=match, above_chance=above_chance)
