@@ -808,7 +808,7 @@ def _aozora(lines: list[_Line]) -> _Aozora | None:
         if _HEADING_OPEN.match(line.text) or _HEADING_CLOSE.match(line.text):
             in_heading = bool(_HEADING_OPEN.match(line.text))
         ruby += len(_RUBY.findall(line.raw))
-        marked = _GAIJI.sub(_gaiji, _RUBY.sub("", line.raw).replace(_RUBY_START, ""))
+        marked = _without_ruby(line.raw)
         notes += len(_NOTE.findall(marked))
         raw = _NOTE.sub("", marked)
         text = raw.strip()
@@ -833,8 +833,14 @@ def _aozora(lines: list[_Line]) -> _Aozora | None:
     )
 
 
+def _without_ruby(raw: str) -> str:
+    """The line without its ruby readings and with the characters its notes give put in; the other notes
+    (headings, indents) still there to read."""
+    return _GAIJI.sub(_gaiji, _RUBY.sub("", raw).replace(_RUBY_START, ""))
+
+
 def _without_markup(raw: str) -> str:
-    return _NOTE.sub("", _GAIJI.sub(_gaiji, _RUBY.sub("", raw).replace(_RUBY_START, "")))
+    return _NOTE.sub("", _without_ruby(raw))
 
 
 def _symbol_block(texts: list[str]) -> tuple[int, int] | None:
