@@ -134,13 +134,18 @@ def wrong_beads(gold: Iterable[Bead | Pair], test: Sequence[Bead]) -> list[bool]
 
 # hyphens inside a word, soft ones too, and a hyphen left at a line end ("diver- sion")
 _JOINED = re.compile(r"(?<=\w)[-\u00ad\u2010\u2011]+\s*(?=\w)")
-_WORD = re.compile(r"\w+")
+# scripts written without spaces between words: Han (with 々〆〇), hiragana, katakana
+_UNSPACED = "\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 
 def comparable_words(text: str) -> list[str]:
     """The words of a sentence as two cleanings of one text share them: compatibility forms folded,
     case and ё folded, hyphens inside a word or at a line end dropped (``self-`` / ``satisfaction``
-    re-joined by one cleaner and not the other), punctuation and spacing ignored."""
+    re-joined by one cleaner and not the other), punctuation and spacing ignored. Chinese and Japanese
+    have no spaces to find words by, so each of their characters is a unit of its own: a run of Han
+    characters between two commas is one ``\\w+`` match, which a cleaner that cuts it (or drops a
+    heading label ``一、`` before it) would leave unmatched as a whole."""
     folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     return _WORD.findall(_JOINED.sub("", folded))
 

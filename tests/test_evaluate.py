@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from paths import SHARED
+from paths import ROOT, SHARED
 from paths import TEXTBERG as BENCH
 
 from aligner.alignment import Bead, format_alignment, parse_alignment, read_alignment, write_alignment
@@ -129,6 +129,34 @@ def test_words_compare_across_cleanings():
         "сельский",
         "совет",
     ]
+
+
+def test_chinese_and_japanese_compare_character_by_character():
+    # no spaces to find words by: each Han or kana character is a unit, a Latin or Cyrillic word or a
+    # number (full-width forms folded) stays one
+    assert comparable_words("联共（布）１９３７年ＶＫＰ") == ["联", "共", "布", "1937", "年", "vkp"]
+    assert comparable_words("吾輩は猫である。名前はまだ々無い。")[:6] == ["吾", "輩", "は", "猫", "で", "あ"]
+
+
+def test_chinese_sentences_are_mapped_to_the_golds_however_a_cleaner_joined_its_lines():
+    # the ru-zh-dev gold's title block, its first sentence, a heading and the next four sentences, cut
+    # as cleaners might cut them: the title's two lines joined with nothing between (no comma to find
+    # words by), a space left where a line was wrapped, the heading's label dropped, a question and its
+    # answer joined, a sentence cut where a raw file wrapped its line in the middle of a clause
+    lines = (ROOT / "benchmarks" / "data" / "ru-zh-dev" / "zh.sents").read_text(encoding="utf-8")
+    gold = lines.splitlines()[:3] + lines.splitlines()[8:13]
+    assert (gold[2], gold[3]) == ("同志们！", "一、政治上的麻痹大意")
+    wrap = gold[7].index("记载下来")
+    segments = [
+        gold[0] + gold[1],
+        "同志 们！",
+        gold[3].removeprefix("一、"),
+        gold[4],
+        gold[5] + gold[6],
+        gold[7][:wrap],
+        gold[7][wrap:],
+    ]
+    assert reference_map(segments, gold) == [(0, 1), (2,), (3,), (4,), (5, 6), (7,), (7,)]
 
 
 def test_confidence_quality_counts_the_wrong_beads_as_the_strict_score_does():
