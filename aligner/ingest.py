@@ -58,7 +58,13 @@ _CJK_HEADING = re.compile(rf"^(?:([{_CJK_NUMERAL}]{{1,4}})、|[（(]([{_CJK_NUME
 _CJK_POINT = re.compile(rf"^(?:[（(](\d{{1,2}})[）)]|(\d{{1,2}})[、．.])\s*(?=[{NO_SPACE_SCRIPT}])")
 _NO_SPACE = re.compile(rf"[{NO_SPACE_SCRIPT}]")
 _LINE_PARAGRAPHS = 0.6  # share of lines ending a sentence from which every line is a paragraph
-_YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
+# A year: not "\b1937\b", which fails before 年 (a word character), nor only in Arabic digits: a Chinese or
+# Japanese dateline writes 1937年, １９３７年 or 一九三七年.
+_KANJI_DIGIT = "〇零○一二三四五六七八九"
+_YEAR = re.compile(
+    r"(?<![\dA-Za-zÀ-ɏЀ-ӿ])(?:[1１][5-9５-９]\d\d|[2２][0０]\d\d)(?![\dA-Za-zÀ-ɏЀ-ӿ])"
+    rf"|(?<![{_KANJI_DIGIT}])(?:一[五六七八九]|二〇)[{_KANJI_DIGIT}]{{2}}年"
+)
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _INTERNAL_BOUNDARY = re.compile(r"\w\w[.!?…][\"'»”)]*\s+[\"'«„“(]?[A-ZÀ-ÞА-ЯЁ]")
 # The same before a letter of a script without case (Hangul, Arabic, Hebrew, Devanagari): "갔다. 그녀는".

@@ -85,6 +85,9 @@ SCRIPT_BOUNDARY = re.compile(
     rf"(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯，、,；;：:])"
     rf"|(?:(?<!…)…{{2,}}+|(?<!⋯)⋯{{2,}}+)(?![\s{CLOSERS}{FULL_WIDTH_ENDS}，、；：])(?=[{NO_SPACE_SCRIPT}“‘])"
     rf"|(?<!｡)｡++(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}])"  # the half-width ideographic stop, which pysbd ignores
+    # A bare 。！？ before more text, inside brackets too: pysbd's Japanese rules never split within 「」,
+    # so a quoted letter of seven sentences was one (Chinese “…。…。” was split; the rules follow the script).
+    rf"|(?<![。！？])[。！？]++(?=[^\s{CLOSERS}{FULL_WIDTH_ENDS}!?…⋯，、,；;：:])"
 )
 
 

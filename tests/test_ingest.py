@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import positional_beads
-from paths import SHARED, TEXTBERG, TRANSLATIONS
+from paths import ROOT, SHARED, TEXTBERG, TRANSLATIONS
 
 from aligner.alignment import PairAlignment
 from aligner.edition import Edition, read_edition, validate, write_edition
@@ -389,6 +389,38 @@ def test_mac_dev_chinese_and_english_are_detected_as_one_sentence_per_line(name:
     lines = path.read_text(encoding="utf-8").split("\n")
     witness = load_witness(WitnessMeta(id="mac", lang=path.suffix[1:], files=(name,)), [path])
     assert [segment.text for segment in witness.segments] == [line.strip() for line in lines if line.strip()]
+
+
+RU_JA_DEV = ROOT / "benchmarks" / "data" / "ru-ja-dev"
+
+
+@pytest.mark.parametrize("name", ["ja.txt", "ja-indented.txt"])
+def test_the_japanese_translation_of_the_report_is_read_as_its_gold_divides_it(name: str) -> None:
+    # The 1937 report in Japanese, as a user brings it: blank-line paragraphs, or paragraphs opened by an
+    # ideographic space; a letter of several sentences quoted in 「」; a dated subtitle under the title.
+    witness = witness_from(RU_JA_DEV / name, "ja")
+    gold = (RU_JA_DEV / "ja.sents").read_text(encoding="utf-8").splitlines()
+    assert [segment.text for segment in witness.segments] == gold
+    assert [block.kind for block in witness.blocks[:3]] == ["title", "title", "paragraph"]
+    assert texts(witness, "heading") == [
+        "一　政治的無警戒",
+        "二　資本主義的包囲",
+        "三　現代のトロツキズム",
+        "四　経済的成功の暗い側面",
+    ]
+
+
+@pytest.mark.parametrize("date", ["一九三七年三月三日", "1937年3月3日", "１９３７年３月３日"])
+def test_a_dated_japanese_subtitle_stays_in_the_title_block(tmp_path: Path, date: str) -> None:
+    # "\b1937\b" never matched before 年 (a word character), and 一九三七 is a year too: the subtitle was
+    # taken for a section heading.
+    path = tmp_path / "報告.txt"
+    body = "同志諸君！\n\nわれわれは次の事実に当面している。\n\n以上が事実である。\n"
+    path.write_text(f"党活動の欠陥について\n{date}、総会における報告\n\n{body}", "utf-8")
+    assert blocks_of(witness_from(path, "ja"))[:2] == [
+        ("title", "", ["党活動の欠陥について"]),
+        ("title", "", [f"{date}、総会における報告"]),
+    ]
 
 
 def test_japanese_one_sentence_per_line_is_detected(tmp_path: Path) -> None:

@@ -131,8 +131,42 @@ def test_japanese_splits_after_a_closing_corner_bracket() -> None:
         "吾輩はここで始めて人間というものを見た。"
     )
     assert split_sentences(text, "ja") == [
-        "「吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。記憶している。」",
+        "「吾輩は猫である。",
+        "名前はまだ無い。",
+        "どこで生れたかとんと見当がつかぬ。",
+        "記憶している。」",
         "吾輩はここで始めて人間というものを見た。",
+    ]
+
+
+def test_a_quotation_of_several_sentences_is_split_inside_corner_brackets_as_inside_chinese_quotes() -> None:
+    # A letter quoted in a Japanese translation of the 1937 report: pysbd kept 「…。…。」 as one sentence
+    # (seven in the Russian), while Chinese “…。…。” was split; the rules follow the script.
+    text = (
+        "秘密書簡には次のように述べられている。"
+        "「そのような仮定は根本的にまちがっている。ボリシェヴィキのなすべきことではない！"
+        "このことを忘れず、警戒しなければならない。」"
+        "全連邦共産党（ボ）中央委員会は、ふたたび呼びかけた。"
+    )
+    expected = [
+        "秘密書簡には次のように述べられている。",
+        "「そのような仮定は根本的にまちがっている。",
+        "ボリシェヴィキのなすべきことではない！",
+        "このことを忘れず、警戒しなければならない。」",
+        "全連邦共産党（ボ）中央委員会は、ふたたび呼びかけた。",
+    ]
+    assert split_sentences(text, "ja") == expected
+    chinese = "信中说：“这种设想是根本错误的。必须记住这一点！”中央委员会再次号召。"
+    assert split_sentences(chinese, "zh") == [
+        "信中说：“这种设想是根本错误的。",
+        "必须记住这一点！”",
+        "中央委员会再次号召。",
+    ]
+    # The quotative particle still holds a quote to its sentence, and a decimal point is no end.
+    assert split_sentences("「吾輩は猫である。名前はまだ無い。」と言った。１２．５円。", "ja") == [
+        "「吾輩は猫である。",
+        "名前はまだ無い。」と言った。",
+        "１２．５円。",
     ]
 
 
