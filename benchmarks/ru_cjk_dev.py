@@ -63,7 +63,7 @@ PEERS = "no published figures (a witness translated for this project)"
 
 def check_data(sents: Path, txt: Path) -> None:
     """The raw text must hold the gold's sentences and nothing else, or (b) and (c) score another text."""
-    joined = "".join(lines(sents)).replace(" ", "")
+    joined = re.sub(r"\s", "", "".join(lines(sents)))
     raw = re.sub(r"\s", "", txt.read_text(encoding="utf-8"))
     if raw != joined:
         at = next((k for k, (a, b) in enumerate(zip(raw, joined, strict=False)) if a != b), None)
