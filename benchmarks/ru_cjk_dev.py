@@ -3,6 +3,7 @@
 
     python benchmarks/ru_cjk_dev.py                 # Chinese: (a), (b) and (c) below, confidence quality
     python benchmarks/ru_cjk_dev.py --lang ja       # the same for the Japanese witness
+    python benchmarks/ru_cjk_dev.py --whole         # the whole text: report and concluding speech
     python benchmarks/ru_cjk_dev.py --beads         # also every wrong and every flagged bead, with text
     python benchmarks/ru_cjk_dev.py --set length_weight=0.2  # (a) and (b) with AlignParams fields changed
 
@@ -11,6 +12,9 @@ The data is in ``benchmarks/data/ru-LANG-dev/`` (README there): ``LANG.sents`` (
 ``LANG-ru.gold`` (``[LANG]:[ru]``, the witness first), over the 190 Russian sentences of
 ``../shared/bench/enru-dev/ru.sents``. Scored as Vecalign's score.py does, the witness as x and the
 Russian as y, as the gold is written; the Russian is the pivot of every alignment, as a user makes it.
+With ``--whole``, ``benchmarks/data/ru-zh-whole/`` instead: the whole text (report and concluding
+speech) in Chinese, its gold over ``ru.sents`` there (the Russian pivot's 598 sentences as the tool
+divided them when the gold was made), so (b) and (c) align two whole texts, as for the held-out witness.
 
 (a) **The gold's sentences**: the Russian and the witness's lines through the Python engine
 (``side_data``, ``align_with_evidence``, Russian as x): the engine alone, no document structure.
@@ -236,8 +240,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--lang", choices=["zh", "ja"], default="zh", help="the witness (default: zh)")
     parser.add_argument("--model", default=None, help="embedding model (default: the offline default)")
+    parser.add_argument(
+        "--whole", action="store_true", help="the whole text (ru-LANG-whole) instead of the dev passage"
+    )
     parser.add_argument("--data", type=Path, default=None, help="default: benchmarks/data/ru-LANG-dev")
-    parser.add_argument("--russian", type=Path, default=RUSSIAN, help="the gold's Russian sentences")
+    parser.add_argument("--russian", type=Path, default=None, help="the gold's Russian sentences")
     parser.add_argument("--manifest", type=Path, default=MANIFEST, help="the bundled texts' manifest")
     parser.add_argument(
         "--set", action="append", default=[], metavar="FIELD=VALUE", help="an AlignParams change"
@@ -245,14 +252,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--beads", action="store_true", help="print every wrong and flagged bead")
     parser.add_argument("--no-cli", action="store_true", help="skip (c), the command line")
     args = parser.parse_args(argv)
-    data = args.data or DATA / f"ru-{args.lang}-dev"
+    data = args.data or DATA / f"ru-{args.lang}-{'whole' if args.whole else 'dev'}"
+    russian = args.russian or (data / "ru.sents" if args.whole else RUSSIAN)
     sents, txt, gold = data / f"{args.lang}.sents", data / f"{args.lang}.txt", data / f"{args.lang}-ru.gold"
-    for path in (sents, txt, gold, args.russian):
+    for path in (sents, txt, gold, russian):
         if not path.is_file():
             sys.exit(f"benchmark data not found: {path}")
     check_data(sents, txt)
     params = parse_overrides(args.set)
-    doc = Doc(f"ru-{args.lang}-dev", sents, args.russian, gold)
+    doc = Doc(data.name, sents, russian, gold)
     start = time.perf_counter()
     embedder = load_embedder(args.model)
     given = run_given(doc, embedder, params)
