@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -89,6 +90,27 @@ def test_offline_names_the_missing_model_and_the_flag(model_cache: Path, monkeyp
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own switch means the same, and is named
     with pytest.raises(AlignerError, match="not in the local cache and HF_HUB_OFFLINE=1 forbids downloading"):
         load_embedder(MINILM)
+
+
+def test_a_missing_model_offline_fails_before_the_library_is_imported(model_cache: Path):
+    """The cache is looked at first: sentence-transformers and torch (7 s of CPU to import) are not
+    imported for a model that cannot be loaded anyway. In a fresh process, so that no other test's
+    imports count."""
+    script = (
+        "import sys\n"
+        "from aligner.embed import load_embedder\n"
+        "from aligner.errors import AlignerError\n"
+        "try:\n"
+        "    load_embedder('made-up-org/made-up-model', offline=True)\n"
+        "except AlignerError as err:\n"
+        "    print(err)\n"
+        "print(sorted({'sentence_transformers', 'torch', 'transformers'} & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(embed_module.__file__).parents[1])}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    message, imported = done.stdout.splitlines()
+    assert message.startswith("model made-up-org/made-up-model is not in the local cache and --offline")
+    assert imported == "[]", done.stdout
 
 
 def test_a_name_nowhere_fails_in_one_line_naming_the_hub(model_cache: Path):
