@@ -741,6 +741,13 @@ def run_command(
     """``aligner batch``: the summary lines, and whether every work succeeded (the exit status)."""
     if workers < 1:
         raise AlignerError(f"--workers must be at least 1, not {workers}")
+    from aligner.embed import check_model
+
+    # every work would fail on a missing model: one line before any is read; a remote cluster's
+    # workers have their own cache and GPUs, so only what holds everywhere is checked for them
+    check_model(
+        settings.model, settings.device, settings.batch_size, settings.offline, here=scheduler is None
+    )
     works = load_corpus(corpus, allow_outside)
     progress = Progress(len(works))
     try:

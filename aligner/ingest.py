@@ -107,10 +107,13 @@ _COMPOUND_PREFIXES = frozenset(
 
 @dataclass
 class _Line:
-    """A source line, its number, and the layout marks OCR leaves on it."""
+    """A source line, its number, and the layout marks OCR leaves on it. ``heading``: the source itself
+    marks it as a heading (Aozora Bunko's notes); a run-in heading is a line of its own, and the text
+    after it another line of the same number."""
 
     number: int
     raw: str
+    heading: bool = False
 
     @property
     def text(self) -> str:
@@ -255,11 +258,10 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
                 lines = aozora.body
                 named.update(aozora.meta())
             head = aozora.title_blocks(path.name, first_file=index == 0) if aozora else []
-            headings = aozora.headings if aozora else frozenset()
             as_sentences = _looks_presegmented(lines) if presegmented is None else presegmented
             if as_sentences:
-                return head + _presegmented_blocks(lines, path.name, headings)
-            return head + _raw_blocks(lines, path.name, lang, index == 0 and not head, headings)
+                return head + _presegmented_blocks(lines, path.name)
+            return head + _raw_blocks(lines, path.name, lang, index == 0 and not head)
 
         data = read_bytes(path, "text file")
         structured = readers.read_blocks(path, data, lang, index == 0, text_blocks, number_prefix)
@@ -328,17 +330,15 @@ def _decimal(text: str, match: re.Match[str]) -> bool:
     )
 
 
-def _presegmented_blocks(
-    lines: list[_Line], file: str, headings: frozenset[int] = frozenset()
-) -> list[Block]:
+def _presegmented_blocks(lines: list[_Line], file: str) -> list[Block]:
     """A block a paragraph; a line the source marks as a heading (Aozora Bunko's notes) a block of its own."""
     blocks, current = [], []
     for line in [*lines, _Line(0, "")]:
-        if line.blank or line.number in headings:
+        if line.blank or line.heading:
             if current:
                 blocks.append(Block("paragraph", tuple(current)))
             current = []
-        if line.number in headings:
+        if line.heading:
             blocks.append(Block("heading", (Segment(line.text, file, line.number, line.number),)))
         elif not line.blank:
             current.append(Segment(line.text, file, line.number, line.number))
@@ -348,19 +348,18 @@ def _presegmented_blocks(
 # --- raw input: pages, paragraphs, hyphenation ----------------------------------------------
 
 
-def _raw_blocks(
-    lines: list[_Line], file: str, lang: str, first_file: bool, headings: frozenset[int] = frozenset()
-) -> list[Block]:
-    """``headings``: the numbers of lines the source itself marks as headings (Aozora Bunko's notes)."""
+def _raw_blocks(lines: list[_Line], file: str, lang: str, first_file: bool) -> list[Block]:
+    """Lines the source itself marks as headings (``_Line.heading``, Aozora Bunko's notes) are headings
+    whatever their layout."""
     lines = _drop_headers(lines)
     vocabulary = _Vocabulary(lines)
     paragraphs = _paragraphs(lines)
-    if headings:
-        paragraphs = _marked_headings(paragraphs, headings)
+    if any(line.heading for line in lines):
+        paragraphs = _marked_headings(paragraphs)
     blocks: list[Block] = []
     kinds = _classify(paragraphs, first_file)
     for index, paragraph in enumerate(paragraphs):
-        if paragraph.lines[0].number in headings:
+        if paragraph.lines[0].heading:
             number = number_prefix(paragraph.first_text(), "heading")
             kinds[index] = ("heading", next((g for g in number.groups() if g), "") if number else "")
     for index, (paragraph, (kind, label)) in enumerate(zip(paragraphs, kinds, strict=True)):
@@ -514,10 +513,10 @@ def _opens_list(text: str) -> bool:
 
 def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_Paragraph]:
     """A short unpunctuated line between blank lines is a heading even if the text runs on after it."""
-    numbers = {line.number: index for index, line in enumerate(lines)}
+    numbers = {id(line): index for index, line in enumerate(lines)}  # a run-in heading shares its number
 
     def isolated_heading(line: _Line, paragraph: _Paragraph) -> bool:
-        index = numbers[line.number]
+        index = numbers[id(line)]
         blank_before = index == 0 or lines[index - 1].blank
         blank_after = index + 1 == len(lines) or lines[index + 1].blank
         return blank_before and blank_after and _is_heading_text(line.text) and len(paragraph.lines) > 1
@@ -525,9 +524,9 @@ def _split_headings(paragraphs: list[_Paragraph], lines: list[_Line]) -> list[_P
     return _set_apart(paragraphs, isolated_heading)
 
 
-def _marked_headings(paragraphs: list[_Paragraph], headings: frozenset[int]) -> list[_Paragraph]:
+def _marked_headings(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
     """Every line marked as a heading a paragraph of its own, whatever the layout made of it."""
-    return _set_apart(paragraphs, lambda line, _: line.number in headings)
+    return _set_apart(paragraphs, lambda line, _: line.heading)
 
 
 def _set_apart(paragraphs: list[_Paragraph], apart: Callable[[_Line, _Paragraph], bool]) -> list[_Paragraph]:
@@ -724,9 +723,10 @@ def _join(lines: list[_Line], vocabulary: _Vocabulary, lang: str) -> tuple[str, 
 # Japanese scholars mostly bring texts from Aozora Bunko (青空文庫), whose plain-text files carry their own
 # markup: ruby readings ``吾輩《わがはい》`` (``｜`` marking where the ruby's base starts), editor's notes
 # ``［＃…］`` (indents, page breaks, emphasis, headings, characters outside JIS:
-# ``※［＃…、第3水準1-85-25］``), a header (title, author, then a block explaining these symbols between
-# two rules of dashes) and a colophon from ``底本：`` on. A file is taken for Aozora's by that block or
-# that colophon, never by its language: in Chinese ``《》`` marks a book's title and stays.
+# ``※［＃…、第3水準1-85-25］``), accented Latin letters spelled out in ``〔…〕`` (``〔ve'rite'〕``), the
+# repeat mark of vertical writing as ``／＼``, a header (title, author, then a block explaining these
+# symbols between two rules of dashes) and a colophon from ``底本：`` on. A file is taken for Aozora's by
+# that block or that colophon, never by its language: in Chinese ``《》`` marks a book's title and stays.
 
 _AOZORA_RULE = re.compile(r"^-{20,}$")
 _AOZORA_SYMBOLS = ("【テキスト中に現れる記号について】", "《》：ルビ", "［＃］：入力者注")
@@ -737,21 +737,47 @@ _NOTE = re.compile(r"［＃[^］]*］")
 _GAIJI = re.compile(r"※(［＃[^］]*］)")
 _GAIJI_UNICODE = re.compile(r"U\+([0-9A-Fa-f]{4,6})")
 _GAIJI_JIS = re.compile(r"第[34]水準([12])-(\d{1,2})-(\d{1,2})")
-# ``一［＃「一」は中見出し］``: the line is a heading (not ``同行`` or ``窓``, which run on into the text).
-_HEADING_NOTE = re.compile(r"［＃「([^」]*)」は[大中小]見出し］")
-_HEADING_SPAN = re.compile(r"［＃([大中小])見出し］(.*?)［＃\1見出し終わり］")
+# ``一［＃「一」は中見出し］`` (大, 中, 小): the line is a heading. A run-in (``同行``) or window (``窓``)
+# heading runs on into the text: ``原因［＃「原因」は同行中見出し］　でありまして…``. The quoted text may hold
+# brackets of its own (``［＃「「いき」の構造」は大見出し］``), hence ``.+?`` up to ``」は``.
+_HEADING_NOTE = re.compile(r"［＃「(.+?)」は(同行|窓)?[大中小]見出し］")
+_HEADING_SPAN = re.compile(r"［＃(同行|窓|)([大中小])見出し］(.*?)［＃\1\2見出し?終わり］")
 _HEADING_OPEN = re.compile(r"^［＃ここから[大中小]見出し］$")
 _HEADING_CLOSE = re.compile(r"^［＃ここで[大中小]見出し終わり］$")
+# くの字点, the two-character repeat mark of vertical writing, typed as two slants (one with a dakuten).
+_KUNOJITEN = (("／″＼", "〴〵"), ("／＼", "〳〵"))
+# アクセント分解: in ``〔…〕``, a Latin letter followed by a mark is the letter with that accent (Aozora's
+# table, https://www.aozora.gr.jp/accent_separation.html): ``'`` acute, ``` ` ``` grave, ``^`` circumflex,
+# ``~`` tilde, ``:`` diaeresis, ``&`` ring, ``,`` cedilla, ``_`` macron, ``/`` stroke, and the ligatures.
+_ACCENT_SPAN = re.compile(r"〔([^〔〕]*)〕")
+_ACCENT_MARKS = dict(zip("'`^~:&,_", "\u0301\u0300\u0302\u0303\u0308\u030a\u0327\u0304", strict=True))
+_ACCENT_BASES = {
+    "'": "aeiouyAEIOUY",  # not c n s z l r m: French elisions (l'on, n'est, s'il, c'est) are far commoner
+    "`": "aeiouAEIOU",
+    "^": "aeiouAEIOUcghjsCGHJS",
+    "~": "aeinouAEINOU",
+    ":": "aeiouyAEIOUY",
+    "&": "auAU",
+    ",": "cstCST",
+    "_": "aeiouAEIOU",
+}
+_ACCENTS = {
+    base + mark: unicodedata.normalize("NFC", base + _ACCENT_MARKS[mark])
+    for mark, bases in _ACCENT_BASES.items()
+    for base in bases
+}
+_ACCENTS |= dict(zip(["o/", "O/", "d/", "D/", "l/", "L/", "h/", "H/"], "øØđĐłŁħĦ", strict=True))
+_ACCENTS |= {"ae&": "æ", "AE&": "Æ", "oe&": "œ", "OE&": "Œ", "s&": "ß"}
 
 
 @dataclass
 class _Aozora:
     """An Aozora Bunko file taken apart: its header lines, its body cleaned of markup (header and
-    colophon blanked, line numbers kept), the lines its notes mark as headings, and what was removed."""
+    colophon blanked, line numbers kept, the lines its notes mark as headings marked), and what was
+    removed."""
 
     header: list[_Line]
     body: list[_Line]
-    headings: frozenset[int]
     source: str
     symbols: bool
     ruby: int
@@ -804,7 +830,6 @@ def _aozora(lines: list[_Line]) -> _Aozora | None:
             header_end = 0
         body_start = header_end
     ruby = notes = 0
-    headings: set[int] = set()
     in_heading = False
     cleaned: list[_Line] = []
     for index, line in enumerate(lines):
@@ -814,24 +839,22 @@ def _aozora(lines: list[_Line]) -> _Aozora | None:
         if _HEADING_OPEN.match(line.text) or _HEADING_CLOSE.match(line.text):
             in_heading = bool(_HEADING_OPEN.match(line.text))
         ruby += len(_RUBY.findall(line.raw))
-        marked = _without_ruby(line.raw)
+        marked = _as_printed(line.raw)
         notes += len(_NOTE.findall(marked))
         raw = _NOTE.sub("", marked)
-        text = raw.strip()
-        span = _HEADING_SPAN.search(marked)
-        if text and (
-            in_heading
-            or text in [match.group(1) for match in _HEADING_NOTE.finditer(marked)]
-            or (span is not None and _NOTE.sub("", span.group(2)).strip() == text)
-        ):
-            headings.add(line.number)
-        cleaned.append(_Line(line.number, raw))
+        heading = raw.strip() if in_heading else _heading(marked, raw.strip())
+        if not heading:
+            cleaned.append(_Line(line.number, raw))
+        elif heading == raw.strip():
+            cleaned.append(_Line(line.number, raw, heading=True))
+        else:  # a run-in or window heading: the text after it goes on as the line's own
+            cleaned.append(_Line(line.number, heading, heading=True))
+            cleaned.append(_Line(line.number, raw.strip()[len(heading) :]))
     header = [_Line(line.number, _without_markup(line.raw)) for line in lines[:header_end]]
     source = texts[source_at][len(_AOZORA_SOURCE) :].strip() if source_at is not None else ""
     return _Aozora(
         header=[line for line in header if not line.blank],
         body=cleaned,
-        headings=frozenset(headings),
         source=source,
         symbols=block is not None,
         ruby=ruby,
@@ -839,14 +862,69 @@ def _aozora(lines: list[_Line]) -> _Aozora | None:
     )
 
 
-def _without_ruby(raw: str) -> str:
-    """The line without its ruby readings and with the characters its notes give put in; the other notes
-    (headings, indents) still there to read."""
-    return _GAIJI.sub(_gaiji, _RUBY.sub("", raw).replace(_RUBY_START, ""))
+def _heading(marked: str, text: str) -> str:
+    """The heading that a note marks at the start of the line (``text``, the line without its notes),
+    or ``""``: the whole line for a heading, its start for a run-in or window one. A run-in heading in
+    the middle of a line is left in the sentence it belongs to."""
+    quoted = [match.group(1) for match in _HEADING_NOTE.finditer(marked)]
+    quoted += [_NOTE.sub("", match.group(3)).strip() for match in _HEADING_SPAN.finditer(marked)]
+    if text in quoted:
+        return text
+    run_in = [match.group(1) for match in _HEADING_NOTE.finditer(marked) if match.group(2)]
+    run_in += [_NOTE.sub("", m.group(3)).strip() for m in _HEADING_SPAN.finditer(marked) if m.group(1)]
+    return next((heading for heading in run_in if heading and text.startswith(heading)), "")
+
+
+def _as_printed(raw: str) -> str:
+    """The line as the book prints it, its notes aside: ruby readings out, and in the characters that
+    Aozora's notations stand for (a character a note names, accented Latin letters, くの字点); the other
+    notes (headings, indents) still there to read."""
+    text = _GAIJI.sub(_gaiji, _RUBY.sub("", raw).replace(_RUBY_START, ""))
+    for typed, mark in _KUNOJITEN:
+        text = text.replace(typed, mark)
+    return _ACCENT_SPAN.sub(_accented, text)
 
 
 def _without_markup(raw: str) -> str:
-    return _NOTE.sub("", _without_ruby(raw))
+    return _NOTE.sub("", _as_printed(raw))
+
+
+def _accented(match: re.Match[str]) -> str:
+    """``〔…〕`` with its accent notation composed (``〔ve'rite'〕`` is ``vérité``), brackets left out; kept
+    as it is when it holds no notation and is not Latin text: then it is a bracket of the book's own
+    (``〔本全集第一巻所収〕``)."""
+    inner = match.group(1)
+    composed = _compose_accents(inner)
+    latin = any(char.isalpha() for char in inner) and all(ord(char) < 0x250 for char in inner)
+    return composed if composed != inner or latin else match.group()
+
+
+def _compose_accents(text: str) -> str:
+    """Aozora's accent decomposition read back, as its own converter does, except where the mark is
+    plainly punctuation: ``,`` and ``:`` compose only before a letter (``garc,on``, ``Noe:l``; not
+    ``mais,`` or ``dit:``), ``:`` also at the end, and ``qu'`` is French elision, never ``qú``."""
+    out: list[str] = []
+    at = 0
+    while at < len(text):
+        for size in (3, 2):
+            key = text[at : at + size]
+            if key in _ACCENTS and _composes(text, at, key):
+                out.append(_ACCENTS[key])
+                at += size
+                break
+        else:
+            out.append(text[at])
+            at += 1
+    return "".join(out)
+
+
+def _composes(text: str, at: int, key: str) -> bool:
+    after = text[at + len(key) : at + len(key) + 1]
+    if key[-1] == ",":
+        return after.isalpha()
+    if key[-1] == ":":
+        return after.isalpha() or not after
+    return not (key in ("u'", "U'") and text[at - 1 : at] in ("q", "Q"))
 
 
 def _symbol_block(texts: list[str]) -> tuple[int, int] | None:

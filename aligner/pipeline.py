@@ -33,7 +33,7 @@ from aligner.edition import (
     to_tei,
     validate,
 )
-from aligner.embed import Embedder, load_embedder
+from aligner.embed import Embedder, check_model, load_embedder
 from aligner.errors import AlignerError
 from aligner.export import output_path, write_exports
 from aligner.files import ANY, StaleWrite, check_folder_for, fingerprint, write_atomic
@@ -270,6 +270,8 @@ class AlignJob:
         if len(arguments) < 2:
             raise AlignerError("give at least two witnesses: the pivot and one to align with it")
         pivot_arg = choose_pivot(arguments, pivot, manifest)
+        if embedder is None:  # a missing model fails in a second, not after the witnesses and imports
+            check_model(model, device, batch_size, offline)
         texts = texts if texts is not None else load_witnesses(arguments, manifest, presegmented)
         pivot_witness = texts[arguments.index(pivot_arg)]
         others = [w for w in texts if w is not pivot_witness]

