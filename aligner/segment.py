@@ -71,6 +71,8 @@ NO_SPACE_LANGS = frozenset({"zh", "ja"})  # languages written in that script, no
 CLOSERS = "”’」』）》〉】〕〗｣"
 _NO_SPACE_CHAR = re.compile(rf"[{NO_SPACE_SCRIPT}]")
 FULL_WIDTH_ENDS = "。！？｡．"  # ． the full-width point, the stop of Japanese academic writing
+# A sentence end at the end of a text: a stop, then closing quotes and brackets.
+FINAL_STOP = re.compile(rf"(?:[.!?…{FULL_WIDTH_ENDS}]|⋯)[\"'»”’)\]{CLOSERS}]*$")
 # A piece opening with what closes the sentence before: a closing quote or bracket (not an elision like
 # "’Tis"), or end marks a library cut off a run like "！？".
 _LEADING_CLOSE = re.compile(rf"(?:[{FULL_WIDTH_ENDS}!?…]*[{CLOSERS}]+(?![A-Za-z])|[{FULL_WIDTH_ENDS}!?]+)")

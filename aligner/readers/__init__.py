@@ -8,7 +8,7 @@ number in the document; PDF: the line of the extracted text layer, see ``pdf.py`
 
 ``read_blocks`` picks the reader by the file's content (a ZIP's members, a PDF's or an XML root's
 signature) and, where the content is ambiguous, by its extension; plain text and Markdown go on to the
-plain-text path.
+plain-text path, an Aozora Bunko file first taken apart by ``aozora.py``.
 """
 
 from __future__ import annotations
