@@ -54,13 +54,17 @@ def place_one_sided(
         before = tuple(k for k in own if k < first)
         after = tuple(k for k in own if k > last)
         other = bead.witness if side == "pivot" else bead.pivot
-        if before or other:
+        # The other side's sentences stay with what is left of the bead: before the fixed sentences if
+        # any of its own are, else after them (ru 86-88 : ja 90 less a reviewed ru 86 and an unaccepted
+        # ru 87 is ru 88 : ja 90, not ja 90 alone and ru 88 alone).
+        if before or (other and not after):
             out.append((with_side(bead, side, before), None))
         if not placed:
             out.append((kept(fixed), None))
             placed = True
         if after:
-            out.append((with_side(Bead((), (), bead.confidence), side, after), None))
+            rest = bead if other and not before else Bead((), (), bead.confidence)
+            out.append((with_side(rest, side, after), None))
     return out
 
 
