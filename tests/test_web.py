@@ -102,6 +102,23 @@ def machine(b: Bead) -> bool:
     return b.resp is None and b.confidence > 0
 
 
+def test_a_note_keeps_the_link_on_screen_so_the_next_key_decides_it(
+    browser: Browser, server: Server, edition: Path
+) -> None:
+    # As in the terminal: "t" then "a" accepts the link just annotated, not the head of the queue.
+    threshold = server.state.threshold
+    assert review.doubtful(read_edition(edition), threshold, [0])  # there is a queue to jump to
+    i = find(edition, lambda b, i: machine(b[i]) and b[i].confidence >= threshold)
+    page = new_page(browser, server)
+    open_link(page, server, i)
+    answer_next_dialog(page, "译者在此处增译了一句")
+    decided(page, lambda: page.keyboard.press("t"), "saved: note on link")
+    expect(page.locator("tr.selected")).to_have_id(f"link-{i + 1}")
+    decided(page, lambda: page.keyboard.press("a"), "saved: accepted link")
+    noted = beads(edition)[i]
+    assert (noted.note, noted.resp, noted.confidence) == ("译者在此处增译了一句", "alice", 1.0)
+
+
 def test_review_by_keyboard_then_reload_and_align_again(
     browser: Browser, server: Server, edition: Path
 ) -> None:

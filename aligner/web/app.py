@@ -188,7 +188,10 @@ class ReviewApp:
             self.decisions += 1
             k = _alignment_index(saved, done.witness_id)
             queue = review.doubtful(saved, self.threshold, [k])
-            focus = queue[0].index if queue else _where(saved.alignments[k].beads, window)
+            # A note decides nothing: the link stays on screen to be decided, as in the terminal review
+            # (the queue's head instead would take the next key, "a", to a link the reviewer never read).
+            stays = done.operation == "note"
+            focus = queue[0].index if queue and not stays else _where(saved.alignments[k].beads, window)
             return Saved(done.what, done.witness_id, focus)
 
     def _decision(self, edition: Edition, d: Decision) -> review.Decision:
