@@ -176,6 +176,21 @@ def test_sentences_marked_as_having_no_counterpart_leave_the_rest_of_their_link_
     assert_covers(beads, len(ru), len(ja))
 
 
+def test_two_one_sided_fixed_beads_side_by_side_keep_the_order_they_came_in(embedder):
+    # The Chinese review of ru-1937 s66-s67 : zh s64: "n w1" leaves zh s64 alone, then the two Russian
+    # sentences alone. Aligning again kept both but swapped them, and swapped them back the next time.
+    data = ROOT / "benchmarks" / "data" / "ru-zh-whole"
+    ru = (data / "ru.sents").read_text(encoding="utf-8").splitlines()[60:75]
+    zh = (data / "zh.sents").read_text(encoding="utf-8").splitlines()[58:73]
+    x, y = side_data(ru, embedder), side_data(zh, embedder)
+    assert Bead((5, 6), (5,), 0.0) in [Bead(b.pivot, b.witness, 0.0) for b in align_sides(x, y)]
+    alone, rest = Bead((), (5,), 1.0, resp="李华"), Bead((5, 6), (), 0.0)
+    for order in ([alone, rest], [rest, alone]):
+        beads = align_sides(x, y, fixed=order)
+        assert [b for b in beads if b in order] == order
+        assert_covers(beads, len(ru), len(zh))
+
+
 def test_alignment_is_deterministic_and_low_confidence_marks_doubt(embedder):
     x, y = side_data(dev("de")[:120], embedder), side_data(dev("fr")[:160], embedder)
     first, second = align_sides(x, y), align_sides(x, y)
