@@ -32,7 +32,7 @@ import razdel
 import syntok.segmenter as syntok_segmenter
 
 from aligner.errors import AlignerError
-from aligner.witness import Witness
+from aligner.witness import Witness, pad
 
 Span = tuple[int, int]
 
@@ -416,7 +416,7 @@ def listing(witness: Witness) -> list[str]:
             if segment.line_end != segment.line_start:
                 lines += f"-{segment.line_end}"
             kind = f"{block.kind} {block.label}".strip() if position == 0 else ""
-            rows.append(f"{lines:>9}  {kind:<12} {segment.text}")
+            rows.append(f"{lines:>9}  {pad(kind, 12)} {segment.text}")
     counts = Counter(block.kind for block in witness.blocks)
     summary = ", ".join(f"{counts[kind]} {kind}" for kind in sorted(counts))
     rows.append(f"{witness.id} ({witness.lang}): {len(witness.segments)} sentences in {summary} blocks")

@@ -8,6 +8,7 @@ source file, so a scholar can find it in the original.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,6 +16,17 @@ from typing import Literal
 PUBLICATION_FIELDS = ("author", "publisher", "place", "date", "licence")
 BlockKind = Literal["title", "heading", "point", "paragraph", "source"]
 Role = Literal["original", "translation"]
+
+
+def columns(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese or Japanese character (East Asian wide or
+    full-width) takes two, so tables padded by characters go out of line."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` columns (``str.ljust`` counts characters)."""
+    return text + " " * max(0, width - columns(text))
 
 
 @dataclass(frozen=True)
