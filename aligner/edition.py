@@ -478,6 +478,8 @@ def _merge_bibl(old: etree._Element, new: etree._Element) -> etree._Element:
         twin = next((n for n in same if _text(n) == _text(child)), None)
         if twin is not None:
             fresh.remove(twin)
+            if twin.get(XML_LANG) and child.get(XML_LANG) is None:
+                child.set(XML_LANG, twin.get(XML_LANG))  # an edition written before titles were tagged
         elif same:
             merged.replace(child, copy.deepcopy(same[0]))
             fresh.remove(same[0])
