@@ -337,6 +337,26 @@ def test_two_writers_saving_at_the_same_time_keep_every_decision(edition: Path) 
     print(f"decisions applied onto the other's newer save: {alice.replayed + bob.replayed}")
 
 
+def test_exports_download_under_an_edition_s_chinese_name(
+    browser: Browser, bundled_edition: Path, tmp_path: Path
+) -> None:
+    # aligner batch names an edition after its work ("报告-中文"): its name in the download header was a
+    # server error (HTTP headers are Latin-1), so the export buttons gave nothing.
+    path = tmp_path / "报告-中文.tei.xml"
+    shutil.copyfile(bundled_edition, path)
+    running = serve(path)
+    try:
+        page = browser.new_page(accept_downloads=True)
+        page.goto(running.url)
+        for button, name in (("TEI", "报告-中文.tei.xml"), ("TSV", "报告-中文.tsv")):
+            with page.expect_download() as download:
+                page.click(f"text={button}")
+            assert download.value.suggested_filename == name
+        assert Path(download.value.path()).read_text(encoding="utf-8").startswith("pivot\twitness\t")
+    finally:
+        running.stop()
+
+
 # --- the guards, with a plain HTTP client --------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import uvicorn
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -255,6 +255,14 @@ _LINK_CHANGED = (
 _UNDO_REFUSED = "cannot undo: someone changed these links since; decide again instead"
 
 
+def _attachment(name: str) -> str:
+    """A download's Content-Disposition for any file name: an edition ``aligner batch`` named after a
+    work ``报告-中文`` cannot go in a header as it is (HTTP headers are Latin-1: a server error), so an
+    ASCII name for old clients and the real one encoded (RFC 6266, RFC 5987)."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def _alignment_index(edition: Edition, witness_id: str) -> int:
     return review.selected_alignments(edition, witness_id)[0]
 
@@ -451,8 +459,7 @@ def build(state: ReviewApp, allowed_hosts: list[str]) -> Starlette:
         if kind not in made:
             return PlainTextResponse("no such export", status_code=404)
         data, media, suffix = made[kind]()
-        headers = {"Content-Disposition": f'attachment; filename="{stem}{suffix}"'}
-        return Response(data, media_type=media, headers=headers)
+        return Response(data, media_type=media, headers={"Content-Disposition": _attachment(stem + suffix)})
 
     routes = [
         Route("/", page),
