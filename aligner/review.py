@@ -33,7 +33,7 @@ from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
 from aligner.edition import Change, Edition, link_id, load_edition, now, sanitized, to_tei
 from aligner.errors import AlignerError
 from aligner.files import StaleWrite, fingerprint, write_atomic
-from aligner.witness import Witness, columns
+from aligner.witness import Witness, columns, pad
 
 Direction = Literal["previous", "next"]
 Operation = Literal["accept", "move", "merge", "split", "detach", "note", "undo"]
@@ -336,7 +336,7 @@ def show_doubt(edition: Edition, doubt: Doubt, width: int = 100, labels: bool = 
             before.append(f"     before {ids[first - 1]}  {_clip(segments[first - 1].text, width)}")
         for n, i in enumerate(indices, 1):
             label = f"{key}{n}" if labels else "  "
-            inside.append(f"  {label:>3}  {ids[i]:<14} {segments[i].text}")
+            inside.append(f"  {label:>3}  {pad(ids[i], 14)} {segments[i].text}")
         if not indices:
             inside.append(f"  {'':>3}  {'(no ' + ('pivot' if key == 'p' else 'witness') + ' sentence)'}")
         if last + 1 < len(segments):
