@@ -45,6 +45,7 @@ from aligner.edition import Edition, read_edition
 from aligner.errors import AlignerError
 from aligner.export import output_path
 from aligner.files import StaleWrite, check_folder_for, read_bytes, read_text, write_atomic
+from aligner.witness import columns, pad
 
 # The engine and the model are imported where a work is aligned: reading a corpus and skipping
 # finished works needs neither.
@@ -710,12 +711,12 @@ class Progress:
 
 def summary(results: list[WorkResult]) -> list[str]:
     """The table printed at the end: work, status, links, doubtful share, seconds; then the totals."""
-    width = max([4, *(len(result.work) for result in results)])
+    width = max([4, *(columns(result.work) for result in results)])
     lines = [f"{'work':<{width}}  {'status':<9}  {'links':>7}  {'doubtful':>8}  {'seconds':>8}"]
     for result in results:
         ran = result.status in ("aligned", "realigned")
         lines.append(
-            f"{result.work:<{width}}  {result.status:<9}  "
+            f"{pad(result.work, width)}  {result.status:<9}  "
             f"{result.links if result.status != 'failed' else '-':>7}  "
             f"{f'{result.doubtful_share:.1%}' if result.status != 'failed' else '-':>8}  "
             f"{f'{result.seconds:.1f}' if ran else '-':>8}"

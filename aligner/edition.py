@@ -35,7 +35,7 @@ from lxml import etree
 from aligner.alignment import REVIEW_THRESHOLD, Bead, PairAlignment
 from aligner.errors import AlignerError
 from aligner.files import read_bytes, write_atomic
-from aligner.witness import PUBLICATION_FIELDS, Block, Segment, Witness, WitnessMeta
+from aligner.witness import PUBLICATION_FIELDS, Block, Segment, Witness, WitnessMeta, written_in
 
 
 @dataclass(frozen=True)
@@ -216,14 +216,20 @@ def _agents(edition: Edition) -> dict[str, str]:
 def _bibl(parent: etree._Element, meta: WitnessMeta) -> None:
     witness = _el(parent, "witness", corresp=f"#{meta.id}")
     bibl = _el(witness, "bibl", type=meta.role)
+
+    def lang(text: str) -> dict[str, str]:
+        """``xml:lang`` for a title or name in the witness's script: the header's own language is
+        English (``TEI/@xml:lang``), and a Chinese title left untagged is declared English."""
+        return {"xml_lang": meta.lang} if meta.lang != "en" and written_in(text, meta.lang) else {}
+
     if meta.title:
-        _el(bibl, "title", meta.title)
+        _el(bibl, "title", meta.title, **lang(meta.title))
     if meta.author:
-        _el(bibl, "author", meta.author)
+        _el(bibl, "author", meta.author, **lang(meta.author))
     if meta.translator:
-        _el(bibl, "editor", meta.translator, role="translator")
+        _el(bibl, "editor", meta.translator, role="translator", **lang(meta.translator))
     if meta.publisher:
-        _el(bibl, "publisher", meta.publisher)
+        _el(bibl, "publisher", meta.publisher, **lang(meta.publisher))
     if meta.date:
         date = xml_safe(meta.date)
         attrs = {"when": date} if _W3C_DATE.fullmatch(date) else {}
@@ -472,6 +478,8 @@ def _merge_bibl(old: etree._Element, new: etree._Element) -> etree._Element:
         twin = next((n for n in same if _text(n) == _text(child)), None)
         if twin is not None:
             fresh.remove(twin)
+            if twin.get(XML_LANG) and child.get(XML_LANG) is None:
+                child.set(XML_LANG, twin.get(XML_LANG))  # an edition written before titles were tagged
         elif same:
             merged.replace(child, copy.deepcopy(same[0]))
             fresh.remove(same[0])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 import statistics
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +39,7 @@ from aligner.segment import (
     script_mismatch,
     sentence_spans,
 )
-from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta
+from aligner.witness import Block, BlockKind, Segment, Witness, WitnessMeta, columns
 
 log = logging.getLogger(__name__)
 
@@ -566,7 +565,7 @@ def _is_heading_text(text: str) -> bool:
 
 def _width(text: str) -> int:
     """Columns ``text`` takes: a Chinese or Japanese character is as wide as two Latin ones."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return columns(text)
 
 
 def number_prefix(text: str, kind: str) -> re.Match[str] | None:

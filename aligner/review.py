@@ -24,7 +24,6 @@ import getpass
 import hashlib
 import itertools
 import os
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +33,7 @@ from aligner.alignment import Bead, PairAlignment, Side, side_of, with_side
 from aligner.edition import Change, Edition, link_id, load_edition, now, sanitized, to_tei
 from aligner.errors import AlignerError
 from aligner.files import StaleWrite, fingerprint, write_atomic
-from aligner.witness import Witness
+from aligner.witness import Witness, columns, pad
 
 Direction = Literal["previous", "next"]
 Operation = Literal["accept", "move", "merge", "split", "detach", "note", "undo"]
@@ -298,11 +297,11 @@ def _clip(text: str, width: int) -> str:
     """``text`` in at most ``width`` columns of a terminal, where a Chinese or Japanese character takes two
     (counted in characters, a line of context in Chinese ran to twice the width and wrapped)."""
     text = " ".join(text.split())
-    columns = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text]
-    if sum(columns) <= width:
+    widths = [columns(char) for char in text]
+    if sum(widths) <= width:
         return text
     used = 0
-    for end, column in enumerate(columns):
+    for end, column in enumerate(widths):
         if used + column > width - 1:
             return text[:end] + "…"
         used += column
@@ -337,7 +336,7 @@ def show_doubt(edition: Edition, doubt: Doubt, width: int = 100, labels: bool = 
             before.append(f"     before {ids[first - 1]}  {_clip(segments[first - 1].text, width)}")
         for n, i in enumerate(indices, 1):
             label = f"{key}{n}" if labels else "  "
-            inside.append(f"  {label:>3}  {ids[i]:<14} {segments[i].text}")
+            inside.append(f"  {label:>3}  {pad(ids[i], 14)} {segments[i].text}")
         if not indices:
             inside.append(f"  {'':>3}  {'(no ' + ('pivot' if key == 'p' else 'witness') + ' sentence)'}")
         if last + 1 < len(segments):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
@@ -32,7 +31,7 @@ import razdel
 import syntok.segmenter as syntok_segmenter
 
 from aligner.errors import AlignerError
-from aligner.witness import Witness
+from aligner.witness import SCRIPTS, Witness, pad, script_of
 
 Span = tuple[int, int]
 
@@ -321,17 +320,6 @@ def _merge_continuations(text: str, spans: list[Span]) -> list[Span]:
     return merged
 
 
-# The scripts each language is written in (Unicode character names begin with the script's name).
-_SCRIPTS = {
-    **dict.fromkeys(("ru", "uk", "be", "bg", "kk"), ("CYRILLIC",)),
-    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ks", "ug"), ("ARABIC",)),
-    **dict.fromkeys(("he", "yi"), ("HEBREW",)),
-    **dict.fromkeys(("hi", "mr"), ("DEVANAGARI",)),
-    **dict.fromkeys(("syr", "arc"), ("SYRIAC",)),
-    "el": ("GREEK",), "hy": ("ARMENIAN",), "am": ("ETHIOPIC",), "my": ("MYANMAR",), "ml": ("MALAYALAM",),
-    "dv": ("THAANA",), "zh": ("CJK",), "ja": ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH"),
-    "ko": ("HANGUL", "CJK"), "ku": ("LATIN", "ARABIC"),
-}  # fmt: skip
 _SAMPLE = 20_000  # letters: enough to tell a script, cheap on a whole book
 # A Chinese character says as much as three Latin letters (MAC-Dev's English is 2.9 times as long as its
 # Chinese), a kana or Hangul syllable as two: counted so, Chinese with English terms in it ("我们用BERT做
@@ -344,12 +332,12 @@ def script_mismatch(texts: list[str], lang: str, least: int = 20) -> str | None:
     Latin, not Cyrillic. ``None`` when they agree (or fewer than ``least`` letters to tell); a warning,
     not an error, since quotations and names in other scripts are normal."""
     code = check_lang(lang)
-    expected = _SCRIPTS.get(code, ("LATIN",))
+    expected = SCRIPTS.get(code, ("LATIN",))
     counts: Counter[str] = Counter()
     for text in texts:
         for char in text:
             if char.isalpha():
-                script = _script(char)
+                script = script_of(char)
                 counts[script] += _LETTERS_WORTH.get(script, 1)
         if counts.total() >= _SAMPLE:
             break
@@ -359,11 +347,6 @@ def script_mismatch(texts: list[str], lang: str, least: int = 20) -> str | None:
     found = counts.most_common(1)[0][0]
     names = " or ".join(_script_name(script) for script in expected)
     return f"declared {code!r} ({names}), but its letters are mostly {_script_name(found)}"
-
-
-@cache
-def _script(char: str) -> str:
-    return unicodedata.name(char, "UNKNOWN").split(" ")[0]
 
 
 def _script_name(script: str) -> str:
@@ -418,7 +401,7 @@ def listing(witness: Witness) -> list[str]:
             if segment.line_end != segment.line_start:
                 lines += f"-{segment.line_end}"
             kind = f"{block.kind} {block.label}".strip() if position == 0 else ""
-            rows.append(f"{lines:>9}  {kind:<12} {segment.text}")
+            rows.append(f"{lines:>9}  {pad(kind, 12)} {segment.text}")
     counts = Counter(block.kind for block in witness.blocks)
     summary = ", ".join(f"{counts[kind]} {kind}" for kind in sorted(counts))
     rows.append(f"{witness.id} ({witness.lang}): {len(witness.segments)} sentences in {summary} blocks")

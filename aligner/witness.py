@@ -8,13 +8,54 @@ source file, so a scholar can find it in the original.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 # What the manifest's [edition] table and ``align``'s options may say about the edition itself.
 PUBLICATION_FIELDS = ("author", "publisher", "place", "date", "licence")
 BlockKind = Literal["title", "heading", "point", "paragraph", "source"]
 Role = Literal["original", "translation"]
+
+
+# The scripts each language is written in (Unicode character names begin with the script's name).
+SCRIPTS = {
+    **dict.fromkeys(("ru", "uk", "be", "bg", "kk"), ("CYRILLIC",)),
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ks", "ug"), ("ARABIC",)),
+    **dict.fromkeys(("he", "yi"), ("HEBREW",)),
+    **dict.fromkeys(("hi", "mr"), ("DEVANAGARI",)),
+    **dict.fromkeys(("syr", "arc"), ("SYRIAC",)),
+    "el": ("GREEK",), "hy": ("ARMENIAN",), "am": ("ETHIOPIC",), "my": ("MYANMAR",), "ml": ("MALAYALAM",),
+    "dv": ("THAANA",), "zh": ("CJK",), "ja": ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH"),
+    "ko": ("HANGUL", "CJK"), "ku": ("LATIN", "ARABIC"),
+}  # fmt: skip
+
+
+@cache
+def script_of(char: str) -> str:
+    """The script of a letter, as Unicode names begin: CYRILLIC, CJK, HIRAGANA, LATIN..."""
+    return unicodedata.name(char, "UNKNOWN").split(" ")[0]
+
+
+def written_in(text: str, lang: str) -> bool:
+    """Whether ``text`` is written in the script of ``lang`` (most of its letters): a title or name of a
+    witness in it is tagged with the witness's language; a romanised one ("Rensai") or an id used as a
+    title ("ja") is not in Japanese."""
+    expected = SCRIPTS.get(lang.strip().lower().replace("_", "-").split("-")[0], ("LATIN",))
+    letters = [script_of(char) for char in text if char.isalpha()]
+    return bool(letters) and sum(script in expected for script in letters) * 2 >= len(letters)
+
+
+def columns(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese or Japanese character (East Asian wide or
+    full-width) takes two, so tables padded by characters go out of line."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` columns (``str.ljust`` counts characters)."""
+    return text + " " * max(0, width - columns(text))
 
 
 @dataclass(frozen=True)

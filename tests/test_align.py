@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from paths import TEXTBERG
+from paths import ROOT, TEXTBERG
 
 from aligner import align
 from aligner.align import AlignParams, BeadEvidence, SideData, align_pair, align_sides, scores, side_data
@@ -157,6 +157,38 @@ def test_a_sentence_marked_as_having_no_counterpart_leaves_the_other_links_alone
     assert_covers(beads, 8, 7)
     untouched = [b for b in machine if not {0, 5} & set(b.witness)]
     assert all(b in beads for b in untouched)
+
+
+def test_sentences_marked_as_having_no_counterpart_leave_the_rest_of_their_link_linked(embedder):
+    # The Japanese review of ru-1937 s85-s88: ja s89 moved onto the heading's link (not yet accepted),
+    # «Далее.» (s86) marked as having no counterpart, s87 left alone by the move. Aligning again must keep
+    # ru s88 : ja s90 as the machine found it, not cut it into a 1-0 and a 0-1 (as it did).
+    data = ROOT / "benchmarks" / "data"
+    ru = (data / "ru-zh-whole" / "ru.sents").read_text(encoding="utf-8").splitlines()[79:100]
+    ja = (data / "ru-ja-dev" / "ja.sents").read_text(encoding="utf-8").splitlines()[82:103]
+    x, y = side_data(ru, embedder), side_data(ja, embedder)
+    machine = {(b.pivot, b.witness): b for b in align_sides(x, y)}
+    assert ((6, 7), (6,)) in machine and ((8,), (7,)) in machine
+    fixed = [Bead((5,), (5, 6), 0.0), Bead((6,), (), 1.0, resp="山田"), Bead((7,), (), 0.0)]
+    beads = align_sides(x, y, fixed=fixed)
+    assert all(bead in beads for bead in fixed)
+    assert machine[(8,), (7,)] in beads  # the same link, with the same confidence
+    assert_covers(beads, len(ru), len(ja))
+
+
+def test_two_one_sided_fixed_beads_side_by_side_keep_the_order_they_came_in(embedder):
+    # The Chinese review of ru-1937 s66-s67 : zh s64: "n w1" leaves zh s64 alone, then the two Russian
+    # sentences alone. Aligning again kept both but swapped them, and swapped them back the next time.
+    data = ROOT / "benchmarks" / "data" / "ru-zh-whole"
+    ru = (data / "ru.sents").read_text(encoding="utf-8").splitlines()[60:75]
+    zh = (data / "zh.sents").read_text(encoding="utf-8").splitlines()[58:73]
+    x, y = side_data(ru, embedder), side_data(zh, embedder)
+    assert Bead((5, 6), (5,), 0.0) in [Bead(b.pivot, b.witness, 0.0) for b in align_sides(x, y)]
+    alone, rest = Bead((), (5,), 1.0, resp="李华"), Bead((5, 6), (), 0.0)
+    for order in ([alone, rest], [rest, alone]):
+        beads = align_sides(x, y, fixed=order)
+        assert [b for b in beads if b in order] == order
+        assert_covers(beads, len(ru), len(zh))
 
 
 def test_alignment_is_deterministic_and_low_confidence_marks_doubt(embedder):

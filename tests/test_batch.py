@@ -21,6 +21,7 @@ from aligner.cli import main
 from aligner.edition import read_edition, schema_path, write_edition
 from aligner.errors import AlignerError
 from aligner.review import accept, with_beads
+from aligner.witness import columns
 
 WORKS = ("mb", "t3", "t5")
 
@@ -112,6 +113,15 @@ def rows(summary: str) -> dict[str, str]:
     return {
         line.split()[0]: line.split()[1] for line in lines[start + 1 :] if " works: " not in line and line
     }
+
+
+def test_the_summary_stays_in_columns_with_a_chinese_work_id() -> None:
+    table = batch.summary(
+        [batch.WorkResult("报告-中文", "aligned", 563, 1, 2.1), batch.WorkResult("report-ja", "skipped")]
+    )
+    words = ("status", "aligned", "skipped")
+    starts = [columns(line[: line.index(word)]) for line, word in zip(table, words, strict=False)]
+    assert starts == [11, 11, 11]  # "报告-中文" is 9 columns wide, not 5
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from paths import TEXTBERG, TRANSLATIONS
+from paths import ROOT, TEXTBERG, TRANSLATIONS
 
 from aligner.cli import main
+from aligner.witness import columns
 
 ENGLISH = TRANSLATIONS / "en-1937-mastering-bolshevism.txt"
 
@@ -23,6 +24,15 @@ def test_segment_shows_structure_and_sentences_with_line_numbers(capsys: pytest.
     assert any(line.startswith("  664-668  point 1.     First and foremost the attention") for line in out)
     assert any(line.startswith("  100-102") and "business of the Bolsheviks" in line for line in out)
     assert out[-1].startswith("en-1937-mastering-bolshevism (en): ")
+
+
+def test_chinese_labels_keep_the_listing_in_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    # "heading 一" is ten columns, not nine: padded by characters, its sentence stood one column right.
+    assert main(["segment", str(ROOT / "benchmarks" / "data" / "ru-zh-whole" / "zh.txt:zh")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    heading = next(line for line in out if line.startswith("       16  heading 一"))
+    paragraph = next(line for line in out if line.startswith("       18  paragraph"))
+    assert columns(heading[: heading.index("政治")]) == columns(paragraph[: paragraph.index("我们")]) == 24
 
 
 def test_segment_a_manifest_witness_writes_json_and_text(

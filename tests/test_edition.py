@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE
+from conftest import HOSTILE, paragraphs_witness, positional_beads
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -27,6 +27,7 @@ from aligner.edition import (
     xml_safe,
 )
 from aligner.errors import AlignerError
+from aligner.ingest import load_witness
 from aligner.witness import Block, Segment, Witness, WitnessMeta
 
 NS = {"t": TEI}
@@ -142,6 +143,33 @@ def test_any_text_round_trips_once_sanitized(
     path = tmp_path / "any.tei.xml"
     write_edition(edition, path)
     assert read_edition(path) == sanitized(edition)
+
+
+def test_titles_and_names_in_a_witness_s_script_are_tagged_with_its_language(tmp_path: Path) -> None:
+    # The header is English (TEI/@xml:lang): a Chinese title left untagged is declared English.
+    data = ROOT / "benchmarks" / "data"
+    pivot = paragraphs_witness("ru-1937")
+    title = "论党的工作的缺点和肃清托洛茨基两面派及其他两面派的措施"
+    chinese = load_witness(
+        WitnessMeta("zh", "zh", title=title, author="斯大林", translator="Project team"),
+        [data / "ru-zh-whole" / "zh.txt"],
+    )
+    japanese = load_witness(WitnessMeta("ja", "ja", title="ja"), [data / "ru-ja-dev" / "ja.txt"])
+    alignments = [PairAlignment(pivot.id, w.id, positional_beads(pivot, w)) for w in (chinese, japanese)]
+    edition = Edition("t", pivot, [chinese, japanese], alignments)
+    path = tmp_path / "cjk.tei.xml"
+    write_edition(edition, path)
+    validate(path)
+    assert read_edition(path) == edition
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    bibl = {
+        w.get("corresp"): {child.text: child.get(lang) for child in w.find("t:bibl", NS)}
+        for w in etree.parse(str(path)).iterfind(".//t:listWit/t:witness", NS)
+    }
+    assert bibl["#ru-1937"]["И. В. Сталин"] == bibl["#ru-1937"]["Правда"] == "ru"
+    assert bibl["#zh"][title] == bibl["#zh"]["斯大林"] == "zh"
+    assert bibl["#zh"]["Project team"] is None  # a name in Latin letters is not Chinese
+    assert bibl["#ja"]["ja"] is None  # the id standing for a missing title is not Japanese
 
 
 def test_an_empty_witness_and_one_sided_beads(tmp_path: Path) -> None:

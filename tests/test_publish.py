@@ -16,7 +16,17 @@ from paths import TEXTBERG, TRANSLATIONS
 
 from aligner import review
 from aligner.cli import main
-from aligner.edition import SCHEMA_URL, TEI, XML_ID, Edition, link_id, read_edition, validate, write_edition
+from aligner.edition import (
+    SCHEMA_URL,
+    TEI,
+    XML_ID,
+    XML_LANG,
+    Edition,
+    link_id,
+    read_edition,
+    validate,
+    write_edition,
+)
 
 NS = {"t": TEI}
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -93,6 +103,22 @@ def test_header_edits_survive_a_review_decision(hand_edition: Edition, tmp_path:
     again = read_edition(path)
     assert again.alignments[0].beads[0].resp == "Boris"
     assert "Boris" in [n.text for n in etree.parse(str(path)).iterfind(".//t:respStmt/t:name", NS)]
+
+
+def test_an_edition_written_before_titles_were_tagged_gets_the_tags_and_keeps_the_scholar_s_ref(
+    hand_edition: Edition, tmp_path: Path
+) -> None:
+    path = tmp_path / "mb.tei.xml"
+    write_edition(hand_edition, path)
+    tree = etree.parse(str(path))
+    bibl = tree.find(".//t:witness[@corresp='#ru-1937']/t:bibl", NS)
+    for field in bibl:
+        field.attrib.pop(XML_LANG, None)  # as aligner wrote it until December 2026
+    bibl.find("t:author", NS).set("ref", WIKIDATA)
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    write_edition(read_edition(path), path)
+    author = etree.parse(str(path)).find(".//t:witness[@corresp='#ru-1937']/t:bibl/t:author", NS)
+    assert (author.get("ref"), author.get(XML_LANG), author.text) == (WIKIDATA, "ru", "И. В. Сталин")
 
 
 def test_header_edits_survive_export_and_realignment(

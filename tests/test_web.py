@@ -102,6 +102,23 @@ def machine(b: Bead) -> bool:
     return b.resp is None and b.confidence > 0
 
 
+def test_a_note_keeps_the_link_on_screen_so_the_next_key_decides_it(
+    browser: Browser, server: Server, edition: Path
+) -> None:
+    # As in the terminal: "t" then "a" accepts the link just annotated, not the head of the queue.
+    threshold = server.state.threshold
+    assert review.doubtful(read_edition(edition), threshold, [0])  # there is a queue to jump to
+    i = find(edition, lambda b, i: machine(b[i]) and b[i].confidence >= threshold)
+    page = new_page(browser, server)
+    open_link(page, server, i)
+    answer_next_dialog(page, "译者在此处增译了一句")
+    decided(page, lambda: page.keyboard.press("t"), "saved: note on link")
+    expect(page.locator("tr.selected")).to_have_id(f"link-{i + 1}")
+    decided(page, lambda: page.keyboard.press("a"), "saved: accepted link")
+    noted = beads(edition)[i]
+    assert (noted.note, noted.resp, noted.confidence) == ("译者在此处增译了一句", "alice", 1.0)
+
+
 def test_review_by_keyboard_then_reload_and_align_again(
     browser: Browser, server: Server, edition: Path
 ) -> None:
@@ -318,6 +335,26 @@ def test_two_writers_saving_at_the_same_time_keep_every_decision(edition: Path) 
     who = [change.who for change in read_edition(edition).changes]
     assert who.count("alice") == who.count("bob") == 5
     print(f"decisions applied onto the other's newer save: {alice.replayed + bob.replayed}")
+
+
+def test_exports_download_under_an_edition_s_chinese_name(
+    browser: Browser, bundled_edition: Path, tmp_path: Path
+) -> None:
+    # aligner batch names an edition after its work ("报告-中文"): its name in the download header was a
+    # server error (HTTP headers are Latin-1), so the export buttons gave nothing.
+    path = tmp_path / "报告-中文.tei.xml"
+    shutil.copyfile(bundled_edition, path)
+    running = serve(path)
+    try:
+        page = browser.new_page(accept_downloads=True)
+        page.goto(running.url)
+        for button, name in (("TEI", "报告-中文.tei.xml"), ("TSV", "报告-中文.tsv")):
+            with page.expect_download() as download:
+                page.click(f"text={button}")
+            assert download.value.suggested_filename == name
+        assert Path(download.value.path()).read_text(encoding="utf-8").startswith("pivot\twitness\t")
+    finally:
+        running.stop()
 
 
 # --- the guards, with a plain HTTP client --------------------------------------------------------

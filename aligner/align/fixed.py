@@ -54,13 +54,20 @@ def place_one_sided(
         before = tuple(k for k in own if k < first)
         after = tuple(k for k in own if k > last)
         other = bead.witness if side == "pivot" else bead.pivot
-        if before or other:
+        # The other side's sentences stay with what is left of the bead: before the fixed sentences if
+        # any of its own are, else after them (ru 86-88 : ja 90 less a reviewed ru 86 and an unaccepted
+        # ru 87 is ru 88 : ja 90, not ja 90 alone and ru 88 alone).
+        # When the fixed bead takes all of this side, the other side follows it, as ``review.detach``
+        # leaves it: so the order of two one-sided beads (a 0-1 beside a 2-0) is the edition's, and
+        # aligning again gives the same edition instead of swapping them each time.
+        if before:
             out.append((with_side(bead, side, before), None))
         if not placed:
             out.append((kept(fixed), None))
             placed = True
-        if after:
-            out.append((with_side(Bead((), (), bead.confidence), side, after), None))
+        if after or (other and not before):
+            rest = bead if other and not before else Bead((), (), bead.confidence)
+            out.append((with_side(rest, side, after), None))
     return out
 
 

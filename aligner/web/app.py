@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import uvicorn
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -188,7 +188,10 @@ class ReviewApp:
             self.decisions += 1
             k = _alignment_index(saved, done.witness_id)
             queue = review.doubtful(saved, self.threshold, [k])
-            focus = queue[0].index if queue else _where(saved.alignments[k].beads, window)
+            # A note decides nothing: the link stays on screen to be decided, as in the terminal review
+            # (the queue's head instead would take the next key, "a", to a link the reviewer never read).
+            stays = done.operation == "note"
+            focus = queue[0].index if queue and not stays else _where(saved.alignments[k].beads, window)
             return Saved(done.what, done.witness_id, focus)
 
     def _decision(self, edition: Edition, d: Decision) -> review.Decision:
@@ -250,6 +253,14 @@ _LINK_CHANGED = (
     "this link was changed by someone else since the page was shown: reload the page to see it as it is now"
 )
 _UNDO_REFUSED = "cannot undo: someone changed these links since; decide again instead"
+
+
+def _attachment(name: str) -> str:
+    """A download's Content-Disposition for any file name: an edition ``aligner batch`` named after a
+    work ``报告-中文`` cannot go in a header as it is (HTTP headers are Latin-1: a server error), so an
+    ASCII name for old clients and the real one encoded (RFC 6266, RFC 5987)."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _alignment_index(edition: Edition, witness_id: str) -> int:
@@ -448,8 +459,7 @@ def build(state: ReviewApp, allowed_hosts: list[str]) -> Starlette:
         if kind not in made:
             return PlainTextResponse("no such export", status_code=404)
         data, media, suffix = made[kind]()
-        headers = {"Content-Disposition": f'attachment; filename="{stem}{suffix}"'}
-        return Response(data, media_type=media, headers=headers)
+        return Response(data, media_type=media, headers={"Content-Disposition": _attachment(stem + suffix)})
 
     routes = [
         Route("/", page),
