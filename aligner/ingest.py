@@ -479,6 +479,10 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     if not blank_between:
         # A marked paragraph end followed by a new page (or an indented line) that starts a sentence.
         marked = previous.paragraph_end or indented
+        if line.page_start and ends_sentence and line.paragraph_end and _is_heading_text(after):
+            # a heading atop a new page after a sentence whose last line filled the width (unmarked):
+            # in Chinese and Japanese, wrapped at any character, one paragraph in ten ends so
+            return True
         return marked and line.page_start and ends_sentence and not starts_lower
     # Across a blank line a paragraph runs on only where the text shows a page break mid-sentence: the
     # next line goes on in lower case (which no sentence starts with), or an unindented text's new page

@@ -31,6 +31,11 @@ _SKIP = {
     "svg",
     "math",
     "head",
+    # ruby's readings (furigana, pinyin) and the parentheses shown where ruby is not supported: the
+    # text is the base (<ruby>吾輩<rt>わがはい</rt></ruby> reads 吾輩), as aozora.py drops 《…》
+    "rt",
+    "rp",
+    "rtc",
 }
 _BLOCKS = {
     "p",

@@ -26,7 +26,8 @@ TEI = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _NS = {"t": TEI}
-_SKIP = {"note", "fw", "figure", "del", "teiHeader", "facsimile", "sourceDoc"}
+# ``rt``: a ruby's reading (TEI P5 4.x ``<ruby><rb/><rt/></ruby>``); the text is its base
+_SKIP = {"note", "fw", "figure", "del", "rt", "teiHeader", "facsimile", "sourceDoc"}
 _CHOICE_SKIP = {"sic", "orig", "abbr"}
 _BREAKS = {"lb", "pb", "cb"}
 _CONTAINERS = {

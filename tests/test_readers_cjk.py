@@ -1,0 +1,235 @@
+"""Chinese and Japanese witnesses in the structured formats scholars have (issue 16).
+
+The files are made at test time, by hand (HTML, an EPUB zipped from its parts, TEI) or by the libraries
+the project and its tests already use (python-docx, fpdf2 with the WenQuanYi font), from the whole
+Chinese text of the benchmark (``benchmarks/data/ru-zh-whole/zh.txt``) and the Japanese one
+(``ru-ja-dev/ja.txt``): each must read as its plain text does, sentence for sentence, headings as
+headings. Then the cases the whole texts lack: ruby readings, a heading atop a PDF page.
+"""
+
+from __future__ import annotations
+
+import html
+import zipfile
+from pathlib import Path
+
+import pytest
+from paths import ROOT
+
+from aligner.ingest import load_witness
+from aligner.witness import Witness, WitnessMeta
+
+ZH = ROOT / "benchmarks" / "data" / "ru-zh-whole" / "zh.txt"
+JA = ROOT / "benchmarks" / "data" / "ru-ja-dev" / "ja.txt"
+TEI = "http://www.tei-c.org/ns/1.0"
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+VERTICAL = "body { writing-mode: vertical-rl; -epub-writing-mode: vertical-rl; }"
+
+
+def _shape(witness: Witness) -> list[tuple[str, str, str]]:
+    return [(block.kind, block.label, s.text) for block in witness.blocks for s in block.segments]
+
+
+def _lines_and_kinds(path: Path, lang: str) -> tuple[list[str], list[str], Witness]:
+    """The text's lines (one block a line in these files) and what the plain-text path made of each."""
+    lines = [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()]
+    witness = load_witness(WitnessMeta(lang, lang), [path])
+    kinds = [block.kind for block in witness.blocks]
+    assert len(kinds) == len(lines)
+    return lines, kinds, witness
+
+
+def _html_body(lines: list[str], kinds: list[str]) -> str:
+    """Headings as ``h1``/``h2``; paragraphs indented with ideographic spaces, the markup wrapped inside
+    them, a ``<br/>`` after a comma, a ``<span>`` cutting a word."""
+    parts = []
+    for number, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        text = html.escape(line)
+        if kind in ("title", "heading"):
+            tag = "h1" if kind == "title" else "h2"
+            parts.append(f"<{tag}>{text}</{tag}>")
+            continue
+        text = "\n".join(text[i : i + 40] for i in range(0, len(text), 40))
+        if number % 5 == 0:
+            text = f"{text[:2]}<span class='em'>{text[2:4]}</span>{text[4:]}"
+        if number % 3 == 0 and "，" in text:
+            text = text.replace("，", "，<br/>\n", 1)
+        parts.append(f"<p>\u3000\u3000{text}</p>")
+    return "\n".join(parts)
+
+
+def _html(lang: str, body: str, charset: str = "utf-8") -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="{charset}"><title>t</title>'
+        f"<style>{VERTICAL}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def _epub(path: Path, lang: str, chapters: list[str]) -> None:
+    """An EPUB 3 zipped from its parts: right-to-left spine, vertical CSS, ``dc:language``."""
+    items = "".join(
+        f'<item id="c{n}" href="c{n}.xhtml" media-type="application/xhtml+xml"/>'
+        for n in range(len(chapters))
+    )
+    spine = "".join(f'<itemref idref="c{n}"/>' for n in range(len(chapters)))
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("mimetype", "application/epub+zip")
+        book.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:'
+            'container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/'
+            'oebps-package+xml"/></rootfiles></container>',
+        )
+        book.writestr(
+            "OEBPS/content.opf",
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" '
+            'unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f'<dc:identifier id="id">x</dc:identifier><dc:title>書</dc:title><dc:language>{lang}'
+            '</dc:language></metadata><manifest><item id="css" href="v.css" media-type="text/css"/>'
+            f'{items}</manifest><spine page-progression-direction="rtl">{spine}</spine></package>',
+        )
+        book.writestr("OEBPS/v.css", VERTICAL)
+        for n, chapter in enumerate(chapters):
+            book.writestr(
+                f"OEBPS/c{n}.xhtml",
+                '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/'
+                f'1999/xhtml" lang="{lang}" xml:lang="{lang}"><head><title>t</title><link rel="stylesheet" '
+                f'href="v.css"/></head><body>\n{chapter}\n</body></html>\n',
+            )
+
+
+def _docx(path: Path, lines: list[str], kinds: list[str]) -> None:
+    """Title and Heading 2 styles; soft line breaks inside paragraphs, ideographic-space indents."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    for number, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        if kind in ("title", "heading"):
+            document.add_paragraph(line, style="Title" if kind == "title" else "Heading 2")
+            continue
+        paragraph = document.add_paragraph()
+        if number % 3 == 0 and "，" in line:
+            before, after = line.split("，", 1)
+            paragraph.add_run(before + "，").add_break(WD_BREAK.LINE)
+            paragraph.add_run(after)
+        else:
+            paragraph.add_run("\u3000\u3000" + line)
+    document.save(str(path))
+
+
+def _tei(path: Path, lang: str, lines: list[str], kinds: list[str]) -> None:
+    """``xml:lang``, an ``<lb/>`` every 25 characters, a ``choice`` of ``orig`` and ``reg``."""
+    parts = []
+    for line, kind in zip(lines, kinds, strict=True):
+        if kind in ("title", "heading"):
+            kind_attribute = ' type="title"' if kind == "title" else ""
+            parts.append(f"<head{kind_attribute}>{html.escape(line)}</head>")
+            continue
+        text = "<lb/>\n".join(html.escape(line[i : i + 25]) for i in range(0, len(line), 25))
+        text = text.replace("的", "<choice><orig>底</orig><reg>的</reg></choice>", 1)
+        parts.append(f"<p>{text}</p>")
+    body = "\n".join(parts)
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="{TEI}" xml:lang="{lang}"><teiHeader><fileDesc>'
+        "<titleStmt><title>t</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/>"
+        f"</sourceDesc></fileDesc></teiHeader><text><body>\n{body}\n</body></text></TEI>\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(("source", "lang", "charset"), [(ZH, "zh", "gbk"), (JA, "ja", "shift_jis")])
+def test_a_whole_chinese_or_japanese_text_reads_in_every_format_as_its_plain_text(
+    tmp_path: Path, source: Path, lang: str, charset: str
+):
+    lines, kinds, plain = _lines_and_kinds(source, lang)
+    body = _html_body(lines, kinds)
+    (tmp_path / "page.html").write_text(_html(lang, body), encoding="utf-8")
+    (tmp_path / "legacy.html").write_bytes(_html(lang, body, charset).encode(charset))
+    cut = max(n for n, kind in enumerate(kinds) if kind == "heading")  # a book in two chapters
+    _epub(
+        tmp_path / "book.epub",
+        lang,
+        [_html_body(lines[:cut], kinds[:cut]), _html_body(lines[cut:], kinds[cut:])],
+    )
+    _docx(tmp_path / "doc.docx", lines, kinds)
+    _tei(tmp_path / "doc.xml", lang, lines, kinds)
+    expected = _shape(plain)
+    assert len(expected) == {"zh": 573, "ja": 193}[lang]  # the gold's sentences (zh.sents, ja.sents)
+    for name in ("page.html", "legacy.html", "book.epub", "doc.docx", "doc.xml"):
+        witness = load_witness(WitnessMeta(lang, lang), [tmp_path / name])
+        assert _shape(witness) == expected, name
+
+
+def test_ruby_readings_stay_out_of_the_sentence(tmp_path: Path):
+    # Furigana once ran into the text: 吾輩わがはいは猫である。 (HTML, EPUB) and the same from TEI's <rt>.
+    expected = ["吾輩は猫である。", "名前はまだ無い。", "どこで生れたかとんと見当がつかぬ。"]
+    forms = [
+        "<ruby>吾輩<rt>わがはい</rt></ruby>は猫である。<ruby>名前<rt>なまえ</rt></ruby>はまだ無い。",
+        "<ruby>吾輩<rp>（</rp><rt>わがはい</rt><rp>）</rp></ruby>は猫である。"
+        "<ruby><rb>名</rb><rt>な</rt><rb>前</rb><rt>まえ</rt></ruby>はまだ無い。",
+        "<ruby><rb>吾輩</rb><rtc><rt>わがはい</rt></rtc></ruby>は猫である。名前はまだ無い。",
+    ]
+    tail = "<p>どこで<ruby>生<rt>うま</rt></ruby>れたかとんと<ruby>見当<rt>けんとう</rt></ruby>がつかぬ。</p>"
+    for number, form in enumerate(forms):
+        body = f"<h2>一</h2>\n<p>\u3000{form}</p>\n{tail}"
+        (tmp_path / f"neko{number}.html").write_text(_html("ja", body), encoding="utf-8")
+        _epub(tmp_path / f"neko{number}.epub", "ja", [body])
+    (tmp_path / "neko.xml").write_text(
+        f'<TEI xmlns="{TEI}" xml:lang="ja"><teiHeader><fileDesc><titleStmt><title>吾輩は猫である</title>'
+        "</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc>"
+        "</teiHeader><text><body><head>一</head>\n<p><ruby><rb>吾輩</rb><rt>わがはい</rt></ruby>は猫で<lb/>\n"
+        "ある。<ruby><rb>名前</rb><rt>なまえ</rt></ruby>はまだ無い。</p>\n<p>どこで<ruby><rb>生</rb>"
+        "<rt>うま</rt></ruby>れたかとんと<ruby><rb>見当</rb><rt>けんとう</rt></ruby>がつかぬ。</p></body></text></TEI>",
+        encoding="utf-8",
+    )
+    for path in sorted(tmp_path.iterdir()):
+        witness = load_witness(WitnessMeta("neko", "ja"), [path])
+        first = witness.blocks[0]
+        assert (first.kind, first.segments[0].text) == ("heading", "一"), path.name
+        assert [s.text for s in witness.segments][1:] == expected, path.name
+
+
+def test_a_chinese_pdf_joins_its_lines_and_keeps_a_heading_atop_a_page(tmp_path: Path):
+    # A heading at the top of a page, after a paragraph whose last line filled the width (so nothing
+    # marks its end), was read as the end of that paragraph: 第二章　结论 a sentence in it.
+    from fpdf import FPDF
+
+    class Book(FPDF):
+        def header(self) -> None:
+            if self.page_no() > 1:
+                self.set_font("wqy", size=9)
+                self.cell(0, 8, "论党的工作的缺点", align="L")
+                self.cell(0, 8, str(self.page_no()), align="R", new_x="LMARGIN", new_y="NEXT")
+                self.ln(4)
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("wqy", size=9)
+            self.cell(0, 10, str(self.page_no()), align="C")
+
+    sentence = "从全会听取的各个报告和对这些报告的讨论中可以看出我们所碰到的是以下三个基本事实。"
+    paragraph = sentence * 4  # 40 characters a sentence, wrapped at 20: every line full
+    pdf = Book(format=(148, 210))
+    pdf.add_font("wqy", fname=str(WQY))
+    pdf.set_auto_page_break(False)
+    for heading in ("第一章　报告", "第二章　结论", "第三章　任务"):
+        pdf.add_page()
+        pdf.set_font("wqy", size=12)
+        pdf.cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+        pdf.set_font("wqy", size=10)
+        for _ in range(3):
+            for start in range(0, len(paragraph), 20):
+                pdf.cell(0, 5, paragraph[start : start + 20], new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(4)
+    pdf.output(str(tmp_path / "book.pdf"))
+    witness = load_witness(WitnessMeta("zh", "zh"), [tmp_path / "book.pdf"])
+    assert [(b.kind, b.segments[0].text) for b in witness.blocks if b.kind != "paragraph"] == [
+        ("title", "第一章　报告"),
+        ("heading", "第二章　结论"),
+        ("heading", "第三章　任务"),
+    ]
+    others = [s.text for s in witness.segments if s.text != sentence]
+    assert others == ["第一章　报告", "第二章　结论", "第三章　任务"]  # no running head, no page number
+    assert len(witness.segments) == 3 + 3 * 3 * 4 and witness.segments[-1].page == 3
