@@ -265,7 +265,15 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
             return head + _raw_blocks(lines, path.name, lang, index == 0 and not head)
 
         data = read_bytes(path, "text file")
-        structured = readers.read_blocks(path, data, lang, index == 0, text_blocks, number_prefix)
+        structured = readers.read_blocks(
+            path,
+            data,
+            lang,
+            index == 0,
+            text_blocks,
+            number_prefix,
+            lambda path=path: read_text(path, lang)[0],
+        )
         if structured is not None:
             file_blocks, found = structured
             if index == 0:

@@ -233,3 +233,40 @@ def test_a_chinese_pdf_joins_its_lines_and_keeps_a_heading_atop_a_page(tmp_path:
     others = [s.text for s in witness.segments if s.text != sentence]
     assert others == ["第一章　报告", "第二章　结论", "第三章　任务"]  # no running head, no page number
     assert len(witness.segments) == 3 + 3 * 3 * 4 and witness.segments[-1].page == 3
+
+
+def test_a_page_that_names_no_encoding_is_read_in_the_one_it_is_in(tmp_path: Path):
+    # lxml reads a page without <meta charset> as Latin-1 and ignores an XML declaration's encoding: a
+    # Chinese page saved without one came out as mojibake (ç¬¬ä¸\x80ç« ), with only a warning.
+    zh = "<h2>第一章　相遇</h2>\n<p>　　他走进房间，看见她坐在窗边。</p><p>她笑了笑，没有说话。</p>"
+    ja = "<h2>第一章　相遇</h2>\n<p>　吾輩は猫である。名前はまだ無い。<p>どこで生れたかとんと見当がつかぬ。"
+    pages = {
+        "utf8.html": (f"<html><body>{zh}</body></html>", "utf-8", "zh"),
+        "gbk.html": (f"<html><head><title>三体</title></head><body>{zh}</body></html>", "gbk", "zh"),
+        "gbk.xhtml": (
+            f'<?xml version="1.0" encoding="GBK"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>{zh}'
+            "</body></html>",
+            "gbk",
+            "zh",
+        ),
+        "sjis.html": (f"<!DOCTYPE html><html><body>{ja}</body></html>", "shift_jis", "ja"),
+        "sjis-declared.html": (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"></head>'
+            f"<body>{ja}</body></html>",
+            "shift_jis",
+            "ja",
+        ),
+    }
+    expected = {
+        "zh": ["第一章\u3000相遇", "他走进房间，看见她坐在窗边。", "她笑了笑，没有说话。"],
+        "ja": [
+            "第一章\u3000相遇",
+            "吾輩は猫である。",
+            "名前はまだ無い。",
+            "どこで生れたかとんと見当がつかぬ。",
+        ],
+    }
+    for name, (page, encoding, lang) in pages.items():
+        (tmp_path / name).write_bytes(page.encode(encoding))
+        witness = load_witness(WitnessMeta("x", lang), [tmp_path / name])
+        assert [s.text for s in witness.segments] == expected[lang], name

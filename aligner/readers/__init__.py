@@ -72,13 +72,21 @@ def _zip_format(path: Path, data: bytes) -> Format:
 
 
 def read_blocks(
-    path: Path, data: bytes, lang: str, first_file: bool, text_blocks: TextBlocks, number_prefix: NumberPrefix
+    path: Path,
+    data: bytes,
+    lang: str,
+    first_file: bool,
+    text_blocks: TextBlocks,
+    number_prefix: NumberPrefix,
+    guess: Callable[[], str] | None = None,
 ) -> tuple[list[Block], Found] | None:
     """The blocks of ``path`` in a structured format, and what it says about itself; ``None`` for text.
 
     ``text_blocks`` is the plain-text path (cleaning, structure, segmentation), which the PDF reader
-    uses on its text layer; ``number_prefix`` finds the number opening a heading or point. Both come
-    from ``ingest``, which calls this: passed in, so that no import goes back up.
+    uses on its text layer; ``number_prefix`` finds the number opening a heading or point; ``guess``
+    decodes the file as plain text is decoded (legacy encodings of the language), for an HTML page that
+    names no encoding. All come from ``ingest``, which calls this: passed in, so that no import goes
+    back up.
     """
     kind = detect(path, data)
     if kind == "text":
@@ -102,7 +110,7 @@ def read_blocks(
     else:
         from aligner.readers import html
 
-        units, found = html.read(path, data), {}
+        units, found = html.read(path, data, guess), {}
     blocks = to_blocks(units, lang, first_file, number_prefix)
     if not blocks:
         raise AlignerError(f"no text found in {path} ({kind.upper()})")

@@ -58,7 +58,7 @@ def read(path: Path, data: bytes) -> tuple[list[Unit], Found]:
                 document = archive.read(name)
             except KeyError:
                 raise AlignerError(f"{path} is not a readable EPUB: {name} is missing") from None
-            root = html.parse(document, path)
+            root = html.parse(html.decoded(document, path), path)
             for page in root.iter():
                 if isinstance(page.tag, str) and "titlepage" in (page.get("epub:type") or "").split():
                     page.drop_tree()

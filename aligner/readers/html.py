@@ -9,6 +9,9 @@ the markup.
 
 from __future__ import annotations
 
+import codecs
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 from lxml import etree, html
@@ -77,7 +80,38 @@ _HEADINGS = {
 }
 
 
-def parse(data: bytes, path: Path) -> etree._Element:
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["'][^>]*\?>""")
+
+
+def decoded(data: bytes, path: Path, guess: Callable[[], str] | None = None) -> bytes | str:
+    """The page as lxml should parse it. lxml's HTML parser reads a page that names no encoding as
+    Latin-1, and ignores an XML declaration's: a Chinese or Japanese page saved without ``<meta
+    charset>`` became mojibake. A BOM or a ``<meta>`` charset is left to lxml; an XML declaration's
+    encoding is applied; else UTF-8, or, where the bytes are not UTF-8, ``guess`` (the plain-text path's
+    detection of legacy encodings: GBK, Big5, Shift-JIS... for the witness's language)."""
+    head = data[:4096]
+    if data.startswith(_BOMS) or _META_CHARSET.search(head):
+        return data
+    declared = _XML_ENCODING.match(head)
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            return data[declared.end() :].decode(name)
+        except LookupError:
+            raise AlignerError(f"{path} declares an unknown encoding {name!r}") from None
+        except UnicodeDecodeError as err:
+            raise AlignerError(
+                f"{path} declares encoding {name!r} but byte {err.start} is not in it"
+            ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return guess() if guess is not None else data
+
+
+def parse(data: bytes | str, path: Path) -> etree._Element:
     """The document's root, parsed leniently as browsers do; nothing is fetched."""
     parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     try:
@@ -202,8 +236,8 @@ def _inline(node: etree._Element, run: Run, line: int) -> int:
     return run.add(node.tail or "", line)
 
 
-def read(path: Path, data: bytes) -> list[Unit]:
-    found = units(parse(data, path), path.name)
+def read(path: Path, data: bytes, guess: Callable[[], str] | None = None) -> list[Unit]:
+    found = units(parse(decoded(data, path, guess), path), path.name)
     if not found:
         raise AlignerError(f"no text found in {path} (HTML: no paragraph or heading in its content)")
     return found
