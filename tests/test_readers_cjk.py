@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from paths import ROOT
 
+from aligner.cli import main
 from aligner.ingest import load_witness
 from aligner.witness import Witness, WitnessMeta
 
@@ -270,3 +271,41 @@ def test_a_page_that_names_no_encoding_is_read_in_the_one_it_is_in(tmp_path: Pat
         (tmp_path / name).write_bytes(page.encode(encoding))
         witness = load_witness(WitnessMeta("x", lang), [tmp_path / name])
         assert [s.text for s in witness.segments] == expected[lang], name
+
+
+def test_a_file_given_without_a_language_takes_the_one_it_declares(tmp_path: Path, capsys):
+    # An EPUB saying <dc:language>ja</dc:language> was refused without ":ja" ("language ... unknown").
+    body = "<h2>一</h2>\n<p>　<ruby>吾輩<rt>わがはい</rt></ruby>は猫である。名前はまだ無い。</p>"
+    _epub(tmp_path / "neko.epub", "ja", [body])
+    (tmp_path / "neko.html").write_text(_html("ja-JP", body), encoding="utf-8")
+    (tmp_path / "neko.xml").write_text(
+        f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>猫</title></titleStmt><publicationStmt>'
+        "<p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader><text xml:lang='ja'><body>"
+        "<head>一</head><p>吾輩は猫である。名前はまだ無い。</p></body></text></TEI>",
+        encoding="utf-8",
+    )
+    for name in ("neko.epub", "neko.html", "neko.xml"):
+        out = tmp_path / f"{name}.txt"
+        assert main(["segment", str(tmp_path / name), "--txt", str(out)]) == 0, capsys.readouterr().err
+        assert out.read_text("utf-8").split() == ["一", "吾輩は猫である。", "名前はまだ無い。"], name
+    witness = load_witness(*pipeline_resolve(str(tmp_path / "neko.html")))
+    assert witness.meta.lang == "ja-JP"
+    # the language given wins over the file's; a file that declares none, or one unknown, is one line
+    assert main(["segment", f"{tmp_path / 'neko.epub'}:zh", "--txt", str(tmp_path / "zh.txt")]) == 0
+    assert "neko (zh): 3 sentences" in capsys.readouterr().out
+    _epub(tmp_path / "klingon.epub", "tlh", [body])
+    (tmp_path / "bare.html").write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    for name, message in (
+        ("klingon.epub", "klingon.epub declares its language as 'tlh', which aligner does not know"),
+        ("bare.html", "language of"),
+    ):
+        assert main(["segment", str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+
+
+def pipeline_resolve(argument: str) -> tuple[WitnessMeta, list[Path]]:
+    from aligner.manifest import NO_MANIFEST, resolve
+    from aligner.pipeline import declared_lang
+
+    return resolve(argument, NO_MANIFEST, declared=declared_lang)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from lxml import etree
+
 from aligner.errors import AlignerError
 from aligner.segment import no_space_between, sentence_spans
 from aligner.witness import Block, BlockKind, Segment, WitnessMeta
@@ -115,6 +117,33 @@ def read_blocks(
     if not blocks:
         raise AlignerError(f"no text found in {path} ({kind.upper()})")
     return blocks, found
+
+
+def declared_lang(path: Path) -> str:
+    """The language a file declares for itself (an EPUB's ``dc:language``, HTML's ``<html lang>``, TEI's
+    ``xml:lang``), for a file given without one; "" when it declares none or cannot be read (the reader
+    then says what is wrong). A code the tool does not know is passed on, to be refused by name."""
+    try:
+        data = path.read_bytes()
+        kind = detect(path, data)
+    except (OSError, AlignerError):
+        return ""
+    try:
+        if kind == "epub":
+            from aligner.readers import epub
+
+            return epub.language(data)
+        if kind == "html":
+            from aligner.readers import html
+
+            return html.language(data, path)
+        if kind == "tei":
+            from aligner.readers import tei
+
+            return tei.language(path, data)
+    except (AlignerError, KeyError, zipfile.BadZipFile, ValueError, etree.LxmlError):
+        return ""
+    return ""
 
 
 # --- text gathered from markup, and units of structure ---------------------------------------------

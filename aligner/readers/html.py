@@ -236,6 +236,12 @@ def _inline(node: etree._Element, run: Run, line: int) -> int:
     return run.add(node.tail or "", line)
 
 
+def language(data: bytes, path: Path) -> str:
+    """The page's ``<html lang>`` (or ``xml:lang``), or ""."""
+    root = parse(decoded(data, path), path)
+    return (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+
+
 def read(path: Path, data: bytes, guess: Callable[[], str] | None = None) -> list[Unit]:
     found = units(parse(decoded(data, path, guess), path), path.name)
     if not found:

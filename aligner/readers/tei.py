@@ -95,6 +95,19 @@ def _text_for(root: etree._Element, lang: str, path: Path) -> etree._Element:
     raise AlignerError(f"{path} holds {len(texts)} texts and none in language {lang!r}")
 
 
+def language(path: Path, data: bytes) -> str:
+    """The ``xml:lang`` of the first text with a body, of an ancestor, or of the root; "" if none.
+    An edition of many texts in many languages declares none of them for a witness: ""."""
+    root = parse(path, data)
+    texts = [t for t in root.iter(f"{{{TEI}}}text") if t.find("t:body", _NS) is not None]
+    if len(texts) != 1:
+        return ""
+    for node in (texts[0], *texts[0].iterancestors()):
+        if node.get(XML_LANG):
+            return node.get(XML_LANG, "").strip()
+    return ""
+
+
 def read(path: Path, data: bytes, lang: str) -> tuple[list[Unit], Found]:
     root = parse(path, data)
     text = _text_for(root, lang, path)
