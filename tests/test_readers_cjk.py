@@ -309,3 +309,18 @@ def pipeline_resolve(argument: str) -> tuple[WitnessMeta, list[Path]]:
     from aligner.pipeline import declared_lang
 
     return resolve(argument, NO_MANIFEST, declared=declared_lang)
+
+
+def test_a_short_chinese_pdf_is_not_taken_for_a_scan(tmp_path: Path):
+    # Words were counted by spaces: a page of two wrapped Chinese lines had two, and was refused as a
+    # scan without a text layer.
+    from fpdf import FPDF
+
+    pdf = FPDF(format=(148, 210))
+    pdf.add_font("wqy", fname=str(WQY))
+    pdf.add_page()
+    pdf.set_font("wqy", size=10)
+    pdf.multi_cell(0, 5, "床前明月光，疑是地上霜。举头望明月，低头思故乡。" * 2)
+    pdf.output(str(tmp_path / "poem.pdf"))
+    witness = load_witness(WitnessMeta("zh", "zh"), [tmp_path / "poem.pdf"])
+    assert [s.text for s in witness.segments] == ["床前明月光，疑是地上霜。", "举头望明月，低头思故乡。"] * 2
