@@ -324,3 +324,33 @@ def test_a_short_chinese_pdf_is_not_taken_for_a_scan(tmp_path: Path):
     pdf.output(str(tmp_path / "poem.pdf"))
     witness = load_witness(WitnessMeta("zh", "zh"), [tmp_path / "poem.pdf"])
     assert [s.text for s in witness.segments] == ["床前明月光，疑是地上霜。", "举头望明月，低头思故乡。"] * 2
+
+
+def test_docx_headings_in_a_style_of_the_documents_own_or_by_outline_level(tmp_path: Path):
+    # A Chinese document's own heading style (章标题, based on Heading 2) and a paragraph given an
+    # outline level were read as paragraphs: 一、政治上的麻痹大意 a sentence of the text.
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    chapter = document.styles.add_style("章标题", WD_STYLE_TYPE.PARAGRAPH)
+    chapter.base_style = document.styles["Heading 2"]
+    document.add_paragraph("论党的工作的缺点", style="Title")
+    document.add_paragraph("一、政治上的麻痹大意", style="章标题")
+    document.add_paragraph("同志们！我们碰到的是三个基本事实。")
+    outlined = document.add_paragraph("二、资本主义包围")
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "1")
+    outlined._p.get_or_add_pPr().append(level)
+    document.add_paragraph("第一，外国代理人的暗害活动。")
+    document.save(str(tmp_path / "report.docx"))
+    witness = load_witness(WitnessMeta("zh", "zh"), [tmp_path / "report.docx"])
+    assert [(b.kind, b.label, [s.text for s in b.segments]) for b in witness.blocks] == [
+        ("title", "", ["论党的工作的缺点"]),
+        ("heading", "一", ["政治上的麻痹大意"]),
+        ("paragraph", "", ["同志们！", "我们碰到的是三个基本事实。"]),
+        ("heading", "二", ["资本主义包围"]),
+        ("paragraph", "", ["第一，外国代理人的暗害活动。"]),
+    ]
