@@ -354,3 +354,60 @@ def test_docx_headings_in_a_style_of_the_documents_own_or_by_outline_level(tmp_p
         ("heading", "二", ["资本主义包围"]),
         ("paragraph", "", ["第一，外国代理人的暗害活动。"]),
     ]
+
+
+def test_an_aozora_bunko_page_reads_as_its_text(tmp_path: Path):
+    # Aozora Bunko's XHTML, as it serves it: Shift_JIS named by an XML declaration and a <meta>, a
+    # character of Microsoft's Shift_JIS (①), ruby with <rp>, lines ended by <br /> loose in a div, the
+    # author under the title, a colophon and notes on the notation after the text. It came out as
+    # mojibake; then with the author a heading, 「君は誰だ」 run into the next paragraph, the colophon text.
+    page = """<?xml version="1.0" encoding="Shift_JIS"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="ja" >
+<head>
+\t<meta http-equiv="Content-Type" content="text/html;charset=Shift_JIS" />
+\t<title>夏目漱石 吾輩は猫である</title>
+</head>
+<body>
+<div class="metadata">
+<h1 class="title">吾輩は猫である</h1>
+<h2 class="author">夏目漱石</h2>
+<br />
+</div>
+<div id="contents" style="display:none"></div><div class="main_text"><br />
+<div class="jisage_7" style="margin-left: 7em"><h4 class="naka-midashi"><a class="midashi_anchor" \
+id="midashi10">一</a></h4></div>
+<br />
+　<ruby><rb>吾輩</rb><rp>（</rp><rt>わがはい</rt><rp>）</rp></ruby>は猫である。名前はまだ無い。<br />
+　どこで生れたかとんと<ruby><rb>見当</rb><rp>（</rp><rt>けんとう</rt><rp>）</rp></ruby>がつかぬ。<br />
+「君は誰だ」<br />
+「吾輩は猫である」と吾輩は①答えた。<br />
+</div>
+<div class="bibliographical_information">
+<hr />
+<br />
+底本：「夏目漱石全集1」ちくま文庫、筑摩書房<br />
+　　　1987（昭和62）年9月29日第1刷発行<br />
+入力：柴田卓治<br />
+</div>
+<div class="notation_notes">
+<hr />
+●表記について<br />
+<ul>
+\t<li>このファイルは W3C 勧告 XHTML1.1 にそった形式で作成されています。</li>
+</ul>
+</div>
+</body>
+</html>
+"""
+    (tmp_path / "wagahai.html").write_bytes(page.encode("cp932"))
+    out = tmp_path / "wagahai.txt"
+    assert main(["segment", str(tmp_path / "wagahai.html"), "--txt", str(out)]) == 0  # its xml:lang: ja
+    assert out.read_text("utf-8").split("\n\n") == [
+        "吾輩は猫である",
+        "一",
+        "吾輩は猫である。\n名前はまだ無い。",
+        "どこで生れたかとんと見当がつかぬ。",
+        "「君は誰だ」",
+        "「吾輩は猫である」と吾輩は①答えた。\n",
+    ]
