@@ -235,8 +235,8 @@ def _paragraph_ends(run: Run, after: str) -> bool:
     text = run.text()[0]
     if not text:
         return False
-    if text[-1] in FULL_WIDTH_ENDS + CLOSERS:
-        return True
+    if text[-1] in FULL_WIDTH_ENDS + "」』" or text.rstrip(CLOSERS)[-1:] in tuple(FULL_WIDTH_ENDS):
+        return True  # 。 or 。” or a quotation 「…」, not a bracket （注） a line may wrap after
     return bool(_NO_SPACE.match(text[-1])) and after.lstrip(" \t\r\n")[:1] in ("\u3000", "「", "『")
 
 
