@@ -459,6 +459,7 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
         if current and (
             _breaks(current[-1], line, blank_before, wrapped, indented)
             or (ideographic and _opens_indented(current[-1], line, following.get(id(line)), widest))
+            or _heading_at_foot(current, line)
         ):
             paragraphs.append(_Paragraph(current))
             current = []
@@ -498,6 +499,17 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     # a comma, or a heading above its text, stays apart.
     page_break = line.page_start and not indented and not ends_sentence and not previous.paragraph_end
     return not (starts_lower or page_break)
+
+
+def _heading_at_foot(current: list[_Line], line: _Line) -> bool:
+    """A heading (or dateline) alone at the foot of a page, its end marked: the new page starts the
+    text under it, not the heading's continuation (``四、经济成就的阴暗面`` ran into its first sentence)."""
+    return (
+        len(current) == 1
+        and current[0].paragraph_end
+        and line.page_start
+        and _is_heading_text(current[0].text)
+    )
 
 
 def _opens_indented(previous: _Line, line: _Line, following: _Line | None, widest: int) -> bool:

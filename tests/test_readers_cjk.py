@@ -191,9 +191,10 @@ def test_ruby_readings_stay_out_of_the_sentence(tmp_path: Path):
         assert [s.text for s in witness.segments][1:] == expected, path.name
 
 
-def test_a_chinese_pdf_joins_its_lines_and_keeps_a_heading_atop_a_page(tmp_path: Path):
+def test_a_chinese_pdf_joins_its_lines_and_keeps_its_headings_at_a_page_break(tmp_path: Path):
     # A heading at the top of a page, after a paragraph whose last line filled the width (so nothing
-    # marks its end), was read as the end of that paragraph: 第二章　结论 a sentence in it.
+    # marks its end), was read as the end of that paragraph: 第二章　结论 a sentence in it. A heading at
+    # the foot of a page ran into the first sentence on the next: 第四章　结束语从全会听取的...
     from fpdf import FPDF
 
     class Book(FPDF):
@@ -214,26 +215,34 @@ def test_a_chinese_pdf_joins_its_lines_and_keeps_a_heading_atop_a_page(tmp_path:
     pdf = Book(format=(148, 210))
     pdf.add_font("wqy", fname=str(WQY))
     pdf.set_auto_page_break(False)
-    for heading in ("第一章　报告", "第二章　结论", "第三章　任务"):
-        pdf.add_page()
+    for heading, count in (
+        ("第一章　报告", 3),
+        ("第二章　结论", 3),
+        ("第三章　任务", 3),
+        ("第四章　结束语", 1),
+    ):
+        if heading != "第四章　结束语":
+            pdf.add_page()
         pdf.set_font("wqy", size=12)
         pdf.cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
+        if heading == "第四章　结束语":
+            pdf.add_page()  # the heading stays at the foot of page 3, its text on page 4
         pdf.set_font("wqy", size=10)
-        for _ in range(3):
+        for _ in range(count):
             for start in range(0, len(paragraph), 20):
                 pdf.cell(0, 5, paragraph[start : start + 20], new_x="LMARGIN", new_y="NEXT")
             pdf.ln(4)
     pdf.output(str(tmp_path / "book.pdf"))
     witness = load_witness(WitnessMeta("zh", "zh"), [tmp_path / "book.pdf"])
+    headings = ["第一章　报告", "第二章　结论", "第三章　任务", "第四章　结束语"]
     assert [(b.kind, b.segments[0].text) for b in witness.blocks if b.kind != "paragraph"] == [
-        ("title", "第一章　报告"),
-        ("heading", "第二章　结论"),
-        ("heading", "第三章　任务"),
+        ("title", headings[0]),
+        *(("heading", heading) for heading in headings[1:]),
     ]
     others = [s.text for s in witness.segments if s.text != sentence]
-    assert others == ["第一章　报告", "第二章　结论", "第三章　任务"]  # no running head, no page number
-    assert len(witness.segments) == 3 + 3 * 3 * 4 and witness.segments[-1].page == 3
+    assert others == headings  # no running head, no page number, no space where lines join
+    assert len(witness.segments) == 4 + 4 * 10 and witness.segments[-1].page == 4
 
 
 def test_a_page_that_names_no_encoding_is_read_in_the_one_it_is_in(tmp_path: Path):
