@@ -658,7 +658,12 @@ def _title_blocks(paragraph: _Paragraph, vocabulary: _Vocabulary, lang: str, fil
     """Each line of a title block is a unit (author, title, subtitle), unless it runs on."""
     groups: list[list[_Line]] = []
     for line in paragraph.lines:
-        runs_on = groups and (line.page_start or line.text[:1].islower() or groups[-1][-1].text.endswith("-"))
+        runs_on = groups and (
+            line.page_start
+            or line.text[:1].islower()
+            or groups[-1][-1].text.endswith("-")
+            or _wraps_on(groups[-1][-1].text, line.text)
+        )
         if runs_on:
             groups[-1].append(line)
         else:
@@ -668,6 +673,18 @@ def _title_blocks(paragraph: _Paragraph, vocabulary: _Vocabulary, lang: str, fil
         text, origins = _join(group, vocabulary, lang)
         blocks.append(Block("title", (Segment(text, file, origins[0], origins[-1]),)))
     return blocks
+
+
+def _wraps_on(previous: str, line: str) -> bool:
+    """A Chinese or Japanese title line wrapped (a PDF's, set wide): the next line opens with what no
+    line of its own opens with (、。」）ー), or, after a long line, with hiragana, as Japanese words
+    and endings run on (方策につ / いて); an author or a subtitle opens otherwise."""
+    first = line[:1]
+    if not first or not _NO_SPACE.match(previous[-1:]) or FINAL_STOP.search(previous):
+        return False
+    if first in f"、，{FULL_WIDTH_ENDS}{CLOSERS}ー・…":
+        return True
+    return "\u3041" <= first <= "\u309f" and _width(previous) >= 40
 
 
 # --- joining lines and hyphenation -------------------------------------------------------------

@@ -162,6 +162,50 @@ def test_a_whole_chinese_or_japanese_text_reads_in_every_format_as_its_plain_tex
         assert _shape(witness) == expected, name
 
 
+def _pdf(path: Path, lines: list[str], kinds: list[str], running_head: str) -> None:
+    """A small book set by fpdf2 in WenQuanYi: lines wrapped at any character, headings larger, a running
+    head with the page number, page numbers at the foot."""
+    from fpdf import FPDF
+
+    class Book(FPDF):
+        def header(self) -> None:
+            if self.page_no() > 1:
+                self.set_font("wqy", size=9)
+                self.cell(0, 8, running_head, align="L")
+                self.cell(0, 8, str(self.page_no()), align="R", new_x="LMARGIN", new_y="NEXT")
+                self.ln(4)
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("wqy", size=9)
+            self.cell(0, 10, str(self.page_no()), align="C")
+
+    pdf = Book(format=(148, 210))
+    pdf.add_font("wqy", fname=str(WQY))
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    for line, kind in zip(lines, kinds, strict=True):
+        pdf.set_font("wqy", size=12 if kind in ("title", "heading") else 10)
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    pdf.output(str(path))
+
+
+@pytest.mark.parametrize(
+    ("source", "lang", "head"), [(ZH, "zh", "论党的工作的缺点"), (JA, "ja", "党活動の欠陥")]
+)
+def test_a_whole_chinese_or_japanese_pdf_reads_as_its_plain_text(
+    tmp_path: Path, source: Path, lang: str, head: str
+):
+    # The Japanese title, set wide, wraps (方策につ / いて) and was two titles; a heading atop a page
+    # after a full line (三　現代のトロツキズム) was a paragraph.
+    lines, kinds, plain = _lines_and_kinds(source, lang)
+    _pdf(tmp_path / "book.pdf", lines, kinds, head)
+    witness = load_witness(WitnessMeta(lang, lang), [tmp_path / "book.pdf"])
+    assert _shape(witness) == _shape(plain)
+    assert witness.segments[-1].page > 10
+
+
 def test_ruby_readings_stay_out_of_the_sentence(tmp_path: Path):
     # Furigana once ran into the text: 吾輩わがはいは猫である。 (HTML, EPUB) and the same from TEI's <rt>.
     expected = ["吾輩は猫である。", "名前はまだ無い。", "どこで生れたかとんと見当がつかぬ。"]
