@@ -264,7 +264,15 @@ def load_witness(meta: WitnessMeta, paths: list[Path], presegmented: bool | None
             return head + _raw_blocks(lines, path.name, lang, index == 0 and not head)
 
         data = read_bytes(path, "text file")
-        structured = readers.read_blocks(path, data, lang, index == 0, text_blocks, number_prefix)
+        structured = readers.read_blocks(
+            path,
+            data,
+            lang,
+            index == 0,
+            text_blocks,
+            number_prefix,
+            lambda path=path: read_text(path, lang)[0],
+        )
         if structured is not None:
             file_blocks, found = structured
             if index == 0:
@@ -450,6 +458,7 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
         if current and (
             _breaks(current[-1], line, blank_before, wrapped, indented)
             or (ideographic and _opens_indented(current[-1], line, following.get(id(line)), widest))
+            or _heading_at_foot(current, line)
         ):
             paragraphs.append(_Paragraph(current))
             current = []
@@ -478,6 +487,10 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     if not blank_between:
         # A marked paragraph end followed by a new page (or an indented line) that starts a sentence.
         marked = previous.paragraph_end or indented
+        if line.page_start and ends_sentence and line.paragraph_end and _is_heading_text(after):
+            # a heading atop a new page after a sentence whose last line filled the width (unmarked):
+            # in Chinese and Japanese, wrapped at any character, one paragraph in ten ends so
+            return True
         return marked and line.page_start and ends_sentence and not starts_lower
     # Across a blank line a paragraph runs on only where the text shows a page break mid-sentence: the
     # next line goes on in lower case (which no sentence starts with), or an unindented text's new page
@@ -485,6 +498,17 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     # a comma, or a heading above its text, stays apart.
     page_break = line.page_start and not indented and not ends_sentence and not previous.paragraph_end
     return not (starts_lower or page_break)
+
+
+def _heading_at_foot(current: list[_Line], line: _Line) -> bool:
+    """A heading (or dateline) alone at the foot of a page, its end marked: the new page starts the
+    text under it, not the heading's continuation (``四、经济成就的阴暗面`` ran into its first sentence)."""
+    return (
+        len(current) == 1
+        and current[0].paragraph_end
+        and line.page_start
+        and _is_heading_text(current[0].text)
+    )
 
 
 def _opens_indented(previous: _Line, line: _Line, following: _Line | None, widest: int) -> bool:
@@ -633,7 +657,12 @@ def _title_blocks(paragraph: _Paragraph, vocabulary: _Vocabulary, lang: str, fil
     """Each line of a title block is a unit (author, title, subtitle), unless it runs on."""
     groups: list[list[_Line]] = []
     for line in paragraph.lines:
-        runs_on = groups and (line.page_start or line.text[:1].islower() or groups[-1][-1].text.endswith("-"))
+        runs_on = groups and (
+            line.page_start
+            or line.text[:1].islower()
+            or groups[-1][-1].text.endswith("-")
+            or _wraps_on(groups[-1][-1].text, line.text)
+        )
         if runs_on:
             groups[-1].append(line)
         else:
@@ -643,6 +672,18 @@ def _title_blocks(paragraph: _Paragraph, vocabulary: _Vocabulary, lang: str, fil
         text, origins = _join(group, vocabulary, lang)
         blocks.append(Block("title", (Segment(text, file, origins[0], origins[-1]),)))
     return blocks
+
+
+def _wraps_on(previous: str, line: str) -> bool:
+    """A Chinese or Japanese title line wrapped (a PDF's, set wide): the next line opens with what no
+    line of its own opens with (、。」）ー), or, after a long line, with hiragana, as Japanese words
+    and endings run on (方策につ / いて); an author or a subtitle opens otherwise."""
+    first = line[:1]
+    if not first or not _NO_SPACE.match(previous[-1:]) or FINAL_STOP.search(previous):
+        return False
+    if first in f"、，{FULL_WIDTH_ENDS}{CLOSERS}ー・…":
+        return True
+    return "\u3041" <= first <= "\u309f" and _width(previous) >= 40
 
 
 # --- joining lines and hyphenation -------------------------------------------------------------

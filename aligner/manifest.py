@@ -16,6 +16,7 @@ import glob
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -23,6 +24,9 @@ from pathlib import Path
 from aligner.errors import AlignerError
 from aligner.files import read_text
 from aligner.witness import PUBLICATION_FIELDS, WitnessMeta
+
+# The language a file declares for itself ("" for none): ``pipeline.declared_lang``, passed in.
+Declared = Callable[[Path], str]
 
 # XML 1.0 (fifth edition) NameStartChar and NameChar without ":": what ``xml:id`` (an NCName) accepts.
 _NAME_START = (
@@ -199,8 +203,12 @@ def witness_id_for(path: Path, suffix: bool = False) -> str:
     return stem if _XML_NAME.match(stem) else f"w_{stem}"
 
 
-def resolve(argument: str, manifest: Manifest, lang: str | None = None) -> tuple[WitnessMeta, list[Path]]:
-    """Turn a command-line witness (manifest id, ``FILE`` or ``FILE:LANG``) into metadata and files."""
+def resolve(
+    argument: str, manifest: Manifest, lang: str | None = None, declared: Declared | None = None
+) -> tuple[WitnessMeta, list[Path]]:
+    """Turn a command-line witness (manifest id, ``FILE`` or ``FILE:LANG``) into metadata and files;
+    a file given without a language takes the one it declares (``declared``: an EPUB's ``dc:language``,
+    HTML's ``lang``, TEI's ``xml:lang``; the first file of a book), if any."""
     meta = manifest.get(argument)
     if meta is not None:
         return (replace(meta, lang=lang) if lang else meta), manifest.paths(meta)
@@ -215,6 +223,8 @@ def resolve(argument: str, manifest: Manifest, lang: str | None = None) -> tuple
         raise AlignerError(
             f"no such file or manifest witness: {argument} ({described(manifest)}; its ids: {known})"
         )
+    if not lang and declared is not None:
+        lang = declared(paths[0] if paths else path)
     if not lang:
         raise AlignerError(f"language of {argument} unknown: give it as {argument}:LANG or with --lang")
     if paths:
@@ -261,13 +271,15 @@ def _many_files(argument: str) -> list[Path]:
     return sorted(Path(name) for name in glob.glob(argument) if Path(name).is_file())
 
 
-def resolve_all(arguments: list[str], manifest: Manifest) -> list[tuple[WitnessMeta, list[Path]]]:
+def resolve_all(
+    arguments: list[str], manifest: Manifest, declared: Declared | None = None
+) -> list[tuple[WitnessMeta, list[Path]]]:
     """Resolve every witness argument; files that share a stem get ids that tell them apart.
 
     ``test0.de`` and ``test0.fr`` (Text+Berg's naming) keep their suffix; ``a/x.txt`` and ``b/x.txt``
     take their folder's name (``a-x``, ``b-x``). The same witness or file twice is refused.
     """
-    resolved = [resolve(argument, manifest) for argument in arguments]
+    resolved = [resolve(argument, manifest, declared=declared) for argument in arguments]
     files = [i for i, (meta, _) in enumerate(resolved) if meta not in manifest.witnesses]
     seen: dict[Path, str] = {}
     for i in files:

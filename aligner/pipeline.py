@@ -112,6 +112,24 @@ def manifest_listing(path: Path | None = None) -> list[str]:
 # --- segmenting ------------------------------------------------------------------------------------
 
 
+def declared_lang(path: Path) -> str:
+    """The language a file given without one declares for itself (EPUB, HTML, TEI), "" if none; one
+    aligner does not know is an error that names the file, not only the code."""
+    from aligner import readers
+    from aligner.segment import check_lang
+
+    lang = readers.declared_lang(path)
+    if lang:
+        try:
+            check_lang(lang)
+        except AlignerError:
+            raise AlignerError(
+                f"{path} declares its language as {lang!r}, which aligner does not know: "
+                f"give one as {path}:LANG"
+            ) from None
+    return lang
+
+
 def segment_witness(
     argument: str,
     lang: str | None,
@@ -123,7 +141,7 @@ def segment_witness(
     from aligner.segment import check_lang
 
     loaded = manifest_for(manifest, allow_outside)
-    meta, paths = manifest_module.resolve(argument, loaded, lang and check_lang(lang))
+    meta, paths = manifest_module.resolve(argument, loaded, lang and check_lang(lang), declared_lang)
     with notes_to(sys.stderr):
         return load_witness(meta, paths, presegmented)
 
@@ -157,7 +175,7 @@ def choose_pivot(arguments: list[str], pivot: str | None, manifest: manifest_mod
     if pivot is None:
         pivot = manifest.pivot if manifest.pivot in arguments else arguments[0]
     if pivot not in arguments:
-        ids = [meta.id for meta, _ in manifest_module.resolve_all(arguments, manifest)]
+        ids = [meta.id for meta, _ in manifest_module.resolve_all(arguments, manifest, declared_lang)]
         if pivot in ids:
             return arguments[ids.index(pivot)]
         raise AlignerError(f"pivot {pivot!r} is not among the witnesses: {', '.join(arguments)}")
@@ -197,7 +215,7 @@ def pivot_ranges(ranges: list[str], pivot: Witness, others: list[Witness]) -> di
 def load_witnesses(
     arguments: list[str], manifest: manifest_module.Manifest, presegmented: bool | None = None
 ) -> list[Witness]:
-    resolved = manifest_module.resolve_all(arguments, manifest)
+    resolved = manifest_module.resolve_all(arguments, manifest, declared_lang)
     witnesses = []
     with notes_to(sys.stderr):
         for meta, paths in resolved:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from lxml import etree
+
 from aligner.errors import AlignerError
 from aligner.segment import no_space_between, sentence_spans
 from aligner.witness import Block, BlockKind, Segment, WitnessMeta
@@ -72,13 +74,21 @@ def _zip_format(path: Path, data: bytes) -> Format:
 
 
 def read_blocks(
-    path: Path, data: bytes, lang: str, first_file: bool, text_blocks: TextBlocks, number_prefix: NumberPrefix
+    path: Path,
+    data: bytes,
+    lang: str,
+    first_file: bool,
+    text_blocks: TextBlocks,
+    number_prefix: NumberPrefix,
+    guess: Callable[[], str] | None = None,
 ) -> tuple[list[Block], Found] | None:
     """The blocks of ``path`` in a structured format, and what it says about itself; ``None`` for text.
 
     ``text_blocks`` is the plain-text path (cleaning, structure, segmentation), which the PDF reader
-    uses on its text layer; ``number_prefix`` finds the number opening a heading or point. Both come
-    from ``ingest``, which calls this: passed in, so that no import goes back up.
+    uses on its text layer; ``number_prefix`` finds the number opening a heading or point; ``guess``
+    decodes the file as plain text is decoded (legacy encodings of the language), for an HTML page that
+    names no encoding. All come from ``ingest``, which calls this: passed in, so that no import goes
+    back up.
     """
     kind = detect(path, data)
     if kind == "text":
@@ -102,11 +112,38 @@ def read_blocks(
     else:
         from aligner.readers import html
 
-        units, found = html.read(path, data), {}
+        units, found = html.read(path, data, guess), {}
     blocks = to_blocks(units, lang, first_file, number_prefix)
     if not blocks:
         raise AlignerError(f"no text found in {path} ({kind.upper()})")
     return blocks, found
+
+
+def declared_lang(path: Path) -> str:
+    """The language a file declares for itself (an EPUB's ``dc:language``, HTML's ``<html lang>``, TEI's
+    ``xml:lang``), for a file given without one; "" when it declares none or cannot be read (the reader
+    then says what is wrong). A code the tool does not know is passed on, to be refused by name."""
+    try:
+        data = path.read_bytes()
+        kind = detect(path, data)
+    except (OSError, AlignerError):
+        return ""
+    try:
+        if kind == "epub":
+            from aligner.readers import epub
+
+            return epub.language(data)
+        if kind == "html":
+            from aligner.readers import html
+
+            return html.language(data, path)
+        if kind == "tei":
+            from aligner.readers import tei
+
+            return tei.language(path, data)
+    except (AlignerError, KeyError, zipfile.BadZipFile, ValueError, etree.LxmlError):
+        return ""
+    return ""
 
 
 # --- text gathered from markup, and units of structure ---------------------------------------------

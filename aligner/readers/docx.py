@@ -1,6 +1,7 @@
 """DOCX: the document's body paragraphs, by their styles and list numbering.
 
-Styles ``Title`` and ``Heading 1`` make a title, ``Heading 2``-``Heading 9`` headings; a paragraph in a
+Styles ``Title`` and ``Heading 1`` make a title, ``Heading 2``-``Heading 9`` headings (so do styles
+based on them, and outline levels 1-9 set on a paragraph or its style); a paragraph in a
 numbered list is a numbered point labelled with the number Word shows (its list's start and count);
 a bulleted item is a paragraph. Footnotes, endnotes, comments, headers and footers are other parts
 of the file and are not read; nor are tables. A sentence's lines are its paragraph's number in the
@@ -33,13 +34,12 @@ def read(path: Path, data: bytes) -> list[Unit]:
     found: list[Unit] = []
     for number, paragraph in enumerate(document.paragraphs, 1):
         text = paragraph.text
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        heading = _HEADING.match(style)
+        level = _level(paragraph)
         num = paragraph._p.find(f"{_W}pPr/{_W}numPr")
         label, kind = "", "paragraph"
-        if style.lower() == "title" or (heading and heading.group(1) == "1"):
+        if level is not None and level <= 1:
             kind = "title"
-        elif heading:
+        elif level is not None:
             kind = "heading"
         elif num is not None:
             num_id = _val(num.find(f"{_W}numId"))
@@ -59,6 +59,32 @@ def read(path: Path, data: bytes) -> list[Unit]:
     if not found:
         raise AlignerError(f"no text found in {path} (DOCX: its body has no paragraph)")
     return found
+
+
+def _level(paragraph: object) -> int | None:
+    """The paragraph's heading level (0 the Title style, 1-9 headings), None for body text: from its
+    style, the style that one is based on and so up (``章标题`` based on ``Heading 2``, as Chinese and
+    Japanese documents name their own), or an outline level set on the paragraph or a style."""
+    own = _outline(paragraph._p)  # type: ignore[attr-defined]
+    if own is not None:
+        return own
+    style, seen = paragraph.style, 0  # type: ignore[attr-defined]
+    while style is not None and seen < 20:
+        name = style.name or ""
+        heading = _HEADING.match(name)
+        if heading or name.lower() == "title":
+            return int(heading.group(1)) if heading else 0
+        level = _outline(style.element)
+        if level is not None:
+            return level
+        style, seen = style.base_style, seen + 1
+    return None
+
+
+def _outline(node: object) -> int | None:
+    """``w:outlineLvl`` 0-8 is heading level 1-9; 9 (or none) body text."""
+    value = _val(node.find(f"{_W}pPr/{_W}outlineLvl"))  # type: ignore[attr-defined]
+    return int(value) + 1 if value.isdigit() and int(value) < 9 else None
 
 
 def _val(node: object) -> str:

@@ -34,6 +34,18 @@ def _xml(archive: zipfile.ZipFile, name: str, path: Path) -> etree._Element:
         raise AlignerError(f"{path} is not a readable EPUB: {name} is not well-formed ({err.msg})") from None
 
 
+def language(data: bytes) -> str:
+    """The book's first ``dc:language`` (``ja``, ``zh-CN``), or ""."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        container = etree.fromstring(archive.read("META-INF/container.xml"), _SAFE)
+        rootfile = container.find(f".//{_CONTAINER}rootfile")
+        if rootfile is None:
+            return ""
+        opf = etree.fromstring(archive.read(rootfile.get("full-path", "")), _SAFE)
+    node = opf.find(f"{_OPF}metadata/{_DC}language")
+    return (node.text or "").strip() if node is not None else ""
+
+
 def read(path: Path, data: bytes) -> tuple[list[Unit], Found]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         container = _xml(archive, "META-INF/container.xml", path)
@@ -58,7 +70,7 @@ def read(path: Path, data: bytes) -> tuple[list[Unit], Found]:
                 document = archive.read(name)
             except KeyError:
                 raise AlignerError(f"{path} is not a readable EPUB: {name} is missing") from None
-            root = html.parse(document, path)
+            root = html.parse(html.decoded(document, path), path)
             for page in root.iter():
                 if isinstance(page.tag, str) and "titlepage" in (page.get("epub:type") or "").split():
                     page.drop_tree()

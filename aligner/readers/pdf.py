@@ -22,6 +22,7 @@ from pathlib import Path
 
 from aligner.errors import AlignerError
 from aligner.readers import TextBlocks
+from aligner.segment import NO_SPACE_SCRIPT
 from aligner.witness import Block
 
 # pypdf logs recoverable oddities of real-world files as warnings; the user gets our one-line errors.
@@ -47,7 +48,7 @@ def pages_text(path: Path, data: bytes) -> list[list[str]]:
                 f"{path} is an encrypted PDF: decrypt it first (e.g. qpdf --decrypt IN OUT)"
             ) from None
         raise AlignerError(f"{path} is not a readable PDF: {message}") from None
-    if sum(len(text.split()) for text in pages) < 3 * max(1, len(pages)):
+    if sum(_words(text) for text in pages) < 3 * max(1, len(pages)):
         raise AlignerError(
             f"{path} has no text layer (a scanned PDF?): run OCR on it first, "
             "e.g. ocrmypdf IN.pdf OUT.pdf (Tesseract), then align OUT.pdf"
@@ -55,6 +56,13 @@ def pages_text(path: Path, data: bytes) -> list[list[str]]:
     return _furniture_removed([_page_lines(text) for text in pages])
 
 
+def _words(text: str) -> int:
+    """Words on a page, for the test of a text layer: Chinese and Japanese write none apart, so each of
+    their characters counts as one (a short Chinese page, two wrapped lines, was taken for a scan)."""
+    return len(text.split()) + len(_NO_SPACE.findall(text))
+
+
+_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPT}]")
 _NUMBER = re.compile(r"^[-–—\s]*\d{1,4}[-–—\s]*$")
 
 

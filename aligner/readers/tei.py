@@ -26,7 +26,8 @@ TEI = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _NS = {"t": TEI}
-_SKIP = {"note", "fw", "figure", "del", "teiHeader", "facsimile", "sourceDoc"}
+# ``rt``: a ruby's reading (TEI P5 4.x ``<ruby><rb/><rt/></ruby>``); the text is its base
+_SKIP = {"note", "fw", "figure", "del", "rt", "teiHeader", "facsimile", "sourceDoc"}
 _CHOICE_SKIP = {"sic", "orig", "abbr"}
 _BREAKS = {"lb", "pb", "cb"}
 _CONTAINERS = {
@@ -92,6 +93,19 @@ def _text_for(root: etree._Element, lang: str, path: Path) -> etree._Element:
         if own.split("-")[0] == lang.split("-")[0]:
             return text
     raise AlignerError(f"{path} holds {len(texts)} texts and none in language {lang!r}")
+
+
+def language(path: Path, data: bytes) -> str:
+    """The ``xml:lang`` of the first text with a body, of an ancestor, or of the root; "" if none.
+    An edition of many texts in many languages declares none of them for a witness: ""."""
+    root = parse(path, data)
+    texts = [t for t in root.iter(f"{{{TEI}}}text") if t.find("t:body", _NS) is not None]
+    if len(texts) != 1:
+        return ""
+    for node in (texts[0], *texts[0].iterancestors()):
+        if node.get(XML_LANG):
+            return node.get(XML_LANG, "").strip()
+    return ""
 
 
 def read(path: Path, data: bytes, lang: str) -> tuple[list[Unit], Found]:
