@@ -132,6 +132,49 @@ def wrong_beads(gold: Iterable[Bead | Pair], test: Sequence[Bead]) -> list[bool]
     return [(bead.pivot, bead.witness) not in gold_set for bead in test]
 
 
+def compose_golds(first: Iterable[Bead | Pair], second: Iterable[Bead | Pair]) -> list[Bead]:
+    """Two golds over one shared text, each written ``[own]:[shared]``, as one gold ``[first]:[second]``
+    (an English and a Chinese translation, each aligned with the Russian, as English against Chinese).
+
+    The beads are the connected components of the graph first—shared—second: beads of either gold
+    that hold a shared sentence in common are one bead. Where the two golds group the shared text
+    differently (a Russian pair one translator joined and the other did not) the component is larger
+    than either gold's beads, as it must be: it is the smallest group that says the same thing on both
+    sides. A component with nothing on one side becomes one-sided beads, one sentence each (1-0, 0-1).
+    """
+    beads = [(0, own, shared) for own, shared in _pairs(first)]
+    beads += [(1, own, shared) for own, shared in _pairs(second)]
+    parent = list(range(len(beads)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    holder: dict[int, int] = {}
+    for k, (_, _, shared) in enumerate(beads):
+        for s in shared:
+            parent[root(k)] = root(holder.setdefault(s, k))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k in range(len(beads)):
+        groups[root(k)].append(k)
+    out: list[Bead] = []
+    second_alone: list[int] = []
+    for members in groups.values():
+        sides = [sorted({i for k in members if beads[k][0] == g for i in beads[k][1]}) for g in (0, 1)]
+        if sides[0] and sides[1]:
+            out.append(Bead(tuple(sides[0]), tuple(sides[1]), 1.0))
+        else:
+            out += [Bead((i,), (), 1.0) for i in sides[0]]
+            second_alone += sides[1]
+    out.sort(key=lambda bead: bead.pivot[0])
+    for i in sorted(second_alone):  # after the last bead before it on the second side
+        at = max((n + 1 for n, bead in enumerate(out) if bead.witness and bead.witness[0] < i), default=0)
+        out.insert(at, Bead((), (i,), 1.0))
+    return out
+
+
 # hyphens inside a word, soft ones too, and a hyphen left at a line end ("diver- sion")
 _JOINED = re.compile(r"(?<=\w)[-\u00ad\u2010\u2011]+\s*(?=\w)")
 # scripts written without spaces between words: Han (with 々〆〇), hiragana, katakana

@@ -12,6 +12,7 @@ from aligner.evaluate import (
     calibration_error,
     check_same_texts,
     comparable_words,
+    compose_golds,
     confidence_quality,
     project_beads,
     reference_map,
@@ -157,6 +158,39 @@ def test_chinese_sentences_are_mapped_to_the_golds_however_a_cleaner_joined_its_
         gold[7][wrap:],
     ]
     assert reference_map(segments, gold) == [(0, 1), (2,), (3,), (4,), (5, 6), (7,), (7,)]
+
+
+def test_an_english_chinese_gold_is_composed_through_the_russian():
+    # enru-dev's [en]:[ru] and ru-zh-dev's [zh]:[ru] over the same 190 Russian sentences: English
+    # against Chinese, the beads joined where the two translators grouped the Russian differently
+    en_ru = read_alignment(SHARED / "bench" / "enru-dev" / "en-ru.gold")
+    zh_ru = read_alignment(ROOT / "benchmarks" / "data" / "ru-zh-dev" / "zh-ru.gold")
+    en_zh = compose_golds(en_ru, zh_ru)
+    assert len(en_zh) == 180
+    assert sorted(i for bead in en_zh for i in bead.pivot) == list(range(189))
+    assert sorted(k for bead in en_zh for k in bead.witness) == list(range(186))
+    en_beads = {bead.pivot for bead in en_ru}
+    zh_beads = {bead.pivot for bead in zh_ru}
+    larger = [bead for bead in en_zh if bead.pivot not in en_beads or bead.witness not in zh_beads]
+    assert len(larger) == 7
+    # the English joins a Russian pair (en 1 = ru 1-2) the Chinese keeps apart (zh 2 = ru 1, zh 3 =
+    # ru 2); the Chinese joins one (zh 22 = ru 21-22) the English keeps apart (en 20, en 21)
+    assert Bead((1,), (2, 3), 1.0) in larger
+    assert Bead((20, 21), (22,), 1.0) in larger
+    assert Bead((0,), (0, 1), 1.0) in en_zh  # the title: both cut the Russian's one sentence
+
+
+def test_a_component_with_one_side_only_becomes_one_sided_beads():
+    # en 2 and zh 1 translate nothing the other has; the Russian 3 is in neither translation
+    en_ru = parse_alignment("[0]:[0]\n[1]:[1,2]\n[2]:[]\n[3]:[4]\n")
+    zh_ru = parse_alignment("[0]:[0]\n[1]:[]\n[2]:[1]\n[3]:[2]\n[4]:[4]\n")
+    assert [(b.pivot, b.witness) for b in compose_golds(en_ru, zh_ru)] == [
+        ((0,), (0,)),
+        ((), (1,)),
+        ((1,), (2, 3)),
+        ((2,), ()),
+        ((3,), (4,)),
+    ]
 
 
 def test_confidence_quality_counts_the_wrong_beads_as_the_strict_score_does():
