@@ -209,13 +209,15 @@ def run_cli(doc: Doc, txt: Path, lang: str) -> tuple[Run, list[str]]:
     return scored(doc, project(doc, beads, russian, other), 0.0, align_s), said
 
 
-def show_beads(title: str, result: Run, threshold: float) -> None:
-    """Every wrong bead and every flagged one, with its text and the gold beads over its sentences."""
+def show_beads(title: str, result: Run, threshold: float, sides: str = "") -> None:
+    """Every wrong bead and every flagged one, with its text and the gold beads over its sentences
+    (``sides``: how the beads are written, ``[x]:[y]``; by default the witness against the Russian)."""
     doc, gold, beads, table = result.docs[0], result.golds[0], result.preds[0], result.rows[0]
     other, russian = lines(doc.x), lines(doc.y)
     by_x = {k: bead for bead in gold for k in bead.pivot}
     by_y = {k: bead for bead in gold for k in bead.witness}
-    print(f"{title}: wrong (W) and flagged (below {threshold}, F) beads, [{doc.name}]:[ru], gold beside")
+    sides = sides or f"[{doc.name}]:[ru]"
+    print(f"{title}: wrong (W) and flagged (below {threshold}, F) beads, {sides}, gold beside")
     for bead, (conf, bad) in zip(beads, table, strict=True):
         if not bad and conf >= threshold:
             continue
