@@ -7,7 +7,8 @@ non-empty; counts summed over documents before dividing.
 
 A gold made over other sentences than the tool's (end to end from raw text) is scored after
 ``project_beads`` has carried the tool's beads onto the gold's sentences by their words
-(``reference_map``).
+(``reference_map``). Two translations with golds against the same original are scored against each
+other through a gold composed from those two (``compose_golds``).
 
 The confidence is judged as the benchmarks print it: a bead is *wrong* when it is not exactly a gold bead
 (strict, as precision counts it); the share of the wrong beads among the 10% least confident; the share
