@@ -20,7 +20,7 @@ SHAPES: tuple[tuple[int, int], ...] = (
 
 MARGIN_MODES: tuple[str, ...] = ("knn", "adjacent")
 """The values of ``AlignParams.margin_mode``."""
-LENGTH_MODES: tuple[str, ...] = ("plus10", "scaled")
+LENGTH_MODES: tuple[str, ...] = ("plus10", "symmetric")
 """The values of ``AlignParams.length_mode``."""
 
 
@@ -53,10 +53,11 @@ class AlignParams:
     """Sentences (both sides together) from which a bead pays the squared length gap: 1-5, 5-1."""
     length_smoothing: float = 10.0
     """Characters added to both sides of a bead before its length ratio, so short beads do not swing."""
-    length_mode: str = "scaled"
+    length_mode: str = "symmetric"
     """How the length ratio is smoothed: "plus10", ``log((ly + s) / (lx + s))`` minus the texts' log ratio;
-    "scaled", ``log((ly + s) / (lx * texts' ratio + s))``: x's length first brought into y's units, so
-    the smoothing weighs alike on both sides of a dense and a sparse script (Chinese and English)."""
+    "symmetric", ``log((ly / sqrt(R) + s) / (lx * sqrt(R) + s))`` with R the texts' ratio: both lengths
+    first brought into the same units, halfway between x's and y's, so the smoothing weighs alike on a
+    dense and a sparse script (Chinese and English) and the score is the same whichever text is the pivot."""
     penalty_2_1: float = 0.0
     """Penalty of a 2-1 or 1-2 bead."""
     penalty_3_1: float = 0.03

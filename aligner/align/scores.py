@@ -222,10 +222,12 @@ def adjacent_similarity(x: SideData, y: SideData, cells: Cells, band: Band) -> n
 def length_gap(lx: np.ndarray | float, ly: np.ndarray | float, typical: float, p: AlignParams) -> np.ndarray:
     """|log length ratio of a bead - the texts' one ``typical``|, element-wise (``length_mode``):
     "plus10" smooths both sides by ``length_smoothing`` characters, which biases the ratio where one
-    script is much denser (a Chinese sentence is a third of its English one in characters); "scaled"
-    first brings x's length into y's units, so the smoothing is alike on both sides."""
-    if p.length_mode == "scaled":
-        return np.abs(log_length_ratio(ly, lx * math.exp(typical), p.length_smoothing))
+    script is much denser (a Chinese sentence is a third of its English one in characters);
+    "symmetric" first brings both lengths halfway into each other's units, so the smoothing is alike on
+    both sides and swapping pivot and witness leaves the gap as it was."""
+    if p.length_mode == "symmetric":
+        half = math.exp(typical / 2)
+        return np.abs(log_length_ratio(ly / half, lx * half, p.length_smoothing))
     return np.abs(log_length_ratio(ly, lx, p.length_smoothing) - typical)
 
 
