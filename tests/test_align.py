@@ -110,11 +110,16 @@ def test_one_long_chinese_sentence_told_in_five_english_ones(embedder):
 
 
 def test_a_line_of_dialogue_links_with_a_line_of_dialogue(embedder):
-    zh, en, want = mac_window("002", 108, 115, 171, 180)
-    assert (zh[4], en[6]) == ("韦小宝道：“皇上？”", "'His Majesty?'") and ((5,), (7,)) in want  # 'What?'
+    zh, en, want = mac_window("002", 62, 70, 102, 115)
+    assert zh[7] == "小玄子一怔，道：“好，咱们打个彩头。" and en[10:12] == [
+        "Misty seemed somewhat taken aback by this but then concurred.",
+        "'All right.",
+    ]
+    assert ((6,), (7, 8, 9)) in want and ((7,), (10, 11, 12)) in want
     x, y = side_data(zh, embedder), side_data(en, embedder)
     assert pairs(align_sides(x, y)) == want
-    # without the dialogue evidence, 'What?' joins 'His Majesty?' and 海老公道：“怎么？” is left unlinked
+    # without the dialogue evidence, 'Misty seemed somewhat taken aback' goes with Trinket's line before it
+    # (韦小宝不服气 … 说道：“明天再打…”) and 'Trinket was not having this.' is left without a counterpart
     assert pairs(align_sides(x, y, AlignParams(dialogue_weight=0.0))) != want
 
 
