@@ -292,11 +292,11 @@ def _boundaries(text: str, start: int, end: int) -> list[int]:
 
 # Korean ends a sentence with ". ! ?" and a space, inside quotes too: a letter of several sentences in
 # “…” was one sentence (pysbd keeps a quotation whole). A quote closed before 하고, 라고 ("“가자.” 하고
-# 말했다") goes on, as Japanese 「…。」と does; so does "…" (Korean trails off with it mid-sentence).
+# 말했다") goes on, as Japanese 「…。」と does; so do "…" and "..." (Korean trails off with them).
 _HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 _KOREAN_QUOTATIVE = "하(?:고|며|면서|는|니|자|더니|였|여|던)|했|한다|라(?:고|며|는)"
 _HANGUL_BOUNDARY = re.compile(
-    rf"(?<=[{_HANGUL}])[.!?]++(?:[{CLOSERS}\"'»)\]]++(?=\s++(?!{_KOREAN_QUOTATIVE}))|(?=\s))"
+    rf"(?<=[{_HANGUL}])(?:\.(?!\.)|[!?]++)(?:[{CLOSERS}\"'»)\]]++(?=\s++(?!{_KOREAN_QUOTATIVE}))|(?=\s))"
 )
 _ENDS_SENTENCE = re.compile(rf"[.!?…{FULL_WIDTH_ENDS}][\"'»{CLOSERS})\]]*$")
 _STRAIGHT_CLOSE = re.compile(r'"')

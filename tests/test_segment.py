@@ -248,13 +248,12 @@ def test_a_korean_quotation_of_several_sentences_is_split_and_its_closing_quote_
         '이제 가자."',
         "그리고 갔다.",
     ]
-    # A quote closed before its verb (하고, 라고), as Japanese 「…。」と, and a trailing "…" go on.
-    assert split_sentences(
-        "그는 “가자.” 하고 말했다. “왜?” 라고 물었다. 그는 기다렸다… 그리고 갔다.", "ko"
-    ) == [
+    # A quote closed before its verb (하고, 라고), as Japanese 「…。」と, and a trailing "…" or "..." go on.
+    text = "그는 “가자.” 하고 말했다. “왜?” 라고 물었다. 그는 기다렸다… 그리고 갔다... 멀리."
+    assert split_sentences(text, "ko") == [
         "그는 “가자.” 하고 말했다.",
         "“왜?” 라고 물었다.",
-        "그는 기다렸다… 그리고 갔다.",
+        "그는 기다렸다… 그리고 갔다... 멀리.",
     ]
 
 
