@@ -114,6 +114,7 @@ class _Line:
     number: int
     raw: str
     heading: bool = False
+    header: bool = False  # a running header or page number stood here (dropped): a page break
 
     @property
     def text(self) -> str:
@@ -402,7 +403,7 @@ def _drop_headers(lines: list[_Line]) -> list[_Line]:
                 or (shapes[_header_shape(text)] >= 5 and re.search(r"\d\s*$", text) and len(text) < 80)
             )
         )
-        kept.append(_Line(line.number, "") if is_header else line)
+        kept.append(_Line(line.number, "", header=True) if is_header else line)
     return kept
 
 
@@ -447,23 +448,26 @@ def _paragraphs(lines: list[_Line]) -> list[_Paragraph]:
     widest = max(_width(line.text) for line in texts)
     paragraphs: list[_Paragraph] = []
     current: list[_Line] = []
-    blank_before = True
+    blank_before = header_between = True
     for line in lines:
         if line.blank or _RULE.fullmatch(line.text):
             if current and not line.blank:  # a section break drawn across the page: no text of its own
                 paragraphs.append(_Paragraph(current))
                 current = []
-            blank_before = True
+            blank_before, header_between = True, header_between or line.header
             continue
         if current and (
-            _breaks(current[-1], line, blank_before, wrapped, indented)
+            (
+                _breaks(current[-1], line, blank_before, wrapped, indented)
+                and not (wrapped and header_between and _cut_by_page(current))
+            )
             or (ideographic and _opens_indented(current[-1], line, following.get(id(line)), widest))
             or _heading_at_foot(current, line)
         ):
             paragraphs.append(_Paragraph(current))
             current = []
         current.append(line)
-        blank_before = False
+        blank_before = header_between = False
     if current:
         paragraphs.append(_Paragraph(current))
     for paragraph in paragraphs:
@@ -498,6 +502,16 @@ def _breaks(previous: _Line, line: _Line, blank_between: bool, wrapped: bool, in
     # a comma, or a heading above its text, stays apart.
     page_break = line.page_start and not indented and not ends_sentence and not previous.paragraph_end
     return not (starts_lower or page_break)
+
+
+def _cut_by_page(current: list[_Line]) -> bool:
+    """Lines that stop mid-sentence before a running header or page number: a page break, the text goes
+    on after it. In Korean (no case, no indented page starts) nothing else shows it: "그들의 가면을",
+    header, "벗기지 못한 것은..." were two paragraphs. A lone heading line at the foot stays apart."""
+    last = current[-1]
+    if _SENTENCE_END.search(last.text) or last.paragraph_end:
+        return False
+    return not (len(current) == 1 and _is_heading_text(last.text))
 
 
 def _heading_at_foot(current: list[_Line], line: _Line) -> bool:

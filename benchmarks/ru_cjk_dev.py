@@ -1,8 +1,10 @@
-"""RU–ZH and RU–JA development benchmark: a Chinese (or Japanese) witness of the passage of enru-dev
-(report sections 1–4), translated for this project from the Russian, aligned with the Russian pivot.
+"""RU–ZH, RU–JA and RU–KO development benchmark: a Chinese (Japanese, Korean) witness of the passage
+of enru-dev (report sections 1–4), translated for this project from the Russian, aligned with the
+Russian pivot.
 
     python benchmarks/ru_cjk_dev.py                 # Chinese: (a), (b) and (c) below, confidence quality
     python benchmarks/ru_cjk_dev.py --lang ja       # the same for the Japanese witness
+    python benchmarks/ru_cjk_dev.py --lang ko       # the same for the Korean witness
     python benchmarks/ru_cjk_dev.py --whole         # the whole text: report and concluding speech
     python benchmarks/ru_cjk_dev.py --beads         # also every wrong and every flagged bead, with text
     python benchmarks/ru_cjk_dev.py --set length_weight=0.2  # (a) and (b) with AlignParams fields changed
@@ -23,9 +25,9 @@ divided them when the gold was made), so (b) and (c) align two whole texts, as f
 ``translations/`` and its manifest, and the raw ``LANG.txt`` as a witness, read, segmented and aligned as
 ``aligner align`` does (``pipeline.load_witnesses``, ``align.align_pair``). The witness covers a third
 of the pivot, so the excerpt is located first, as for a user. The tool's sentences are carried onto the
-gold's (``aligner.evaluate.reference_map``: Chinese and Japanese compared character by character) and
-the beads projected (``project_beads``, as ``enru_dev.py`` does): beads outside the gold's passage drop
-out.
+gold's (``aligner.evaluate.reference_map``: Chinese and Japanese compared character by character,
+Korean, which is spaced, word by word) and the beads projected (``project_beads``, as ``enru_dev.py``
+does): beads outside the gold's passage drop out.
 
 (c) **The command line**: ``aligner align ru-1937 benchmarks/data/ru-LANG-dev/LANG.txt:LANG --out TMP``
 with no option, as a user runs it; its sentence counts checked against ``aligner segment`` of the same
@@ -240,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--lang", choices=["zh", "ja"], default="zh", help="the witness (default: zh)")
+    parser.add_argument("--lang", choices=["zh", "ja", "ko"], default="zh", help="the witness (default: zh)")
     parser.add_argument("--model", default=None, help="embedding model (default: the offline default)")
     parser.add_argument(
         "--whole", action="store_true", help="the whole text (ru-LANG-whole) instead of the dev passage"

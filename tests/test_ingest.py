@@ -410,6 +410,33 @@ def test_the_japanese_translation_of_the_report_is_read_as_its_gold_divides_it(n
     ]
 
 
+RU_KO_DEV = ROOT / "benchmarks" / "data" / "ru-ko-dev"
+
+
+@pytest.mark.parametrize("name", ["ko.txt", "ko-wrapped.txt"])
+def test_the_korean_translation_of_the_report_is_read_as_its_gold_divides_it(name: str) -> None:
+    # The 1937 report in Korean: blank-line paragraphs, two title lines, the Central Committee's letters
+    # quoted in “…” sentence by sentence, headings numbered "1. 정치적 무사안일" (the number is the
+    # heading's label, as "1. Political Carelessness" is in English). Or wrapped at 40 characters with a
+    # running header every 30 lines, between blank lines: a sentence cut by a page break goes on after it
+    # (no case, no indentation tells it in Korean: "그들의 가면을" / header / "벗기지" were two paragraphs).
+    witness = witness_from(RU_KO_DEV / name, "ko")
+    gold = (RU_KO_DEV / "ko.sents").read_text(encoding="utf-8").splitlines()
+    read = [
+        f"{block.label}. {segment.text}" if block.kind == "heading" else segment.text
+        for block in witness.blocks
+        for segment in block.segments
+    ]
+    assert read == gold
+    assert [block.kind for block in witness.blocks[:3]] == ["title", "title", "paragraph"]
+    assert [(block.label, block.segments[0].text) for block in witness.blocks if block.kind == "heading"] == [
+        ("1", "정치적 무사안일"),
+        ("2", "자본주의적 포위"),
+        ("3", "오늘날의 트로츠키주의"),
+        ("4", "경제적 성과의 어두운 면"),
+    ]
+
+
 @pytest.mark.parametrize("date", ["一九三七年三月三日", "1937年3月3日", "１９３７年３月３日"])
 def test_a_dated_japanese_subtitle_stays_in_the_title_block(tmp_path: Path, date: str) -> None:
     # "\b1937\b" never matched before 年 (a word character), and 一九三七 is a year too: the subtitle was

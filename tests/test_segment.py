@@ -234,6 +234,29 @@ def test_korean_is_split_at_its_latin_stops() -> None:
     ]
 
 
+def test_a_korean_quotation_of_several_sentences_is_split_and_its_closing_quote_stays_with_it() -> None:
+    # pysbd's English rules, Korean's stand-in, keep a quotation whole: the Central Committee's letter
+    # quoted in “…” was one sentence of seven, and a quote's last sentence ran into the next.
+    letter = "“안일을 끝장내야 한다. 이러한 가정은 틀렸다! 왜 그런가?” 그는 말했다. "
+    letter += '"가자. 이제 가자." 그리고 갔다.'
+    assert split_sentences(letter, "ko") == [
+        "“안일을 끝장내야 한다.",
+        "이러한 가정은 틀렸다!",
+        "왜 그런가?”",
+        "그는 말했다.",
+        '"가자.',
+        '이제 가자."',
+        "그리고 갔다.",
+    ]
+    # A quote closed before its verb (하고, 라고), as Japanese 「…。」と, and a trailing "…" or "..." go on.
+    text = "그는 “가자.” 하고 말했다. “왜?” 라고 물었다. 그는 기다렸다… 그리고 갔다... 멀리."
+    assert split_sentences(text, "ko") == [
+        "그는 “가자.” 하고 말했다.",
+        "“왜?” 라고 물었다.",
+        "그는 기다렸다… 그리고 갔다... 멀리.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "expected"),
     [
