@@ -75,8 +75,11 @@ FULL_WIDTH_ENDS = "。！？｡．"  # ． the full-width point, the stop of Jap
 # A sentence end at the end of a text: a stop, then closing quotes and brackets.
 FINAL_STOP = re.compile(rf"(?:[.!?…{FULL_WIDTH_ENDS}]|⋯)[\"'»”’)\]{CLOSERS}]*$")
 # A piece opening with what closes the sentence before: a closing quote or bracket (not an elision like
-# "’Tis"), or end marks a library cut off a run like "！？".
-_LEADING_CLOSE = re.compile(rf"(?:[{FULL_WIDTH_ENDS}!?…]*[{CLOSERS}]+(?![A-Za-z])|[{FULL_WIDTH_ENDS}!?]+)")
+# "’Tis"), or end marks a library cut off a run like "！？"; or a “ before a space, which closes a quotation
+# opened by „ (German, Yiddish, Czech...): an opening “ never has a space after it.
+_LEADING_CLOSE = re.compile(
+    rf"(?:[{FULL_WIDTH_ENDS}!?…]*[{CLOSERS}]+(?![A-Za-z])|[{FULL_WIDTH_ENDS}!?]+|“(?=\s|$))"
+)
 # Where a sentence ends inside what a library kept whole: an end and the closers after it, before more
 # text ("。」吾輩", "！”她"); or "……" before more text of a script written without spaces.
 # Japanese quotes with a particle after the bracket: 「君は誰だ。」と彼は言った。 is one sentence
@@ -278,10 +281,12 @@ def _script_rules(text: str, spans: list[Span]) -> list[Span]:
 
 def _boundaries(text: str, start: int, end: int) -> list[int]:
     """Where sentences end inside ``text[start:end]``: a full-width end and its closers before more text,
-    a stop and a straight quote closing it before Chinese or Japanese ('再见!"他走了'), or a stop after
-    Hangul before a space (Korean, split by pysbd's English rules, which never split within quotes)."""
+    a stop and a straight quote closing it before Chinese or Japanese ('再见!"他走了'), a stop after
+    Hangul or Hebrew letters before a space (Korean, Hebrew and Yiddish, split by pysbd's English rules,
+    which never split within quotes), a stop and a closing “ before a new sentence (German „…“)."""
     cuts = [match.end() for match in SCRIPT_BOUNDARY.finditer(text, start, end)]
-    cuts += [match.end() for match in _HANGUL_BOUNDARY.finditer(text, start, end)]
+    cuts += [match.end() for match in _SPACED_STOP_BOUNDARY.finditer(text, start, end)]
+    cuts += [match.end() for match in _LOW_HIGH_BOUNDARY.finditer(text, start, end)]
     quotes, counted = 0, start  # quotes counted as the matches go: linear on a long paragraph
     for match in _STRAIGHT_BOUNDARY.finditer(text, start, end):
         quotes, counted = quotes + text.count('"', counted, match.end()), match.end()
@@ -293,11 +298,16 @@ def _boundaries(text: str, start: int, end: int) -> list[int]:
 # Korean ends a sentence with ". ! ?" and a space, inside quotes too: a letter of several sentences in
 # “…” was one sentence (pysbd keeps a quotation whole). A quote closed before 하고, 라고 ("“가자.” 하고
 # 말했다") goes on, as Japanese 「…。」と does; so do "…" and "..." (Korean trails off with them).
-_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+# Hebrew and Yiddish are split by the same English rules and keep a quotation whole the same way.
+_HANGUL_HEBREW = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\u0591-\u05f4"
 _KOREAN_QUOTATIVE = "하(?:고|며|면서|는|니|자|더니|였|여|던)|했|한다|라(?:고|며|는)"
-_HANGUL_BOUNDARY = re.compile(
-    rf"(?<=[{_HANGUL}])(?:\.(?!\.)|[!?]++)(?:[{CLOSERS}\"'»)\]]++(?=\s++(?!{_KOREAN_QUOTATIVE}))|(?=\s))"
+_SPACED_STOP_BOUNDARY = re.compile(
+    rf"(?<=[{_HANGUL_HEBREW}])(?:\.(?!\.)|[!?]++)(?:[{CLOSERS}\"'»)\]]++(?=\s++(?!{_KOREAN_QUOTATIVE}))|(?=\s))"
 )
+# A stop and the “ that closes a quotation opened by „ (German, Yiddish, Czech...), before a capital or a
+# letter of a script without case: 'Es ist spät.“ Dann ging er.' is two sentences, which Punkt and pysbd
+# missed (the “ looks like an opening quote to them). 'sagte: „Geh!“ und ging' runs on.
+_LOW_HIGH_BOUNDARY = re.compile(r"[.!?…]“(?=\s+[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁ\u0591-\u05f4])")
 _ENDS_SENTENCE = re.compile(rf"[.!?…{FULL_WIDTH_ENDS}][\"'»{CLOSERS})\]]*$")
 _STRAIGHT_CLOSE = re.compile(r'"')
 _STRAIGHT_BOUNDARY = re.compile(

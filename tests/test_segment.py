@@ -257,6 +257,39 @@ def test_a_korean_quotation_of_several_sentences_is_split_and_its_closing_quote_
     ]
 
 
+def test_a_hebrew_or_yiddish_quotation_of_several_sentences_is_split_as_a_korean_one() -> None:
+    # the same English rules kept the Hebrew quotation whole, with the sentence after it
+    text = 'הוא אמר: "אנחנו נלך הביתה. זה מאוחר. אין לנו ברירה." אחר כך הוא הלך.'
+    assert split_sentences(text, "he") == [
+        'הוא אמר: "אנחנו נלך הביתה.',
+        "זה מאוחר.",
+        'אין לנו ברירה."',
+        "אחר כך הוא הלך.",
+    ]
+    # Yiddish closes „ with “: the “ went to the next sentence
+    text = "ער האָט געזאָגט: „מיר גייען אַהיים. עס איז שפּעט.“ דערנאָך איז ער אַוועק."
+    assert split_sentences(text, "yi") == [
+        "ער האָט געזאָגט: „מיר גייען אַהיים.",
+        "עס איז שפּעט.“",
+        "דערנאָך איז ער אַוועק.",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["de", "cs", "ru"])
+def test_a_quotation_opened_by_a_low_quote_closes_its_sentence(lang: str) -> None:
+    """„…“ is how German (and Czech, and Russian inside «…») quotes: Punkt, pysbd and razdel took the
+    closing “ for an opening one, and 'Es ist spät.“ Dann ging er.' stayed one sentence."""
+    text = {
+        "de": "Er sagte: „Wir gehen nach Hause. Es ist spät.“ Dann ging er.",
+        "cs": "Řekl: „Půjdeme domů. Je pozdě.“ Pak odešel.",
+        "ru": "Он сказал: „Мы идём домой. Уже поздно.“ Потом он ушёл.",
+    }[lang]
+    sentences = split_sentences(text, lang)
+    assert len(sentences) == 3 and sentences[1].endswith(".“") and not sentences[2].startswith("“")
+    # a quotation that ends inside a sentence runs on
+    assert split_sentences("Er sagte: „Geh!“ und ging.", "de") == ["Er sagte: „Geh!“ und ging."]
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "expected"),
     [
