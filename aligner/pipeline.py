@@ -405,14 +405,7 @@ class AlignJob:
                 for witness, pair in zip(self.others, alignments, strict=False)
                 for message in [
                     align_module.excerpt_warning(
-                        self.pivot.id,
-                        witness.id,
-                        len(self.pivot.segments),
-                        len(witness.segments),
-                        pair.beads,
-                        self.ranges.get(witness.id),
-                        pair.located,
-                        pair.match,
+                        pair, len(self.pivot.segments), len(witness.segments), self.ranges.get(witness.id)
                     ),
                     align_module.reading_warning(
                         self.pivot.id, witness.id, self.embedder.name, *pair.above_chance

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from aligner.align.features import SideData
-from aligner.alignment import Bead
+from aligner.alignment import PairAlignment
 
 Piece = tuple[int, int, int, int]
 """A located piece: short sentences ``s0 .. s1-1`` translate long sentences ``l0 .. l1-1``."""
@@ -188,36 +188,31 @@ def _where(long_id: str, linked: Sequence[int]) -> str:
     return f"{long_id}.{listed}"
 
 
-def excerpt_warning(
-    pivot_id: str,
-    witness_id: str,
-    n: int,
-    m: int,
-    beads: Sequence[Bead],
-    given: tuple[int, int] | None = None,
-    located: bool = False,
-    match: float | None = None,
-) -> str | None:
-    """One line for the user when one text was aligned as an excerpt of the other (``located``, as
-    ``pair.covered_boxes`` decided), or its span was ``given`` (``--range``) (``None`` otherwise): where the
-    short one was aligned in the long one (each piece of it, for an excerpt of separate passages), and
-    how much of the long one is left unaligned; and, when the excerpt ``match``es its place no better
-    than unrelated text (``match_level``), that it may not be a translation of the other at all."""
+def excerpt_warning(pair: PairAlignment, n: int, m: int, given: tuple[int, int] | None = None) -> str | None:
+    """One line for the user when one text of ``pair`` (``n`` pivot and ``m`` witness sentences) was
+    aligned as an excerpt of the other (``pair.located``, as ``pair.covered_boxes`` decided), or its span
+    was ``given`` (``--range``) (``None`` otherwise): where the short one was aligned in the long one (each
+    piece of it, for an excerpt of separate passages), and how much of the long one is left unaligned;
+    and, when the excerpt matches its place no better than unrelated text (``pair.match``,
+    ``match_level``), that it may not be a translation of the other at all."""
+    pivot_id, witness_id = pair.pivot_id, pair.witness_id
 
     def linked(side: str) -> list[int]:
-        return sorted({k for b in beads if b.pivot and b.witness for k in getattr(b, side)})
+        return sorted({k for b in pair.beads if b.pivot and b.witness for k in getattr(b, side)})
 
     if given is not None:
         size, on_pivot = given[1] - given[0], linked("pivot")
         text = f"{witness_id} was aligned with {pivot_id}.s{given[0] + 1}-s{given[1]} (--range)"
-        if located:
+        if pair.located:
             text += (
                 f"; it has {m} sentences and the range {size}, so it was located within the range, "
                 f"at {_where(pivot_id, on_pivot)}"
             )
         text += f"; {n - len(on_pivot)} of the {n} sentences of {pivot_id} are left unaligned"
-        return text + _unlinked(witness_id, m, linked("witness")) + _unmatched(witness_id, pivot_id, match)
-    if not located:
+        return (
+            text + _unlinked(witness_id, m, linked("witness")) + _unmatched(witness_id, pivot_id, pair.match)
+        )
+    if not pair.located:
         return None
     pivot_long = n > m
     long_id, short_id = (pivot_id, witness_id) if pivot_long else (witness_id, pivot_id)
@@ -228,7 +223,7 @@ def excerpt_warning(
         f"{short_id} was aligned as an excerpt of {long_id}, located at {_where(long_id, on_long)}; "
         f"{size - len(on_long)} of the {size} sentences of {long_id} are left unaligned"
         + _unlinked(short_id, min(n, m), linked("witness" if pivot_long else "pivot"))
-        + _unmatched(short_id, long_id, match)
+        + _unmatched(short_id, long_id, pair.match)
     )
 
 
