@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -42,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 from mac import Doc, Run, lines, report
-from ru_cjk_dev import aligner_command, check_data, segmentation_line, segmented, show_beads
+from ru_cjk_dev import check_data, command_line_alignment, segmentation_line, show_beads
 
 from aligner import align, pipeline
 from aligner.alignment import REVIEW_THRESHOLD, Bead, read_alignment
@@ -103,15 +101,7 @@ def run_raw(
         segmentation_line(Doc("en", doc.x, doc.y, doc.gold), en_texts),
         segmentation_line(Doc("zh", doc.y, doc.x, doc.gold), zh_texts),
     ]
-    warning = align.excerpt_warning(
-        pivot.id,
-        other.id,
-        len(pivot.segments),
-        len(other.segments),
-        pair.beads,
-        located=pair.located,
-        match=pair.match,
-    )
+    warning = align.excerpt_warning(pair, len(pivot.segments), len(other.segments))
     said.append(f"warning: {warning}" if warning else "no excerpt warning")
     beads = projected(doc, english_first(pair.beads, english_pivot), en_texts, zh_texts)
     return scored(doc, gold, beads, t1 - t0, t2 - t1), said
@@ -119,29 +109,12 @@ def run_raw(
 
 def run_cli(doc: Doc, gold: list[Bead], txt: Path, english_pivot: bool) -> tuple[Run, list[str]]:
     """``aligner align en-1937 zh.txt:zh --pivot P --out TMP``, scored from the ``.align`` it wrote."""
-    command = aligner_command()
     witness = f"{os.path.relpath(txt, ROOT)}:zh"
-    pivot = ENGLISH if english_pivot else "zh"
-    with tempfile.TemporaryDirectory(prefix="en-zh-cli-") as tmp:
-        argv = [command, "align", ENGLISH, witness, "--pivot", pivot, "--out", f"{tmp}/edition"]
-        t0 = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=False)
-        align_s = time.perf_counter() - t0
-        if done.returncode != 0:
-            sys.exit(f"aligner align {ENGLISH} {witness} --pivot {pivot} failed: {done.stderr.strip()}")
-        said = [f"$ aligner align {ENGLISH} {witness} --pivot {pivot} --out TMP/edition"]
-        said += [
-            f"  {line}" for line in (done.stderr + done.stdout).splitlines() if line.startswith("warning")
-        ]
-        (path,) = Path(tmp).glob("edition.*.align")
-        beads = read_alignment(path)
-        english = segmented(command, ENGLISH, Path(tmp) / "en.txt")
-        chinese = segmented(command, witness, Path(tmp) / "zh.txt")
-    beads = english_first(beads, english_pivot)
-    found = (max(i for b in beads for i in b.pivot) + 1, max(i for b in beads for i in b.witness) + 1)
-    if found != (len(english), len(chinese)):
-        sys.exit(f"the .align covers {found} sentences, aligner segment finds {(len(english), len(chinese))}")
+    pivot, other = (ENGLISH, witness) if english_pivot else (witness, ENGLISH)
+    beads, first, second, said, align_s = command_line_alignment(pivot, other, name_pivot=True)
+    english, chinese = (first, second) if english_pivot else (second, first)
     said.append(f"  sentences: {ENGLISH} {len(english)}, zh {len(chinese)} (aligner segment agrees)")
+    beads = english_first(beads, english_pivot)
     return scored(doc, gold, projected(doc, beads, english, chinese), 0.0, align_s), said
 
 

@@ -141,15 +141,7 @@ def run_raw(
     pair = align.align_pair(russian, other, embedder, params=params)
     t2 = time.perf_counter()
     said = [segmentation_line(doc, [s.text for s in other.segments])]
-    warning = align.excerpt_warning(
-        russian.id,
-        other.id,
-        len(russian.segments),
-        len(other.segments),
-        pair.beads,
-        located=pair.located,
-        match=pair.match,
-    )
+    warning = align.excerpt_warning(pair, len(russian.segments), len(other.segments))
     said.append(f"warning: {warning}" if warning else "no excerpt warning")
     beads = project(doc, pair.beads, [s.text for s in russian.segments], [s.text for s in other.segments])
     return scored(doc, beads, t1 - t0, t2 - t1), said
@@ -177,14 +169,20 @@ def segmented(command: str, argument: str, out: Path) -> list[str]:
     return [line for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run_cli(doc: Doc, txt: Path, lang: str) -> tuple[Run, list[str]]:
-    """``aligner align ru-1937 LANG.txt:LANG --out TMP`` as a user runs it, scored from its ``.align``."""
+def command_line_alignment(
+    pivot: str, other: str, name_pivot: bool = False
+) -> tuple[list[Bead], list[str], list[str], list[str], float]:
+    """``aligner align PIVOT OTHER --out TMP`` as a user runs it (with ``--pivot PIVOT`` if ``name_pivot``):
+    the beads of the ``.align`` it wrote (pivot first), the two texts' sentences as ``aligner segment``
+    finds them (checked to be the ones the beads cover), what it said (the command, its warnings and link
+    counts), and its time."""
     command = aligner_command()
-    witness = f"{os.path.relpath(txt, ROOT)}:{lang}"
-    with tempfile.TemporaryDirectory(prefix="ru-cjk-cli-") as tmp:
+    option = ["--pivot", pivot] if name_pivot else []
+    shown = " ".join([pivot, other, *option])
+    with tempfile.TemporaryDirectory(prefix="aligner-cli-") as tmp:
         t0 = time.perf_counter()
         done = subprocess.run(
-            [command, "align", PIVOT, witness, "--out", f"{tmp}/edition"],
+            [command, "align", pivot, other, *option, "--out", f"{tmp}/edition"],
             capture_output=True,
             text=True,
             cwd=ROOT,
@@ -192,20 +190,30 @@ def run_cli(doc: Doc, txt: Path, lang: str) -> tuple[Run, list[str]]:
         )
         align_s = time.perf_counter() - t0
         if done.returncode != 0:
-            sys.exit(f"aligner align {PIVOT} {witness} failed: {done.stderr.strip()}")
-        said = [f"$ aligner align {PIVOT} {witness} --out TMP/edition"]
+            sys.exit(f"aligner align {shown} failed: {done.stderr.strip()}")
+        said = [f"$ aligner align {shown} --out TMP/edition"]
         said += [
             f"  {line}"
             for line in (done.stderr + done.stdout).splitlines()
-            if line.startswith(("warning", f"{PIVOT} <->"))
+            if line.startswith("warning") or " <-> " in line
         ]
         (path,) = Path(tmp).glob("edition.*.align")
         beads = read_alignment(path)
-        russian = segmented(command, PIVOT, Path(tmp) / "ru.txt")
-        other = segmented(command, witness, Path(tmp) / "other.txt")
+        pivot_sentences = segmented(command, pivot, Path(tmp) / "pivot.txt")
+        other_sentences = segmented(command, other, Path(tmp) / "other.txt")
     found = (max(i for b in beads for i in b.pivot) + 1, max(i for b in beads for i in b.witness) + 1)
-    if found != (len(russian), len(other)):
-        sys.exit(f"the .align covers {found} sentences, aligner segment finds {(len(russian), len(other))}")
+    if found != (len(pivot_sentences), len(other_sentences)):
+        sys.exit(
+            f"the .align covers {found} sentences, aligner segment finds "
+            f"{(len(pivot_sentences), len(other_sentences))}"
+        )
+    return beads, pivot_sentences, other_sentences, said, align_s
+
+
+def run_cli(doc: Doc, txt: Path, lang: str) -> tuple[Run, list[str]]:
+    """``aligner align ru-1937 LANG.txt:LANG --out TMP`` as a user runs it, scored from its ``.align``."""
+    witness = f"{os.path.relpath(txt, ROOT)}:{lang}"
+    beads, russian, other, said, align_s = command_line_alignment(PIVOT, witness)
     said.append(f"  sentences: {PIVOT} {len(russian)}, {doc.name} {len(other)} (aligner segment agrees)")
     said.append("  " + segmentation_line(doc, other))
     return scored(doc, project(doc, beads, russian, other), 0.0, align_s), said
